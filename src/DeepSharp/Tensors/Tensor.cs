@@ -179,6 +179,16 @@ public sealed class Tensor
         return Ensure(ref t, s);
     }
 
+    /// <summary>Makes <paramref name="t"/> a view of <paramref name="data"/> with <paramref name="shape"/>, reusing the object.</summary>
+    internal static Tensor View(ref Tensor? t, float[] data, ReadOnlySpan<int> shape)
+    {
+        if (t is null) return t = new Tensor(data, shape.ToArray());
+        t.Data = data;
+        if (t._shape.Length == shape.Length) shape.CopyTo(t._shape); else t._shape = shape.ToArray();
+        t.Size = Product(shape);
+        return t;
+    }
+
     internal int[] ShapeArray => _shape;
 
     private int Offset(int[] index)

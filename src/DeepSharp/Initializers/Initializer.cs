@@ -1,0 +1,30 @@
+namespace DeepSharp.Initializers;
+
+/// <summary>
+/// Fills a new weight. Keras' names: "glorot_uniform" (default for kernels), "zeros" (default for biases),
+/// "ones", "he_normal", "he_uniform".
+/// </summary>
+public abstract class Initializer
+{
+    public abstract void Fill(Span<float> values, ReadOnlySpan<int> shape, System.Random random);
+
+    /// <summary>Keras' fan-in and fan-out: for (kh, kw, in, out) they are kh·kw·in and kh·kw·out.</summary>
+    public static (int FanIn, int FanOut) Fans(ReadOnlySpan<int> shape)
+    {
+        if (shape.Length == 1) return (shape[0], shape[0]);
+        if (shape.Length == 2) return (shape[0], shape[1]);
+        int receptive = 1;
+        for (int i = 0; i < shape.Length - 2; i++) receptive *= shape[i];
+        return (receptive * shape[^2], receptive * shape[^1]);
+    }
+
+    public static Initializer Get(string name) => name.ToLowerInvariant() switch
+    {
+        "glorot_uniform" => new GlorotUniform(),
+        "he_normal" => new HeNormal(),
+        "he_uniform" => new HeUniform(),
+        "zeros" => new Constant(0f),
+        "ones" => new Constant(1f),
+        _ => throw new ArgumentException($"Unknown initializer '{name}'. Expected one of: glorot_uniform, he_normal, he_uniform, zeros, ones."),
+    };
+}

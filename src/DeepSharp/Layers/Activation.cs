@@ -1,0 +1,46 @@
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>Applies an activation by name: "relu", "sigmoid", "tanh", "softmax" (last axis) or "linear".</summary>
+/// <example><code>new Activation("relu")</code></example>
+public sealed class Activation : SingleInputLayer
+{
+    private readonly ActivationStage _stage;
+    private Tensor? _y;
+
+    public Activation(string activation, string? name = null) : base(name)
+    {
+        Kind = ActivationOps.Parse(activation, Name);
+        _stage = new ActivationStage(Kind);
+    }
+
+    public ActivationKind Kind { get; }
+
+    internal override ActivationKind? OutputActivation => Kind;
+    internal override Tensor? Logits => ActivationFusedWithLoss ? _stage.Logits : null;
+
+    protected override int[] OutputShape(int[] input) => input;
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        Tensor.Ensure(ref _y, x.Shape);
+        if (Kind == ActivationKind.Relu) ActivationOps.Forward(Kind, x.Span, _y.Span, x.Dim(-1));
+        else
+        {
+            x.Span.CopyTo(_y.Span);
+            _stage.Apply(_y, ActivationFusedWithLoss);
+        }
+        return _y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients) =>
+        InputGradient = needInputGradients ? _stage.Backprop(_y!, dy, ActivationFusedWithLoss) : null;
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["activation"] = ActivationOps.Name(Kind);
+        return c;
+    }
+}

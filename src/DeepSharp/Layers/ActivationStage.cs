@@ -1,0 +1,42 @@
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// The activation at the end of Conv2D, Dense and Activation: applies it after the layer's linear part and
+/// turns dLoss/dOutput back into dLoss/dPre-activation. ReLU is folded into the GEMM's store; softmax or
+/// sigmoid fused with the loss keep the logits and pass the loss's gradient through unchanged.
+/// </summary>
+internal sealed class ActivationStage(ActivationKind kind)
+{
+    private Tensor? _logits, _dz;
+
+    public ActivationKind Kind { get; } = kind;
+
+    /// <summary>The GEMM epilogue that applies this activation for free (ReLU only).</summary>
+    public Compute.Epilogue Epilogue(bool fused) =>
+        Kind == ActivationKind.Relu && !fused ? Compute.Epilogue.Relu : Compute.Epilogue.None;
+
+    public Tensor? Logits => _logits;
+
+    /// <summary>y holds the linear part (or already the ReLU); applies the activation in place.</summary>
+    public void Apply(Tensor y, bool fused)
+    {
+        if (Kind is ActivationKind.Linear or ActivationKind.Relu) return;
+        if (fused)
+        {
+            Tensor.Ensure(ref _logits, y.Shape);
+            y.Span.CopyTo(_logits.Span);
+        }
+        ActivationOps.Forward(Kind, y.Span, y.Span, y.Dim(-1));
+    }
+
+    /// <summary>dLoss/dPre-activation from dLoss/dOutput dy and the output y.</summary>
+    public Tensor Backprop(Tensor y, Tensor dy, bool fused)
+    {
+        if (Kind == ActivationKind.Linear || fused) return dy;
+        Tensor.Ensure(ref _dz, dy.Shape);
+        ActivationOps.Backward(Kind, y.Span, dy.Span, _dz.Span, y.Dim(-1));
+        return _dz;
+    }
+}

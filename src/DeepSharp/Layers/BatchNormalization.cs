@@ -1,0 +1,78 @@
+using DeepSharp.Initializers;
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// Normalizes each channel (last axis) with the batch's statistics during training and with moving
+/// averages at inference, then scales by gamma and shifts by beta. Keras defaults: momentum 0.99, epsilon 1e-3.
+/// A frozen (non-trainable) BatchNormalization runs in inference mode, as in Keras 2.1+ fine-tuning.
+/// </summary>
+/// <example><code>new BatchNormalization()</code></example>
+public sealed class BatchNormalization : SingleInputLayer
+{
+    private Parameter? _gamma, _beta, _movingMean, _movingVar;
+    private Tensor? _x, _y, _dx;
+    private float[] _mean = [], _invStd = [];
+    private bool _trainingMode;
+
+    public BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true, string? name = null)
+        : base(name)
+    {
+        Momentum = momentum;
+        Epsilon = epsilon;
+        Center = center;
+        Scale = scale;
+    }
+
+    public float Momentum { get; }
+    public float Epsilon { get; }
+    public bool Center { get; }
+    public bool Scale { get; }
+
+    protected override int[] OutputShape(int[] input) => input;
+
+    protected override void Build(int[] input)
+    {
+        int c = input[^1];
+        _gamma = AddWeight("gamma", [c], new Constant(1f), trainable: Scale);
+        _beta = AddWeight("beta", [c], new Constant(0f), trainable: Center);
+        _movingMean = AddWeight("moving_mean", [c], new Constant(0f), trainable: false);
+        _movingVar = AddWeight("moving_variance", [c], new Constant(1f), trainable: false);
+        _mean = new float[c];
+        _invStd = new float[c];
+    }
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        _x = x;
+        Tensor.Ensure(ref _y, x.Shape);
+        _trainingMode = training && Trainable;
+        if (_trainingMode)
+            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y, _mean, _invStd);
+        else
+            BatchNormOp.ForwardInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y, _mean, _invStd);
+        return _y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients)
+    {
+        if (needInputGradients) Tensor.Ensure(ref _dx, dy.Shape);
+        if (_trainingMode)
+            BatchNormOp.Backward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
+                Scale ? _gamma.Grad : null, Center ? _beta!.Grad : null);
+        else if (needInputGradients)
+            BatchNormOp.BackwardInference(_gamma!.Value, _invStd, dy, _dx!);
+        InputGradient = needInputGradients ? _dx : null;
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["momentum"] = Momentum;
+        c["epsilon"] = Epsilon;
+        c["center"] = Center;
+        c["scale"] = Scale;
+        return c;
+    }
+}

@@ -1,0 +1,109 @@
+using DeepSharp.Initializers;
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// 2-D convolution over (height, width, channels) inputs: <paramref name="filters"/> kernels of
+/// <c>kernelSize</c>, kernel stored as (kh, kw, in, out), glorot_uniform kernel and zero bias by default.
+/// </summary>
+/// <example><code>
+/// new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1))
+/// new Conv2D(64, (3, 3), strides: (2, 2), padding: "same")
+/// </code></example>
+public sealed class Conv2D : SingleInputLayer
+{
+    private readonly ActivationStage _activation;
+    private Parameter? _kernel, _bias;
+    private Tensor? _x, _y, _dx;
+    private float[]? _workspace;
+    private ConvGeometry _g;
+
+    public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W)? strides = null, string padding = "valid",
+        string? activation = null, bool useBias = true, string kernelInitializer = "glorot_uniform",
+        string biasInitializer = "zeros", (int H, int W, int C)? inputShape = null, string? name = null)
+        : base(name, inputShape is { } s ? [s.H, s.W, s.C] : null)
+    {
+        if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D '{Name}': filters must be positive, got {filters}.");
+        if (kernelSize.H <= 0 || kernelSize.W <= 0) throw new ArgumentOutOfRangeException(nameof(kernelSize), $"Conv2D '{Name}': kernelSize must be positive, got {kernelSize}.");
+        Filters = filters;
+        KernelSize = kernelSize;
+        Strides = strides ?? (1, 1);
+        if (Strides.H <= 0 || Strides.W <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"Conv2D '{Name}': strides must be positive, got {Strides}.");
+        Padding = ParsePadding(padding, Name);
+        Activation = ActivationOps.Parse(activation, Name);
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer;
+        BiasInitializer = biasInitializer;
+        _activation = new ActivationStage(Activation);
+    }
+
+    public int Filters { get; }
+    public (int H, int W) KernelSize { get; }
+    public (int H, int W) Strides { get; }
+    public Padding Padding { get; }
+    public ActivationKind Activation { get; }
+    public bool UseBias { get; }
+    public string KernelInitializer { get; }
+    public string BiasInitializer { get; }
+
+    /// <summary>The (kh, kw, in, out) kernel.</summary>
+    public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Conv2D '{Name}' has no weights until it is built (called on an input).");
+    public Parameter? Bias => _bias;
+
+    internal override ActivationKind? OutputActivation => Activation;
+    internal override Tensor? Logits => _activation.Logits;
+
+    protected override int[] OutputShape(int[] input)
+    {
+        ExpectRank(input, 3, "images");
+        var g = ConvGeometry.Create(1, input[0], input[1], input[2], KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
+        if (g.OutH <= 0 || g.OutW <= 0)
+            throw new ArgumentException($"Conv2D '{Name}': a {KernelSize.H}×{KernelSize.W} kernel does not fit an input of (None, {string.Join(", ", input)}) with padding \"valid\". Use padding: \"same\", a smaller kernel, or remove a pooling layer before it.");
+        return [g.OutH, g.OutW, Filters];
+    }
+
+    protected override void Build(int[] input)
+    {
+        _kernel = AddWeight("kernel", [KernelSize.H, KernelSize.W, input[2], Filters], Initializer.Get(KernelInitializer));
+        if (UseBias) _bias = AddWeight("bias", [Filters], Initializer.Get(BiasInitializer));
+    }
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        _x = x;
+        _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
+        Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, Filters]);
+        Conv2DOp.Forward(x, Kernel.Value, _bias?.Value, _y, _g, _activation.Epilogue(ActivationFusedWithLoss), ref _workspace);
+        _activation.Apply(_y, ActivationFusedWithLoss);
+        return _y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients)
+    {
+        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss);
+        if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
+        Conv2DOp.Backward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,
+            Trainable ? Kernel.Grad : null, Trainable ? _bias?.Grad : null, _g, ref _workspace);
+        InputGradient = needInputGradients ? _dx : null;
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["filters"] = Filters;
+        c["kernel_size"] = new[] { KernelSize.H, KernelSize.W };
+        c["strides"] = new[] { Strides.H, Strides.W };
+        c["padding"] = Padding.ToString().ToLowerInvariant();
+        c["activation"] = ActivationOps.Name(Activation);
+        c["use_bias"] = UseBias;
+        return c;
+    }
+
+    internal static Padding ParsePadding(string padding, string layer) => padding.ToLowerInvariant() switch
+    {
+        "valid" => Padding.Valid,
+        "same" => Padding.Same,
+        _ => throw new ArgumentException($"Layer '{layer}': unknown padding '{padding}'. Expected \"valid\" or \"same\"."),
+    };
+}

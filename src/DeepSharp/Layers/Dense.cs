@@ -1,0 +1,97 @@
+using DeepSharp.Initializers;
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// A densely connected layer: output = activation(input · kernel + bias), kernel (in, units),
+/// glorot_uniform kernel and zero bias by default. Inputs of higher rank are transformed on their last axis.
+/// </summary>
+/// <example><code>
+/// new Dense(64, activation: "relu")
+/// new Dense(10, activation: "softmax")
+/// </code></example>
+public sealed class Dense : SingleInputLayer
+{
+    private readonly ActivationStage _activation;
+    private Parameter? _kernel, _bias;
+    private Tensor? _x, _x2, _y, _y2, _dx, _dx2, _dz2;
+
+    public Dense(int units, string? activation = null, bool useBias = true, string kernelInitializer = "glorot_uniform",
+        string biasInitializer = "zeros", int? inputDim = null, string? name = null)
+        : base(name, inputDim is { } d ? [d] : null)
+    {
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), $"Dense '{Name}': units must be positive, got {units}.");
+        Units = units;
+        Activation = ActivationOps.Parse(activation, Name);
+        UseBias = useBias;
+        KernelInitializer = kernelInitializer;
+        BiasInitializer = biasInitializer;
+        _activation = new ActivationStage(Activation);
+    }
+
+    public int Units { get; }
+    public ActivationKind Activation { get; }
+    public bool UseBias { get; }
+    public string KernelInitializer { get; }
+    public string BiasInitializer { get; }
+
+    /// <summary>The (in, units) kernel.</summary>
+    public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Dense '{Name}' has no weights until it is built (called on an input).");
+    public Parameter? Bias => _bias;
+
+    internal override ActivationKind? OutputActivation => Activation;
+    internal override Tensor? Logits => _activation.Logits;
+
+    protected override int[] OutputShape(int[] input)
+    {
+        if (_kernel is not null && input[^1] != _kernel.Value.Dim(0))
+            throw new ArgumentException($"Dense '{Name}' was built for inputs of size {_kernel.Value.Dim(0)} but got (None, {string.Join(", ", input)}).");
+        var s = input.ToArray();
+        s[^1] = Units;
+        return s;
+    }
+
+    protected override void Build(int[] input)
+    {
+        _kernel = AddWeight("kernel", [input[^1], Units], Initializer.Get(KernelInitializer));
+        if (UseBias) _bias = AddWeight("bias", [Units], Initializer.Get(BiasInitializer));
+    }
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        int inF = Kernel.Value.Dim(0);
+        if (x.Dim(-1) != inF)
+            throw new ArgumentException($"Dense '{Name}' expects inputs whose last axis is {inF} but got shape {Tensor.FormatShape(x.Shape)}.");
+        int rows = x.Size / inF;
+        _x = x;
+        Tensor.View(ref _x2, x.Data, [rows, inF]);
+        var outShape = x.Shape.ToArray();
+        outShape[^1] = Units;
+        Tensor.Ensure(ref _y, outShape);
+        Tensor.View(ref _y2, _y.Data, [rows, Units]);
+        DenseOp.Forward(_x2, Kernel.Value, _bias?.Value, _y2, _activation.Epilogue(ActivationFusedWithLoss));
+        _activation.Apply(_y, ActivationFusedWithLoss);
+        return _y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients)
+    {
+        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss);
+        int rows = _x2!.Dim(0);
+        Tensor.View(ref _dz2, dz.Data, [rows, Units]);
+        if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
+        DenseOp.Backward(_x2, Kernel.Value, _dz2, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
+            Trainable ? Kernel.Grad : null, Trainable ? _bias?.Grad : null);
+        InputGradient = needInputGradients ? _dx : null;
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["units"] = Units;
+        c["activation"] = ActivationOps.Name(Activation);
+        c["use_bias"] = UseBias;
+        return c;
+    }
+}

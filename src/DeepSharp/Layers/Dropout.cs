@@ -1,0 +1,53 @@
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// During training, sets a fraction <c>rate</c> of its inputs to zero and scales the rest by 1/(1-rate);
+/// at inference it passes its input through.
+/// </summary>
+/// <example><code>new Dropout(0.5f)</code></example>
+public sealed class Dropout : SingleInputLayer
+{
+    private readonly System.Random _random;
+    private Tensor? _y, _mask, _dx;
+    private bool _applied;
+
+    public Dropout(float rate, int? seed = null, string? name = null) : base(name)
+    {
+        if (rate < 0 || rate >= 1) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout '{Name}': rate must be in [0, 1), got {rate}.");
+        Rate = rate;
+        _random = seed is { } s ? new System.Random(s) : Rng.Fork();
+    }
+
+    public float Rate { get; }
+
+    protected override int[] OutputShape(int[] input) => input;
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        _applied = training && Rate > 0;
+        if (!_applied) return x;
+        Tensor.Ensure(ref _y, x.Shape);
+        Tensor.Ensure(ref _mask, x.Shape);
+        ShapeOps.DropoutForward(x.Span, _y.Span, _mask.Span, Rate, _random);
+        return _y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients)
+    {
+        InputGradient = null;
+        if (!needInputGradients) return;
+        if (!_applied) { InputGradient = dy; return; }
+        Tensor.Ensure(ref _dx, dy.Shape);
+        ShapeOps.DropoutBackward(dy.Span, _mask!.Span, _dx.Span);
+        InputGradient = _dx;
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["rate"] = Rate;
+        return c;
+    }
+}

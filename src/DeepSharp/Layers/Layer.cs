@@ -1,0 +1,150 @@
+using DeepSharp.Initializers;
+
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// The base of every layer: a configuration, its weights, and a forward and a backward pass that call
+/// the ops in <c>DeepSharp.Ops</c>. A layer keeps its output and input-gradient tensors between steps
+/// (they are overwritten by the next call), so training allocates nothing after the first step.
+/// </summary>
+/// <remarks>
+/// Shapes given to and returned by <see cref="ComputeOutputShape"/> are per sample (no batch axis),
+/// channels last. Names are generated as Keras does: conv2d, conv2d_1, ...
+/// </remarks>
+public abstract class Layer
+{
+    private static readonly Dictionary<string, int> NameCounts = new();
+    private readonly List<Parameter> _parameters = new();
+    private bool _trainable = true;
+
+    protected Layer(string? name, int[]? inputShape = null)
+    {
+        Name = name ?? UniqueName(KerasName);
+        DeclaredInputShape = inputShape;
+    }
+
+    /// <summary>The layer's name, unique per model (used by <c>GetLayer</c> and in saved files).</summary>
+    public string Name { get; set; }
+
+    /// <summary>The Keras class name shown by Summary, e.g. "Conv2D".</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>Keras' snake_case base for generated names, e.g. "conv2d", "max_pooling2d".</summary>
+    protected virtual string KerasName => ToSnakeCase(GetType().Name);
+
+    /// <summary>False freezes the layer: the optimizer leaves its weights alone (recompile after changing it).</summary>
+    public virtual bool Trainable { get => _trainable; set => _trainable = value; }
+
+    /// <summary>The per-sample input shape given to the constructor, if any (the first layer of a Sequential).</summary>
+    public int[]? DeclaredInputShape { get; }
+
+    /// <summary>All weights, trainable and not, in creation order.</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>True once the layer has created its weights.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>Total number of weight values.</summary>
+    public long CountParams() => Parameters.Sum(p => (long)p.Value.Size);
+
+    /// <summary>The per-sample output shape for per-sample input shapes; throws if the inputs do not fit.</summary>
+    public abstract int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes);
+
+    /// <summary>Creates the weights once the input shapes are known.</summary>
+    protected virtual void Build(IReadOnlyList<int[]> inputShapes) { }
+
+    internal void EnsureBuilt(IReadOnlyList<int[]> inputShapes)
+    {
+        if (IsBuilt) return;
+        Build(inputShapes);
+        IsBuilt = true;
+    }
+
+    /// <summary>Runs the layer; the result belongs to the layer and is overwritten by its next call.</summary>
+    internal abstract Tensor Forward(IReadOnlyList<Tensor> inputs, bool training);
+
+    /// <summary>
+    /// Back-propagates dLoss/dOutput: writes each weight's <see cref="Parameter.Grad"/> and, when
+    /// <paramref name="needInputGradients"/>, fills <see cref="InputGradients"/>.
+    /// </summary>
+    internal abstract void Backward(Tensor outputGradient, bool needInputGradients);
+
+    /// <summary>dLoss/dInput for each input after <see cref="Backward"/>.</summary>
+    internal Tensor?[] InputGradients { get; set; } = new Tensor?[1];
+
+    // ---- fusing the output activation with the loss ----
+
+    /// <summary>The activation applied last by this layer, if it has one.</summary>
+    internal virtual Ops.ActivationKind? OutputActivation => null;
+
+    /// <summary>
+    /// Set by Compile when this layer's softmax/sigmoid is fused with the loss: the layer then keeps its
+    /// logits in <see cref="Logits"/> and its backward receives dLoss/dLogits.
+    /// </summary>
+    internal bool ActivationFusedWithLoss { get; set; }
+
+    /// <summary>Pre-activation values of the last forward when the activation is fused with the loss.</summary>
+    internal virtual Tensor? Logits => null;
+
+    // ---- building functional models ----
+
+    /// <summary>Applies the layer to a symbolic input while building a functional <c>Model</c>.</summary>
+    public SymbolicTensor Call(params SymbolicTensor[] inputs)
+    {
+        if (inputs.Length == 0) throw new ArgumentException($"Layer '{Name}': Call needs at least one input.");
+        var shapes = inputs.Select(i => i.Shape).ToArray();
+        var outShape = ComputeOutputShape(shapes);
+        EnsureBuilt(shapes);
+        return new SymbolicTensor(outShape, this, inputs);
+    }
+
+    /// <summary>The constructor arguments, by Keras' names, for saving.</summary>
+    public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["trainable"] = Trainable };
+
+    // ---- helpers for subclasses ----
+
+    /// <summary>Adds a weight, filled by <paramref name="initializer"/> from the global seeded generator.</summary>
+    protected Parameter AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
+    {
+        var value = new Tensor(shape);
+        initializer.Fill(value.Span, shape, Rng.Fork());
+        var p = new Parameter(this, name, value, trainable);
+        _parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>Throws Keras-style when an input does not have the expected rank.</summary>
+    protected void ExpectRank(int[] shape, int rank, string what)
+    {
+        if (shape.Length != rank)
+            throw new ArgumentException($"Layer '{Name}' ({ClassName}) expects {what} of rank {rank + 1} (batch, {string.Join(", ", Enumerable.Range(0, rank).Select(_ => "…"))}) " +
+                $"but got input of shape (None, {string.Join(", ", shape)}). Check the previous layer's output or the input shape; a Flatten layer turns images into vectors.");
+    }
+
+    /// <summary>Keras' automatic names: the first "dense", then "dense_1", "dense_2", ...</summary>
+    internal static string UniqueName(string baseName)
+    {
+        lock (NameCounts)
+        {
+            NameCounts.TryGetValue(baseName, out int n);
+            NameCounts[baseName] = n + 1;
+            return n == 0 ? baseName : $"{baseName}_{n}";
+        }
+    }
+
+    /// <summary>Restarts automatic names (Keras: clear_session).</summary>
+    public static void ResetNames()
+    {
+        lock (NameCounts) NameCounts.Clear();
+    }
+
+    /// <summary>Keras' to_snake_case: "MaxPooling2D" becomes "max_pooling2d", "Conv2D" becomes "conv2d".</summary>
+    internal static string ToSnakeCase(string name)
+    {
+        var s = System.Text.RegularExpressions.Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
+        s = System.Text.RegularExpressions.Regex.Replace(s, "([a-z])([A-Z])", "$1_$2");
+        return s.ToLowerInvariant();
+    }
+
+    public override string ToString() => $"{ClassName} '{Name}'";
+}

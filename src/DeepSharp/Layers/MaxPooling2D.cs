@@ -1,0 +1,30 @@
+using DeepSharp.Ops;
+
+namespace DeepSharp.Layers;
+
+/// <summary>Keeps the largest value of each window, per channel. Strides default to the pool size.</summary>
+/// <example><code>new MaxPooling2D((2, 2))</code></example>
+public sealed class MaxPooling2D : Pooling2D
+{
+    private int[] _argmax = [];
+
+    public MaxPooling2D((int H, int W)? poolSize = null, (int H, int W)? strides = null, string padding = "valid", string? name = null)
+        : base(poolSize ?? (2, 2), strides, padding, name) { }
+
+    internal override Tensor Forward(Tensor x, bool training)
+    {
+        Prepare(x);
+        if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
+        PoolingOps.MaxForward(x, Y, _argmax, G);
+        return Y;
+    }
+
+    internal override void Backward(Tensor dy, bool needInputGradients)
+    {
+        InputGradient = null;
+        if (!needInputGradients) return;
+        Tensor.Ensure(ref DX, X!.Shape);
+        PoolingOps.MaxBackward(dy, _argmax, DX, G);
+        InputGradient = DX;
+    }
+}

@@ -1,0 +1,37 @@
+namespace DeepSharp.Layers;
+
+/// <summary>
+/// One weight of a layer (Keras: a variable): its value, the gradient the last backward pass wrote,
+/// and whether training updates it.
+/// </summary>
+public sealed class Parameter
+{
+    internal Parameter(Layer owner, string name, Tensor value, bool trainable)
+    {
+        Owner = owner;
+        Name = name;
+        Value = value;
+        Grad = new Tensor(value.ShapeArray.ToArray());
+        IsTrainableWeight = trainable;
+    }
+
+    /// <summary>The layer that owns it.</summary>
+    public Layer Owner { get; }
+
+    /// <summary>Keras' weight name: "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance".</summary>
+    public string Name { get; }
+
+    /// <summary>Full name as Keras prints it: "conv2d/kernel".</summary>
+    public string Path => $"{Owner.Name}/{Name}";
+
+    public Tensor Value { get; }
+
+    /// <summary>dLoss/dValue from the last backward pass.</summary>
+    public Tensor Grad { get; }
+
+    /// <summary>False for statistics such as batch norm's moving mean and variance.</summary>
+    public bool IsTrainableWeight { get; }
+
+    /// <summary>Whether the optimizer updates it: a trainable weight of a trainable layer.</summary>
+    public bool Trainable => IsTrainableWeight && Owner.Trainable;
+}

@@ -1,0 +1,15 @@
+namespace DeepSharp.Metrics;
+
+/// <summary>Share of samples whose largest output is at the position of the largest (one-hot) target.</summary>
+public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : Metric(name)
+{
+    protected override double BatchSum(Tensor predictions, Tensor targets, out int count)
+    {
+        count = predictions.Dim(0);
+        int c = predictions.Size / count, correct = 0;
+        for (int i = 0; i < count; i++)
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Data.AsSpan(i * c, c)) ==
+                System.Numerics.Tensors.TensorPrimitives.IndexOfMax(targets.Data.AsSpan(i * c, c))) correct++;
+        return correct;
+    }
+}

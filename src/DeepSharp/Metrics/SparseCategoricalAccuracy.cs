@@ -1,0 +1,14 @@
+namespace DeepSharp.Metrics;
+
+/// <summary>Share of samples whose largest output is at the integer target's index.</summary>
+public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : Metric(name)
+{
+    protected override double BatchSum(Tensor predictions, Tensor targets, out int count)
+    {
+        count = predictions.Dim(0);
+        int c = predictions.Size / count, correct = 0;
+        for (int i = 0; i < count; i++)
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Data.AsSpan(i * c, c)) == (int)targets.Data[i]) correct++;
+        return correct;
+    }
+}
