@@ -66,7 +66,8 @@ internal static class DatasetFiles
     {
         var (pixels, imageShape) = IdxFile.Read(imagesPath);
         var (labels, labelShape) = IdxFile.Read(labelsPath);
-        return FromBytes(pixels, imageShape, labels, labelShape, imagesPath, labelsPath, $"{imagesPath} + {Path.GetFileName(labelsPath)}");
+        return FromBytes(pixels, imageShape, labels, labelShape, imagesPath, labelsPath,
+                         Path.GetDirectoryName(Path.GetFullPath(imagesPath))!);
     }
 
     /// <summary>Builds a <see cref="LabeledImages"/> from unsigned-byte arrays, checking their shapes.</summary>
