@@ -1,0 +1,267 @@
+using DeepSharp.Callbacks;
+using DeepSharp.Data;
+using DeepSharp.Losses;
+using DeepSharp.Metrics;
+using DeepSharp.Optimizers;
+using DeepSharp.Training;
+
+namespace DeepSharp.Models;
+
+public partial class Model
+{
+    private Tensor? _lossGradient;
+    private readonly System.Random _shuffleRandom = Rng.Fork();
+
+    /// <summary>The optimizer set by Compile.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>The loss set by Compile.</summary>
+    public Loss? Loss { get; private set; }
+
+    /// <summary>The metrics set by Compile.</summary>
+    public IReadOnlyList<Metric> Metrics { get; private set; } = [];
+
+    /// <summary>Set by a callback to end Fit after the current epoch.</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>
+    /// Configures training. Optimizer and loss take Keras' names ("rmsprop", "categorical_crossentropy")
+    /// or objects. "accuracy" picks the accuracy that fits the loss.
+    /// </summary>
+    /// <example><code>model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);</code></example>
+    public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null)
+    {
+        Optimizer = optimizer;
+        Loss = loss;
+        Metrics = (metrics ?? []).Select(m => Metric.Get(m, loss)).ToList();
+        foreach (var n in _nodes) if (n.Layer is not null) n.Layer.ActivationFusedWithLoss = false;
+        ConfigureLossFusion();
+    }
+
+    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
+    public void Compile(string optimizer, string loss, string[]? metrics = null) =>
+        Compile(Optimizers.Optimizer.Get(optimizer), Losses.Loss.Get(loss), metrics);
+
+    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
+    public void Compile(Optimizer optimizer, string loss, string[]? metrics = null) => Compile(optimizer, Losses.Loss.Get(loss), metrics);
+
+    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
+    public void Compile(string optimizer, Loss loss, string[]? metrics = null) => Compile(Optimizers.Optimizer.Get(optimizer), loss, metrics);
+
+    /// <summary>Lets the loss read the last layer's logits when it ends in the loss's own activation.</summary>
+    private void ConfigureLossFusion()
+    {
+        if (_nodes.Length < 2 || Loss?.FusedActivation is not { } act) return;
+        var last = _nodes[^1].Layer!;
+        if (last.OutputActivation == act) last.ActivationFusedWithLoss = true;
+    }
+
+    // ---- Fit ----
+
+    /// <summary>
+    /// Trains on arrays for <paramref name="epochs"/> epochs. <paramref name="validationSplit"/> holds out the last
+    /// fraction of the samples (before shuffling), as Keras does.
+    /// </summary>
+    /// <example><code>var history = model.Fit(trainImages, trainLabels, epochs: 5, batchSize: 64);</code></example>
+    public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null, float validationSplit = 0f, (Tensor X, Tensor Y)? validationData = null,
+        bool shuffle = true, int initialEpoch = 0)
+    {
+        CheckArrays(x, y, "Fit");
+        if (validationSplit < 0 || validationSplit >= 1)
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}.");
+        int n = x.Dim(0);
+        int nVal = (int)(n * validationSplit);
+        var train = new ArrayBatches(x, y, 0, n - nVal, batchSize, shuffle, _shuffleRandom);
+        IBatchGenerator? val = null;
+        if (nVal > 0) val = new ArrayBatches(x, y, n - nVal, nVal, batchSize, false, _shuffleRandom);
+        else if (validationData is { } vd)
+        {
+            CheckArrays(vd.X, vd.Y, "Fit (validationData)");
+            val = new ArrayBatches(vd.X, vd.Y, 0, vd.X.Dim(0), batchSize, false, _shuffleRandom);
+        }
+        return FitLoop(train, train.StepsPerEpoch, epochs, verbose, callbacks, val, val?.StepsPerEpoch ?? 0, initialEpoch);
+    }
+
+    /// <summary>
+    /// Trains from an endless generator (Keras: fit_generator): <paramref name="stepsPerEpoch"/> batches per epoch
+    /// (default: one pass), validated on <paramref name="validationSteps"/> batches of <paramref name="validationData"/>.
+    /// </summary>
+    /// <example><code>model.Fit(trainGen, stepsPerEpoch: 100, epochs: 30, validationData: valGen, validationSteps: 50);</code></example>
+    public History Fit(IBatchGenerator data, int? stepsPerEpoch = null, int epochs = 1, int verbose = 1,
+        IBatchGenerator? validationData = null, int? validationSteps = null, IEnumerable<Callback>? callbacks = null,
+        int initialEpoch = 0)
+    {
+        int steps = stepsPerEpoch ?? data.StepsPerEpoch;
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), $"stepsPerEpoch must be positive, got {steps}.");
+        return FitLoop(data, steps, epochs, verbose, callbacks, validationData,
+            validationData is null ? 0 : validationSteps ?? validationData.StepsPerEpoch, initialEpoch);
+    }
+
+    private History FitLoop(IBatchGenerator train, int steps, int epochs, int verbose, IEnumerable<Callback>? callbacks,
+        IBatchGenerator? validation, int validationSteps, int initialEpoch)
+    {
+        RequireCompiled("Fit");
+        var cbs = (callbacks ?? []).ToList();
+        foreach (var cb in cbs) cb.Model = this;
+        var history = new History();
+        var progress = new ProgressLogger(verbose);
+        StopTraining = false;
+        foreach (var cb in cbs) cb.OnTrainBegin();
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        {
+            foreach (var cb in cbs) cb.OnEpochBegin(epoch);
+            progress.Line($"Epoch {epoch + 1}/{epochs}");
+            progress.Start(steps);
+            foreach (var m in Metrics) m.Reset();
+            double lossSum = 0;
+            long seen = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                var (xb, yb) = train.Next();
+                if (yb is null) throw new ArgumentException("Fit needs targets, but the generator yields none (class mode \"none\"). Use a class mode with labels.");
+                double loss = TrainStep(xb, yb);
+                if (double.IsNaN(loss) || double.IsInfinity(loss))
+                    throw new TrainingException($"The loss became {loss} at epoch {epoch + 1}, step {step + 1}/{steps}; training stopped. " +
+                        "Lower the learning rate, check the inputs for NaN or huge values (scale images to [0, 1]), and check the labels.");
+                lossSum += loss * xb.Dim(0);
+                seen += xb.Dim(0);
+                foreach (var cb in cbs) cb.OnBatchEnd(step, loss);
+                progress.Update(step + 1, Logs(lossSum / seen, ""));
+            }
+            var logs = Logs(lossSum / Math.Max(seen, 1), "");
+            if (validation is not null && validationSteps > 0)
+            {
+                var v = EvaluateLoop(validation, validationSteps);
+                logs.AddRange(Logs(v.Loss, "val_"));
+            }
+            progress.Finish(steps, logs);
+            var dict = logs.ToDictionary(l => l.Name, l => l.Value);
+            history.Add(epoch + 1, dict);
+            foreach (var cb in cbs) cb.OnEpochEnd(epoch, dict);
+        }
+        foreach (var cb in cbs) cb.OnTrainEnd();
+        return history;
+    }
+
+    /// <summary>One gradient step on one batch; returns the batch's mean loss.</summary>
+    public double TrainStep(Tensor xb, Tensor yb)
+    {
+        RequireCompiled("TrainStep");
+        var output = RunForward(xb, training: true);
+        CheckTargets(output, yb);
+        var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
+        var last = _nodes[^1].Layer!;
+        double loss = Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span);
+        RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1);
+        Optimizer!.Apply(_parameterCache);
+        foreach (var m in Metrics) m.Update(output, yb);
+        return loss;
+    }
+
+    private List<(string Name, double Value)> Logs(double loss, string prefix)
+    {
+        var logs = new List<(string, double)> { (prefix + "loss", loss) };
+        foreach (var m in Metrics) logs.Add((prefix + m.Name, m.Result));
+        return logs;
+    }
+
+    // ---- Evaluate ----
+
+    /// <summary>Loss and metrics on arrays, in batches, in inference mode.</summary>
+    /// <example><code>var (loss, acc) = model.Evaluate(testImages, testLabels);</code></example>
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1)
+    {
+        CheckArrays(x, y, "Evaluate");
+        var batches = new ArrayBatches(x, y, 0, x.Dim(0), batchSize, false, _shuffleRandom);
+        return Evaluate(batches, batches.StepsPerEpoch, verbose);
+    }
+
+    /// <summary>Loss and metrics on <paramref name="steps"/> batches of a generator (default: one pass).</summary>
+    public EvaluationResult Evaluate(IBatchGenerator data, int? steps = null, int verbose = 1)
+    {
+        RequireCompiled("Evaluate");
+        var progress = new ProgressLogger(verbose);
+        int n = steps ?? data.StepsPerEpoch;
+        progress.Start(n);
+        var result = EvaluateLoop(data, n);
+        progress.Finish(n, Logs(result.Loss, ""));
+        return result;
+    }
+
+    private EvaluationResult EvaluateLoop(IBatchGenerator data, int steps)
+    {
+        foreach (var m in Metrics) m.Reset();
+        double lossSum = 0;
+        long seen = 0;
+        for (int s = 0; s < steps; s++)
+        {
+            var (xb, yb) = data.Next();
+            if (yb is null) throw new ArgumentException("Evaluate needs targets, but the generator yields none.");
+            var output = RunForward(xb, training: false);
+            CheckTargets(output, yb);
+            var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
+            var last = _nodes[^1].Layer!;
+            lossSum += Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span) * xb.Dim(0);
+            seen += xb.Dim(0);
+            foreach (var m in Metrics) m.Update(output, yb);
+        }
+        return new EvaluationResult(lossSum / Math.Max(seen, 1), Metrics.ToDictionary(m => m.Name, m => m.Result));
+    }
+
+    // ---- Predict ----
+
+    /// <summary>The model's outputs for every sample, computed in batches in inference mode.</summary>
+    /// <example><code>Tensor probabilities = model.Predict(testImages);   // (10000, 10)</code></example>
+    public Tensor Predict(Tensor x, int batchSize = 32)
+    {
+        CheckInput(x);
+        var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
+        Tensor? result = null;
+        int offset = 0;
+        for (int s = 0; s < batches.StepsPerEpoch; s++)
+        {
+            var output = RunForward(batches.Next().X, training: false);
+            result ??= new Tensor([x.Dim(0), .. output.Shape[1..]]);
+            output.Span.CopyTo(result.Data.AsSpan(offset));
+            offset += output.Size;
+        }
+        return result ?? new Tensor([0, .. OutputShapePerSample ?? []]);
+    }
+
+    /// <summary>Outputs for <paramref name="steps"/> batches of a generator (default: one pass), in order.</summary>
+    public Tensor Predict(IBatchGenerator data, int? steps = null)
+    {
+        int n = steps ?? data.StepsPerEpoch;
+        var parts = new List<Tensor>();
+        for (int s = 0; s < n; s++) parts.Add(RunForward(data.Next().X, training: false).Clone());
+        int rows = parts.Sum(p => p.Dim(0));
+        var result = new Tensor([rows, .. parts[0].Shape[1..]]);
+        int offset = 0;
+        foreach (var p in parts) { p.Span.CopyTo(result.Data.AsSpan(offset)); offset += p.Size; }
+        return result;
+    }
+
+    // ---- checks ----
+
+    private void RequireCompiled(string what)
+    {
+        if (Optimizer is null || Loss is null)
+            throw new InvalidOperationException($"Model '{Name}' must be compiled before {what}: call model.Compile(optimizer: \"rmsprop\", loss: \"categorical_crossentropy\", metrics: [\"accuracy\"]) first.");
+    }
+
+    private void CheckArrays(Tensor x, Tensor y, string what)
+    {
+        if (x.Rank == 0 || y.Rank == 0 || x.Dim(0) != y.Dim(0))
+            throw new ArgumentException($"{what}: inputs have {(x.Rank > 0 ? x.Dim(0) : 0)} samples (shape {Tensor.FormatShape(x.Shape)}) but targets have {(y.Rank > 0 ? y.Dim(0) : 0)} (shape {Tensor.FormatShape(y.Shape)}). Pass one target row per input sample.");
+        CheckInput(x.Rank > 0 && x.Dim(0) > 0 ? x.Slice(0, 1) : x);
+        Loss?.CheckTargets([x.Dim(0), .. _nodes[^1].Shape], y.Shape, _nodes[^1].Layer!.Name);
+    }
+
+    private void CheckTargets(Tensor output, Tensor yb)
+    {
+        if (yb.Dim(0) != output.Dim(0))
+            throw new ArgumentException($"A batch has {output.Dim(0)} inputs but {yb.Dim(0)} targets. The generator must yield one target per input.");
+        Loss!.CheckTargets(output.Shape, yb.Shape, _nodes[^1].Layer!.Name);
+    }
+}

@@ -1,0 +1,43 @@
+namespace DeepSharp.Optimizers;
+
+/// <summary>
+/// Keras' Adam: m ← m + (g - m)(1-β₁);  v ← v + (g² - v)(1-β₂);
+/// w ← w - α m / (sqrt(v) + ε) with α = lr · sqrt(1-β₂ᵗ) / (1-β₁ᵗ).  Defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
+/// </summary>
+/// <example><code>new Adam(learningRate: 1e-3f)</code></example>
+public sealed class Adam : Optimizer
+{
+    public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
+    {
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public override string Name => "adam";
+    protected override int SlotCount => 2;
+
+    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
+    {
+        var m = slots[0];
+        var v = slots[1];
+        float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float b1 = 1 - Beta1, b2 = 1 - Beta2, eps = Epsilon;
+        for (int i = 0; i < w.Length; i++)
+        {
+            m[i] += (g[i] - m[i]) * b1;
+            v[i] += (g[i] * g[i] - v[i]) * b2;
+            w[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + eps);
+        }
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["beta_1"] = Beta1; c["beta_2"] = Beta2; c["epsilon"] = Epsilon;
+        return c;
+    }
+}

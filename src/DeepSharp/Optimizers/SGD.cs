@@ -1,0 +1,44 @@
+namespace DeepSharp.Optimizers;
+
+/// <summary>
+/// Keras' SGD: without momentum w ← w - lr·g; with momentum m: v ← m v - lr g, then
+/// w ← w + v, or with Nesterov w ← w + m v - lr g.  Default lr 0.01.
+/// </summary>
+/// <example><code>new SGD(learningRate: 0.01f, momentum: 0.9f, nesterov: true)</code></example>
+public sealed class SGD : Optimizer
+{
+    public SGD(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    {
+        if (momentum < 0 || momentum > 1) throw new ArgumentOutOfRangeException(nameof(momentum), $"SGD: momentum must be in [0, 1], got {momentum}.");
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    public float Momentum { get; }
+    public bool Nesterov { get; }
+    public override string Name => "sgd";
+    protected override int SlotCount => Momentum > 0 ? 1 : 0;
+
+    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
+    {
+        float lr = LearningRate, m = Momentum;
+        if (m == 0)
+        {
+            for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];
+            return;
+        }
+        var v = slots[0];
+        for (int i = 0; i < w.Length; i++)
+        {
+            v[i] = m * v[i] - lr * g[i];
+            w[i] += Nesterov ? m * v[i] - lr * g[i] : v[i];
+        }
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["momentum"] = Momentum; c["nesterov"] = Nesterov;
+        return c;
+    }
+}
