@@ -254,7 +254,7 @@ public partial class Model
     {
         if (x.Rank == 0 || y.Rank == 0 || x.Dim(0) != y.Dim(0))
             throw new ArgumentException($"{what}: inputs have {(x.Rank > 0 ? x.Dim(0) : 0)} samples (shape {Tensor.FormatShape(x.Shape)}) but targets have {(y.Rank > 0 ? y.Dim(0) : 0)} (shape {Tensor.FormatShape(y.Shape)}). Pass one target row per input sample.");
-        CheckInput(x.Rank > 0 && x.Dim(0) > 0 ? x.Slice(0, 1) : x);
+        CheckInput(x);
         Loss?.CheckTargets([x.Dim(0), .. _nodes[^1].Shape], y.Shape, _nodes[^1].Layer!.Name);
     }
 

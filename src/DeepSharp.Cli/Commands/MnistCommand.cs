@@ -1,0 +1,62 @@
+using System.CommandLine;
+using DeepSharp.Data;
+using DeepSharp.Layers;
+using DeepSharp.Models;
+using static DeepSharp.Utils;
+
+namespace DeepSharp.Cli.Commands;
+
+/// <summary>
+/// `deepsharp mnist`: the chapter's first program. Trains the small convnet on MNIST (or the shipped sample,
+/// or Fashion-MNIST) and prints the summary, the progress lines and, last, "test loss: L - test accuracy: A".
+/// </summary>
+internal static class MnistCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "mnist (falls back to the shipped sample offline), mnist-sample, or fashion-mnist", DefaultValueFactory = _ => "mnist" };
+        dataset.AcceptOnlyFromAmong("mnist", "mnist-sample", "fashion-mnist");
+        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int>("--batch-size") { Description = "samples per gradient step", DefaultValueFactory = _ => 64 };
+        var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and dropout (repeatable runs)" };
+        var data = new Option<string?>("--data") { Description = "a folder or mnist.npz file to load instead of searching the usual places" };
+        var verbose = new Option<int>("--verbose") { Description = "0 silent, 1 progress bar, 2 one line per epoch", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("mnist", "Train the chapter's MNIST convnet and report test accuracy.") { dataset, epochs, batchSize, seed, data, verbose };
+        cmd.SetAction(r => Run(r.GetValue(dataset)!, r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(seed), r.GetValue(data), r.GetValue(verbose)));
+        return cmd;
+    }
+
+    private static int Run(string dataset, int epochs, int batchSize, int? seed, string? path, int verbose)
+    {
+        if (epochs <= 0 || batchSize <= 0)
+        {
+            Console.Error.WriteLine($"--epochs and --batch-size must be positive (got {epochs} and {batchSize}).");
+            return 2;
+        }
+        if (seed is { } s) Rng.SetSeed(s);
+        var model = new Sequential(
+            new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1)),
+            new MaxPooling2D((2, 2)),
+            new Conv2D(64, (3, 3), activation: "relu"),
+            new MaxPooling2D((2, 2)),
+            new Conv2D(64, (3, 3), activation: "relu"),
+            new Flatten(),
+            new Dense(64, activation: "relu"),
+            new Dense(10, activation: "softmax"));
+        model.Summary();
+
+        var (train, test) = dataset switch
+        {
+            "mnist-sample" => Mnist.LoadSample(),
+            "fashion-mnist" => FashionMnist.Load(path),
+            _ => Mnist.Load(path),
+        };
+        Console.WriteLine($"Data: {train.Source} ({train.Count:N0} train / {test.Count:N0} test images)");
+
+        model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
+        model.Fit(train.Images / 255f, ToCategorical(train.Labels, 10), epochs: epochs, batchSize: batchSize, verbose: verbose);
+        var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels, 10), verbose: verbose == 0 ? 0 : 1);
+        Console.WriteLine($"test loss: {loss:F4} - test accuracy: {acc:F4}");
+        return 0;
+    }
+}
