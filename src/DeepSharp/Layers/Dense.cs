@@ -81,7 +81,7 @@ public sealed class Dense : SingleInputLayer
         int rows = _x2!.Dim(0);
         Tensor.View(ref _dz2, dz.Data, [rows, Units]);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        DenseOp.Backward(_x2, Kernel.Value, _dz2, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
+        DenseOp.Backward(_x2, Kernel.Value, _dz2!, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
             Trainable ? Kernel.Grad : null, Trainable ? _bias?.Grad : null);
         InputGradient = needInputGradients ? _dx : null;
     }
