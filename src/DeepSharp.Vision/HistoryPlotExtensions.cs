@@ -35,7 +35,7 @@ public static class HistoryPlotExtensions
             if (history.Contains("val_" + m)) AddSeries(plot, epochs, history["val_" + m], "validation", ScottPlot.Colors.DarkCyan);
             plot.YLabel(m);
             if (i == metrics.Length - 1) plot.XLabel("epoch");
-            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+            plot.ShowLegend(m == "loss" ? ScottPlot.Alignment.UpperRight : ScottPlot.Alignment.LowerRight);
         }
         string full = Path.GetFullPath(path);
         string tmp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp.png";
