@@ -45,44 +45,106 @@ internal static class AffineWarp
         return r;
     }
 
-    /// <summary>Resamples src (h, w, c) into dst through the 2x3 matrix <paramref name="m"/>.</summary>
-    public static void Warp(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, double[] m, FillMode mode, float cval)
+    /// <summary>
+    /// Resamples src (h, w, c) into dst through the 2x3 matrix <paramref name="m"/>. Per output row, the columns whose
+    /// input point has all four bilinear neighbours inside the image are found first (the input point moves linearly
+    /// along a row), and run through a branch-free loop; only the columns near the border use the fill-mode rule.
+    /// </summary>
+    public static unsafe void Warp(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, double[] m, FillMode mode, float cval)
     {
-        double hMax = h - 1, wMax = w - 1;
-        for (int r = 0; r < h; r++)
+        fixed (float* ps = src, pd = dst)
         {
-            double baseR = m[0] * r + m[2], baseC = m[3] * r + m[5];
-            int o = r * w * c;
-            for (int col = 0; col < w; col++, o += c)
+            for (int r = 0; r < h; r++)
             {
-                double ir = baseR + m[1] * col, ic = baseC + m[4] * col;
-                if (ir >= 0 && ir < hMax && ic >= 0 && ic < wMax)
-                {
-                    // Interior: all four neighbours exist, no boundary rule needed.
-                    int r0 = (int)ir, c0 = (int)ic;
-                    float fr = (float)(ir - r0), fc = (float)(ic - c0);
-                    int p00 = (r0 * w + c0) * c, p10 = p00 + w * c;
-                    float w00 = (1 - fr) * (1 - fc), w01 = (1 - fr) * fc, w10 = fr * (1 - fc), w11 = fr * fc;
-                    for (int k = 0; k < c; k++)
-                        dst[o + k] = w00 * src[p00 + k] + w01 * src[p00 + c + k] + w10 * src[p10 + k] + w11 * src[p10 + c + k];
-                    continue;
-                }
-                double cr = MapCoordinate(ir, h, mode), cc = MapCoordinate(ic, w, mode);
-                if (cr <= -1.0 || cc <= -1.0)
-                {
-                    for (int k = 0; k < c; k++) dst[o + k] = cval;
-                    continue;
-                }
-                int sr = (int)Math.Floor(cr), sc = (int)Math.Floor(cc);
-                float gr = (float)(cr - sr), gc = (float)(cc - sc);
-                int ra = MirrorIndex(sr, h), rb = MirrorIndex(sr + 1, h);
-                int ca = MirrorIndex(sc, w), cb = MirrorIndex(sc + 1, w);
-                int q00 = (ra * w + ca) * c, q01 = (ra * w + cb) * c, q10 = (rb * w + ca) * c, q11 = (rb * w + cb) * c;
-                float v00 = (1 - gr) * (1 - gc), v01 = (1 - gr) * gc, v10 = gr * (1 - gc), v11 = gr * gc;
-                for (int k = 0; k < c; k++)
-                    dst[o + k] = v00 * src[q00 + k] + v01 * src[q01 + k] + v10 * src[q10 + k] + v11 * src[q11 + k];
+                double baseR = m[0] * r + m[2], baseC = m[3] * r + m[5];
+                var (lo, hi) = InteriorColumns(baseR, m[1], h - 1, baseC, m[4], w - 1, w);
+                float* rowOut = pd + (long)r * w * c;
+                for (int col = 0; col < lo; col++)
+                    Border(ps, rowOut + col * c, h, w, c, baseR + m[1] * col, baseC + m[4] * col, mode, cval);
+                if (c == 3) Interior3(ps, rowOut, w, lo, hi, baseR, m[1], baseC, m[4]);
+                else
+                    for (int col = lo; col < hi; col++)
+                        Interior(ps, rowOut + col * c, w, c, baseR + m[1] * col, baseC + m[4] * col);
+                for (int col = Math.Max(hi, lo); col < w; col++)
+                    Border(ps, rowOut + col * c, h, w, c, baseR + m[1] * col, baseC + m[4] * col, mode, cval);
             }
         }
+    }
+
+    /// <summary>The column range [lo, hi) where 0 &lt;= base + slope*col &lt; max holds for both axes (shrunk by one
+    /// column at each end against rounding; the border path is exact anyway).</summary>
+    private static (int Lo, int Hi) InteriorColumns(double baseR, double slopeR, double maxR, double baseC, double slopeC, double maxC, int w)
+    {
+        double lo = 0, hi = w - 1;
+        Clip(baseR, slopeR, maxR, ref lo, ref hi);
+        Clip(baseC, slopeC, maxC, ref lo, ref hi);
+        if (hi < lo) return (0, 0);
+        int l = (int)Math.Ceiling(lo) + 1, hh = (int)Math.Floor(hi) - 1 + 1;
+        l = Math.Clamp(l, 0, w);
+        hh = Math.Clamp(hh, l, w);
+        return (l, hh);
+    }
+
+    private static void Clip(double b, double s, double max, ref double lo, ref double hi)
+    {
+        // 0 <= b + s*x < max
+        if (s == 0)
+        {
+            if (!(b >= 0 && b < max)) { lo = 1; hi = 0; }
+            return;
+        }
+        double x0 = (0 - b) / s, x1 = (max - b) / s;
+        if (s < 0) (x0, x1) = (x1, x0);
+        lo = Math.Max(lo, x0);
+        hi = Math.Min(hi, x1);
+    }
+
+    private static unsafe void Interior3(float* src, float* rowOut, int w, int lo, int hi, double baseR, double sR, double baseC, double sC)
+    {
+        int stride = w * 3;
+        for (int col = lo; col < hi; col++)
+        {
+            double ir = baseR + sR * col, ic = baseC + sC * col;
+            int r0 = (int)ir, c0 = (int)ic;
+            float fr = (float)(ir - r0), fc = (float)(ic - c0);
+            float* p00 = src + (r0 * w + c0) * 3;
+            float* p10 = p00 + stride;
+            float w00 = (1 - fr) * (1 - fc), w01 = (1 - fr) * fc, w10 = fr * (1 - fc), w11 = fr * fc;
+            float* o = rowOut + col * 3;
+            o[0] = w00 * p00[0] + w01 * p00[3] + w10 * p10[0] + w11 * p10[3];
+            o[1] = w00 * p00[1] + w01 * p00[4] + w10 * p10[1] + w11 * p10[4];
+            o[2] = w00 * p00[2] + w01 * p00[5] + w10 * p10[2] + w11 * p10[5];
+        }
+    }
+
+    private static unsafe void Interior(float* src, float* o, int w, int c, double ir, double ic)
+    {
+        int r0 = (int)ir, c0 = (int)ic;
+        float fr = (float)(ir - r0), fc = (float)(ic - c0);
+        float* p00 = src + (r0 * w + c0) * c;
+        float* p10 = p00 + w * c;
+        float w00 = (1 - fr) * (1 - fc), w01 = (1 - fr) * fc, w10 = fr * (1 - fc), w11 = fr * fc;
+        for (int k = 0; k < c; k++)
+            o[k] = w00 * p00[k] + w01 * p00[c + k] + w10 * p10[k] + w11 * p10[c + k];
+    }
+
+    /// <summary>One output pixel near the border: scipy's coordinate folding, then bilinear with mirrored neighbours.</summary>
+    private static unsafe void Border(float* src, float* o, int h, int w, int c, double ir, double ic, FillMode mode, float cval)
+    {
+        double cr = MapCoordinate(ir, h, mode), cc = MapCoordinate(ic, w, mode);
+        if (cr <= -1.0 || cc <= -1.0)
+        {
+            for (int k = 0; k < c; k++) o[k] = cval;
+            return;
+        }
+        int sr = (int)Math.Floor(cr), sc = (int)Math.Floor(cc);
+        float gr = (float)(cr - sr), gc = (float)(cc - sc);
+        int ra = MirrorIndex(sr, h), rb = MirrorIndex(sr + 1, h);
+        int ca = MirrorIndex(sc, w), cb = MirrorIndex(sc + 1, w);
+        float* q00 = src + (ra * w + ca) * c, q01 = src + (ra * w + cb) * c, q10 = src + (rb * w + ca) * c, q11 = src + (rb * w + cb) * c;
+        float v00 = (1 - gr) * (1 - gc), v01 = (1 - gr) * gc, v10 = gr * (1 - gc), v11 = gr * gc;
+        for (int k = 0; k < c; k++)
+            o[k] = v00 * q00[k] + v01 * q01[k] + v10 * q10[k] + v11 * q11[k];
     }
 
     /// <summary>scipy's map_coordinate: folds a coordinate outside [0, len-1] back in; -1 means "use cval".</summary>

@@ -82,8 +82,7 @@ public sealed class DirectoryIterator : BatchIterator
 
     protected override void LoadSample(int index, Span<float> destination)
     {
-        byte[] bytes = ImageIO.LoadBytes(_paths[index], ColorMode, TargetSize, Interpolation, out _, out _);
-        ImageIO.ToFloats(bytes, destination);
+        ImageIO.LoadInto(_paths[index], ColorMode, TargetSize, Interpolation, destination);
     }
 
     protected override void WriteTarget(int index, ReadOnlySpan<float> input, Span<float> destination)
@@ -176,7 +175,12 @@ public sealed class DirectoryIterator : BatchIterator
             var ok = new bool[paths.Count];
             Parallel.For(0, paths.Count, i =>
             {
-                try { ImageIO.LoadBytes(paths[i], colorMode, targetSize, interpolation, out _, out _); ok[i] = true; }
+                try
+                {
+                    byte[] px = ImageIO.DecodeRgbaPooled(paths[i], out _, out _, out bool rented);
+                    if (rented) System.Buffers.ArrayPool<byte>.Shared.Return(px);
+                    ok[i] = true;
+                }
                 catch (ImageDecodeException) { ok[i] = false; }
             });
             for (int i = paths.Count - 1; i >= 0; i--)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace DeepSharp.Vision;
@@ -54,7 +55,20 @@ public static class ImageIO
     }
 
     /// <summary>Decodes a file into RGBA (unpremultiplied) bytes with its EXIF orientation applied.</summary>
-    internal static unsafe byte[] DecodeRgba(string path, out int h, out int w)
+    internal static byte[] DecodeRgba(string path, out int h, out int w)
+    {
+        byte[] pixels = DecodeRgbaPooled(path, out h, out w, out bool rented);
+        if (!rented) return pixels;
+        var copy = pixels.AsSpan(0, h * w * 4).ToArray();
+        ArrayPool<byte>.Shared.Return(pixels);
+        return copy;
+    }
+
+    /// <summary>
+    /// Decodes a file into RGBA (unpremultiplied) bytes with its EXIF orientation applied. When <paramref name="rented"/>
+    /// is true the array comes from <see cref="ArrayPool{T}.Shared"/> (it may be longer than h*w*4): return it when done.
+    /// </summary>
+    internal static unsafe byte[] DecodeRgbaPooled(string path, out int h, out int w, out bool rented)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Image file '{path}' does not exist. Check the path.", path);
@@ -63,15 +77,70 @@ public static class ImageIO
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': {Describe(created)} " +
                 "Supported formats are JPEG, PNG, BMP, GIF and WebP. Replace or delete the file (or pass skipBadFiles: true to skip it).");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var pixels = new byte[info.BytesSize];
+        var pixels = ArrayPool<byte>.Shared.Rent(info.BytesSize);
         SKCodecResult result;
         fixed (byte* p = pixels) result = codec.GetPixels(info, (IntPtr)p);
         if (result != SKCodecResult.Success)
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
             throw new ImageDecodeException(path, $"Cannot decode image '{path}' ({info.Width}x{info.Height} {codec.EncodedFormat}): {Describe(result)} " +
                 "Replace or delete the file (or pass skipBadFiles: true to skip it).");
+        }
         w = info.Width;
         h = info.Height;
-        return Orient(pixels, ref h, ref w, 4, codec.EncodedOrigin);
+        rented = true;
+        if (codec.EncodedOrigin == SKEncodedOrigin.TopLeft) return pixels;
+        var oriented = Orient(pixels, ref h, ref w, 4, codec.EncodedOrigin);
+        ArrayPool<byte>.Shared.Return(pixels);
+        rented = false;
+        return oriented;
+    }
+
+    /// <summary>
+    /// The batch pipeline's loader: like <see cref="Load"/> but writes floats straight into <paramref name="destination"/>
+    /// (targetSize h * w * channels), with pooled buffers so that no large arrays are allocated per image
+    /// when no resize or a nearest resize is needed.
+    /// </summary>
+    internal static void LoadInto(string path, ColorMode colorMode, (int Height, int Width) targetSize,
+        Interpolation interpolation, Span<float> destination)
+    {
+        if (interpolation != Interpolation.Nearest)
+        {
+            ToFloats(LoadBytes(path, colorMode, targetSize, interpolation, out _, out _), destination);
+            return;
+        }
+        byte[] rgba = DecodeRgbaPooled(path, out int h, out int w, out bool rented);
+        try
+        {
+            int outH = targetSize.Height, outW = targetSize.Width, c = Channels(colorMode);
+            double sx = (double)w / outW, sy = (double)h / outH;
+            for (int y = 0; y < outH; y++)
+            {
+                int srcRow = Math.Min((int)((y + 0.5) * sy), h - 1) * w;
+                for (int x = 0; x < outW; x++)
+                {
+                    int s = (srcRow + Math.Min((int)((x + 0.5) * sx), w - 1)) * 4, d = (y * outW + x) * c;
+                    switch (colorMode)
+                    {
+                        case ColorMode.Grayscale:
+                            destination[d] = (rgba[s] * 19595 + rgba[s + 1] * 38470 + rgba[s + 2] * 7471 + 0x8000) >> 16;
+                            break;
+                        case ColorMode.Rgba:
+                            destination[d + 3] = rgba[s + 3];
+                            goto default;
+                        default:
+                            destination[d] = rgba[s];
+                            destination[d + 1] = rgba[s + 1];
+                            destination[d + 2] = rgba[s + 2];
+                            break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (rented) ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 
     private static string Describe(SKCodecResult r) => r switch

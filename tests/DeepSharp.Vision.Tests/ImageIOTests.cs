@@ -142,4 +142,23 @@ public class ImageIOTests
         Assert.Equal(255f, ImageIO.Load(dir["item.png"], ColorMode.Grayscale)[2, 3, 0]);
         Assert.Equal(2, Directory.GetFiles(dir.Path).Length);
     }
+
+    [Theory]
+    [InlineData(ColorMode.Rgb)]
+    [InlineData(ColorMode.Grayscale)]
+    [InlineData(ColorMode.Rgba)]
+    public void Pipeline_loader_matches_load_for_nearest_resizes(ColorMode mode)
+    {
+        using var dir = new TempDir();
+        var px = new byte[13 * 17 * 4];
+        new Random(4).NextBytes(px);
+        string path = TestFiles.Write(dir["r.png"], px, 13, 17, SKEncodedImageFormat.Png);
+        foreach (var size in new[] { (13, 17), (5, 9), (30, 20) })
+        {
+            var expected = ImageIO.Load(path, mode, size);
+            var got = new float[expected.Size];
+            ImageIO.LoadInto(path, mode, size, Interpolation.Nearest, got);
+            Assert.Equal(expected.Span.ToArray(), got);
+        }
+    }
 }
