@@ -161,4 +161,20 @@ public class ImageIOTests
             Assert.Equal(expected.Span.ToArray(), got);
         }
     }
+
+    [Fact]
+    public void Gif_first_frame_decodes()
+    {
+        using var dir = new TempDir();
+        // The smallest GIF: 1x1, a two-colour palette (red, black), pixel index 0.
+        byte[] gif =
+        [
+            .. "GIF89a"u8, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+        ];
+        File.WriteAllBytes(dir["red.gif"], gif);
+        var x = ImageIO.Load(dir["red.gif"]);
+        Assert.Equal([1, 1, 3], x.Shape.ToArray());
+        Assert.Equal([255f, 0f, 0f], x.Span.ToArray());
+    }
 }
