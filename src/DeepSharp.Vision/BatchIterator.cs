@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using DeepSharp.Data;
+
+namespace DeepSharp.Vision;
+
+/// <summary>
+/// The engine shared by <see cref="DirectoryIterator"/> and <see cref="ArrayIterator"/>: an endless, prefetching
+/// source of augmented batches (Keras' <c>Iterator</c>).
+/// <para>
+/// Schedule (as Keras): a pass visits all samples once in ceil(n / batchSize) batches, the last one smaller; when
+/// <c>shuffle</c> is on, each pass uses a new permutation drawn from (seed, pass number). Sample j of the g-th batch
+/// since creation is augmented with a seed derived from (seed, g, j), so the batches do not depend on thread timing.
+/// </para>
+/// <para>
+/// Prefetch: a background thread prepares up to <see cref="PrefetchBatches"/> batches ahead, decoding and augmenting
+/// the samples of each batch on <see cref="Workers"/> threads. Batch buffers are recycled: the tensors returned by
+/// <see cref="Next"/> stay valid until the following call to <see cref="Next"/>. Dispose the iterator to stop the thread.
+/// </para>
+/// </summary>
+/// <example><code>
+/// using var it = new ImageDataGenerator(rescale: 1f / 255).Flow(x, y, batchSize: 64);
+/// for (int step = 0; step &lt; it.StepsPerEpoch; step++) { var (xb, yb) = it.Next(); /* train on xb, yb */ }
+/// Console.WriteLine($"{it.MeasureImagesPerSecond(10):F0} images/s");
+/// </code></example>
+public abstract class BatchIterator : IBatchGenerator, IDisposable
+{
+    private sealed class Slot
+    {
+        public float[] X = [];
+        public float[]? Y;
+        public int Count;
+        public ExceptionDispatchInfo? Error;
+    }
+
+    [ThreadStatic] private static float[]? _scratch;
+
+    private readonly int[] _sampleShape;
+    private readonly int[]? _targetShape;
+    private BlockingCollection<Slot>? _free, _ready;
+    private CancellationTokenSource? _cancel;
+    private Thread? _producer;
+    private Slot? _held;
+    private ExceptionDispatchInfo? _fault;
+    private int[] _order = [];
+    private int _orderPass = -1;
+
+    // Consumer-side position: the next batch Next() returns.
+    private long _batchNumber;
+    private int _pass;
+    private int _batchInPass;
+
+    /// <summary>The generator whose augmentation and rescaling are applied.</summary>
+    public ImageDataGenerator Generator { get; }
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    /// <summary>The seed of the shuffling and augmentation (drawn from <see cref="Rng"/> when none was given).</summary>
+    public int Seed { get; }
+    public int SampleCount { get; }
+    public int StepsPerEpoch => (SampleCount + BatchSize - 1) / BatchSize;
+    /// <summary>Batches prepared ahead of the consumer (default 3). Set before the first <see cref="Next"/>.</summary>
+    public int PrefetchBatches { get; set; } = 3;
+    /// <summary>Threads decoding and augmenting the samples of a batch (default: all cores).</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+    /// <summary>Shape of one input sample (height, width, channels).</summary>
+    public ReadOnlySpan<int> SampleShape => _sampleShape;
+
+    /// <param name="targetShape">Shape of one target (empty array: a scalar per sample), or null for no targets.</param>
+    protected BatchIterator(ImageDataGenerator generator, int sampleCount, int[] sampleShape, int[]? targetShape,
+        int batchSize, bool shuffle, int seed)
+    {
+        if (batchSize <= 0)
+            throw new ArgumentException($"batchSize is {batchSize} but must be at least 1 (Keras' default is 32).", nameof(batchSize));
+        Generator = generator;
+        SampleCount = sampleCount;
+        _sampleShape = sampleShape;
+        _targetShape = targetShape;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        Seed = seed;
+    }
+
+    /// <summary>Writes the raw (un-augmented) sample <paramref name="index"/> into <paramref name="destination"/> (h*w*c floats).</summary>
+    protected abstract void LoadSample(int index, Span<float> destination);
+
+    /// <summary>Writes the target of sample <paramref name="index"/>; <paramref name="input"/> is the finished input sample.</summary>
+    protected abstract void WriteTarget(int index, ReadOnlySpan<float> input, Span<float> destination);
+
+    /// <summary>The sample indices of one pass in the order batches use (identity when not shuffling).</summary>
+    protected int[] PassOrder(int pass)
+    {
+        var order = new int[SampleCount];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (Shuffle) Rng.Shuffle(new Random(Mix(Seed, pass, -1)), order);
+        return order;
+    }
+
+    /// <inheritdoc/>
+    public (Tensor X, Tensor? Y) Next()
+    {
+        _fault?.Throw();
+        if (_producer is null) Start();
+        if (_held is not null) { _free!.Add(_held); _held = null; }
+        var slot = _ready!.Take();
+        if (slot.Error is not null)
+        {
+            _fault = slot.Error;
+            StopProducer();
+            slot.Error.Throw();
+        }
+        _held = slot;
+        _batchNumber++;
+        if (++_batchInPass == StepsPerEpoch) { _batchInPass = 0; _pass++; }
+        var xShape = new int[_sampleShape.Length + 1];
+        xShape[0] = slot.Count;
+        _sampleShape.CopyTo(xShape, 1);
+        Tensor? y = null;
+        if (_targetShape is not null)
+        {
+            var yShape = new int[_targetShape.Length + 1];
+            yShape[0] = slot.Count;
+            _targetShape.CopyTo(yShape, 1);
+            y = new Tensor(slot.Y!, yShape);
+        }
+        return (new Tensor(slot.X, xShape), y);
+    }
+
+    /// <summary>Goes back to the start of a pass (a new pass: reshuffled when shuffling, as Keras' reset).</summary>
+    public void Reset()
+    {
+        StopProducer();
+        _fault = null;
+        if (_batchInPass != 0) { _batchInPass = 0; _pass++; }
+    }
+
+    /// <summary>
+    /// Times <paramref name="batches"/> calls of <see cref="Next"/> (after one warm-up batch) and returns the pipeline's
+    /// images per second on its own, with nothing else consuming the batches.
+    /// </summary>
+    public double MeasureImagesPerSecond(int batches = 10)
+    {
+        Next();
+        long images = 0;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < batches; i++) images += Next().X.Dim(0);
+        return images / sw.Elapsed.TotalSeconds;
+    }
+
+    public void Dispose()
+    {
+        StopProducer();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Start()
+    {
+        int sampleSize = Tensor.Product(_sampleShape);
+        int targetSize = _targetShape is null ? 0 : Tensor.Product(_targetShape);
+        _free = new BlockingCollection<Slot>();
+        _ready = new BlockingCollection<Slot>();
+        for (int i = 0; i < Math.Max(1, PrefetchBatches) + 1; i++)
+            _free.Add(new Slot
+            {
+                X = GC.AllocateUninitializedArray<float>(BatchSize * sampleSize),
+                Y = _targetShape is null ? null : new float[BatchSize * targetSize],
+            });
+        _cancel = new CancellationTokenSource();
+        var token = _cancel.Token;
+        long batchNumber = _batchNumber;
+        int pass = _pass, batchInPass = _batchInPass;
+        _producer = new Thread(() => Produce(batchNumber, pass, batchInPass, token)) { IsBackground = true, Name = "DeepSharp batch prefetch" };
+        _producer.Start();
+    }
+
+    private void StopProducer()
+    {
+        if (_producer is null) return;
+        _cancel!.Cancel();
+        _producer.Join();
+        _producer = null;
+        _held = null;
+        _cancel.Dispose();
+        _free!.Dispose();
+        _ready!.Dispose();
+        _free = _ready = null;
+    }
+
+    private void Produce(long batchNumber, int pass, int batchInPass, CancellationToken token)
+    {
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var slot = _free!.Take(token);
+                try
+                {
+                    FillBatch(slot, batchNumber, pass, batchInPass);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    slot.Error = ExceptionDispatchInfo.Capture(e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerException! : e);
+                    _ready!.Add(slot, token);
+                    return;
+                }
+                _ready!.Add(slot, token);
+                batchNumber++;
+                if (++batchInPass == StepsPerEpoch) { batchInPass = 0; pass++; }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void FillBatch(Slot slot, long batchNumber, int pass, int batchInPass)
+    {
+        if (_orderPass != pass) { _order = PassOrder(pass); _orderPass = pass; }
+        int start = batchInPass * BatchSize;
+        int count = Math.Min(BatchSize, SampleCount - start);
+        int[] order = _order;
+        int h = _sampleShape[0], w = _sampleShape[1], c = _sampleShape[2];
+        int sampleSize = h * w * c;
+        int targetSize = _targetShape is null ? 0 : Tensor.Product(_targetShape);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers) };
+        Parallel.For(0, count, options, j =>
+        {
+            int index = order[start + j];
+            var scratch = _scratch is { } s && s.Length >= sampleSize ? s : (_scratch = new float[sampleSize]);
+            var raw = scratch.AsSpan(0, sampleSize);
+            LoadSample(index, raw);
+            var dst = slot.X.AsSpan(j * sampleSize, sampleSize);
+            Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, j));
+            if (slot.Y is not null) WriteTarget(index, dst, slot.Y.AsSpan(j * targetSize, targetSize));
+        });
+        slot.Count = count;
+        slot.Error = null;
+    }
+
+    /// <summary>A well-mixed 32-bit seed from (seed, a, b) (SplitMix64 finalizer).</summary>
+    internal static int Mix(int seed, long a, long b)
+    {
+        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ (ulong)a * 0xBF58476D1CE4E5B9UL ^ (ulong)(b + 1) * 0x94D049BB133111EBUL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
+    }
+}
