@@ -1,0 +1,45 @@
+// Chapter 5.2.5: the same convnet with data augmentation and dropout (listings 5.11-5.16), in C#.
+//   ./deepsharp make-dataset --output data/cats_and_dogs_small
+//   dotnet run -c Release --project examples/CatsDogsAugmented -- data/cats_and_dogs_small [epochs]
+using DeepSharp.Layers;
+using DeepSharp.Models;
+using DeepSharp.Optimizers;
+using DeepSharp.Vision;
+
+string baseDir = args.Length > 0 ? args[0] : "data/cats_and_dogs_small";
+int epochs = args.Length > 1 ? int.Parse(args[1]) : 100;
+
+var model = new Sequential(
+    new Conv2D(32, (3, 3), activation: "relu", inputShape: (150, 150, 3)),
+    new MaxPooling2D((2, 2)),
+    new Conv2D(64, (3, 3), activation: "relu"),
+    new MaxPooling2D((2, 2)),
+    new Conv2D(128, (3, 3), activation: "relu"),
+    new MaxPooling2D((2, 2)),
+    new Conv2D(128, (3, 3), activation: "relu"),
+    new MaxPooling2D((2, 2)),
+    new Flatten(),
+    new Dropout(0.5f),
+    new Dense(512, activation: "relu"),
+    new Dense(1, activation: "sigmoid"));
+model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+
+var datagen = new ImageDataGenerator(
+    rescale: 1f / 255,
+    rotationRange: 40,
+    widthShiftRange: 0.2f,
+    heightShiftRange: 0.2f,
+    shearRange: 0.2f,
+    zoomRange: 0.2f,
+    horizontalFlip: true,
+    fillMode: FillMode.Nearest);
+var testDatagen = new ImageDataGenerator(rescale: 1f / 255);   // validation data is never augmented
+
+using var trainGenerator = datagen.FlowFromDirectory(Path.Combine(baseDir, "train"), targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);
+using var validationGenerator = testDatagen.FlowFromDirectory(Path.Combine(baseDir, "validation"), targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);
+
+var history = model.Fit(trainGenerator, stepsPerEpoch: 100, epochs: epochs,
+    validationData: validationGenerator, validationSteps: 50);
+model.Save("cats_and_dogs_small_2.keras");
+history.Plot("cats_and_dogs_small_2.png");
+Console.WriteLine($"val loss: {history["val_loss"][^1]:F4} - val accuracy: {history["val_accuracy"][^1]:F4}");

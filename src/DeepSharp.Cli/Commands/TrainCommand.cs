@@ -1,0 +1,95 @@
+using System.CommandLine;
+using DeepSharp.Optimizers;
+using DeepSharp.Vision;
+
+namespace DeepSharp.Cli.Commands;
+
+/// <summary>
+/// `deepsharp train --data DIR`: the chapter's cats-vs-dogs training on any folder tree of that layout
+/// (DIR/train, DIR/validation, optional DIR/test, one sub-folder per class), or on one folder of class
+/// sub-folders split by --validation-split. Prints Keras-style progress and, last, "val loss: L - val accuracy: A".
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "dataset folder: train/ and validation/ (and test/), or class sub-folders with --validation-split", Required = true };
+        var split = new Option<float>("--validation-split") { Description = "fraction of each class held out when DIR has no train/ folder", DefaultValueFactory = _ => 0f };
+        var size = new Option<int>("--target-size") { Description = "images are resized to N×N", DefaultValueFactory = _ => 150 };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 30 };
+        var steps = new Option<int?>("--steps-per-epoch") { Description = "batches per epoch (default: one pass over the training files)" };
+        var augment = new Option<bool>("--augment") { Description = "the chapter's augmentation (rotation 40, shifts 0.2, shear 0.2, zoom 0.2, flips) and Dropout(0.5)" };
+        var skipBad = new Option<bool>("--skip-bad-files") { Description = "skip and count unreadable images instead of stopping" };
+        var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
+        var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
+        var cmd = new Command("train", "Train the chapter's small convnet on a folder of images.")
+            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed };
+        cmd.SetAction(r => Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
+            r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed)));
+        return cmd;
+    }
+
+    private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
+        bool skipBad, string? output, int? seed)
+    {
+        if (seed is { } s) Rng.SetSeed(s);
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
+        bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
+        if (!chapterLayout && split <= 0)
+            throw new ArgumentException($"--data: '{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
+        var trainAug = augment
+            ? new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
+                shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
+            : new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
+        var plain = new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
+
+        // Class mode is decided after counting the classes: binary for two, categorical for more.
+        DirectoryIterator Flow(ImageDataGenerator g, string path, Subset? subset, bool shuffle, ClassMode mode) =>
+            g.FlowFromDirectory(path, (size, size), classMode: mode, batchSize: batchSize, shuffle: shuffle,
+                seed: seed, subset: subset, skipBadFiles: skipBad);
+        string trainDir = chapterLayout ? Path.Combine(dir, "train") : dir;
+        using var probe = Flow(plain, trainDir, chapterLayout ? null : Subset.Training, false, ClassMode.Sparse);
+        int classes = probe.ClassIndices.Count;
+        var mode = classes == 2 ? ClassMode.Binary : ClassMode.Categorical;
+        using var train = Flow(trainAug, trainDir, chapterLayout ? null : Subset.Training, true, mode);
+        using var validation = chapterLayout
+            ? Flow(plain, Path.Combine(dir, "validation"), null, false, mode)
+            : Flow(plain, dir, Subset.Validation, false, mode);
+        CheckSameClasses(train, validation, "validation");
+
+        var model = SmallConvnet.Create(size, classes, dropout: augment);
+        model.Summary();
+        model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
+        Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");
+        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        if (train.BadFileCount + validation.BadFileCount > 0)
+            Console.WriteLine($"Skipped {train.BadFileCount + validation.BadFileCount} unreadable image files.");
+
+        if (output is not null)
+        {
+            Directory.CreateDirectory(output);
+            model.Save(Path.Combine(output, "model.keras"));
+            history.Plot(Path.Combine(output, "history.png"));
+            Console.WriteLine($"Saved {Path.Combine(output, "model.keras")} and {Path.Combine(output, "history.png")}.");
+        }
+        string testDir = Path.Combine(dir, "test");
+        if (chapterLayout && Directory.Exists(testDir))
+        {
+            using var test = Flow(plain, testDir, null, false, mode);
+            CheckSameClasses(train, test, "test");
+            var t = model.Evaluate(test, verbose: 0);
+            Console.WriteLine($"test loss: {t.Loss:F4} - test accuracy: {t["accuracy"]:F4}");
+        }
+        Console.WriteLine($"val loss: {history["val_loss"][^1]:F4} - val accuracy: {history["val_accuracy"][^1]:F4}");
+        return 0;
+    }
+
+    private static void CheckSameClasses(DirectoryIterator train, DirectoryIterator other, string what)
+    {
+        var a = train.ClassIndices.Keys.ToArray();
+        var b = other.ClassIndices.Keys.ToArray();
+        if (!a.SequenceEqual(b))
+            throw new ArgumentException($"The {what} folder has classes [{string.Join(", ", b)}] but the training folder has [{string.Join(", ", a)}]. Both need the same class sub-folders.");
+    }
+}
