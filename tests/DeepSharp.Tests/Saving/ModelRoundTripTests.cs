@@ -131,6 +131,16 @@ public class ModelRoundTripTests
     }
 
     [Fact]
+    public void FailedSave_RemovesItsTemporaryFile()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("taken.keras");
+        Directory.CreateDirectory(path);   // the final rename cannot replace a folder
+        Assert.ThrowsAny<IOException>(() => MnistModel().Save(path));
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public void SaveWeights_LoadWeights_IntoAFreshModel_PredictsIdentically()
     {
         using var dir = new TempFolder();
