@@ -22,7 +22,7 @@ internal static class KerasArchive
 {
     private const string ConfigName = "config.json", MetadataName = "metadata.json", WeightsName = "model.weights.h5";
     private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F'];
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public static void Save(Model model, string path)
     {
@@ -37,8 +37,8 @@ internal static class KerasArchive
         WriteAtomically(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            WriteEntry(zip, MetadataName, Encoding.UTF8.GetBytes(metadata.ToJsonString(Indented)));
-            WriteEntry(zip, ConfigName, Encoding.UTF8.GetBytes(config.ToJsonString(Indented)));
+            WriteEntry(zip, MetadataName, Encoding.UTF8.GetBytes(metadata.ToJsonString(Compact)));
+            WriteEntry(zip, ConfigName, Encoding.UTF8.GetBytes(config.ToJsonString(Compact)));
             using var h5 = new MemoryStream();
             weights.Write(h5);
             WriteEntry(zip, WeightsName, h5.ToArray());

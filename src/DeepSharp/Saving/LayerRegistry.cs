@@ -64,8 +64,10 @@ public static class LayerRegistry
     };
 
     /// <summary>The Keras class names that can be loaded, models included.</summary>
-    public static IReadOnlyList<string> ClassNames =>
-        Factories.Keys.Concat(["InputLayer", "Sequential", "Functional"]).Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> ClassNames
+    {
+        get { lock (Factories) return Factories.Keys.Concat(["InputLayer", "Sequential", "Functional"]).Order(StringComparer.Ordinal).ToList(); }
+    }
 
     /// <summary>Registers (or replaces) the constructor used for <paramref name="className"/>.</summary>
     public static void Register(string className, Func<LayerConfig, Layer> factory)

@@ -25,6 +25,9 @@ namespace DeepSharp.Saving;
 /// /optimizer/vars/2..                     slots: all of the first kind (e.g. Adam's momentum) for each trainable weight
 ///                                         in model order, then all of the second kind (velocity), as Keras' build() adds them
 /// </code>
+/// Layers are numbered in the order the model runs them: a Sequential's order, and for a functional model the order in which
+/// DeepSharp visits its graph (depth first from the output), which can differ from Keras' own order for graphs with branches;
+/// files written and read by DeepSharp always agree.
 /// Simplifications: the state of compiled metrics and of the loss tracker (Keras writes them too) is not stored; Dropout's
 /// random generator state is not stored. A BatchNormalization with <c>scale: false</c> / <c>center: false</c> writes no gamma / beta,
 /// as in Keras.
@@ -112,12 +115,14 @@ internal static class WeightsH5
         int expected = 2 + kinds * trainable.Count;
         var vars = group.LinkExists("vars") ? group.Group("vars") : null;
         int count = vars is null ? 0 : vars.Children().Count();
-        if (count != expected)
+        bool neverBuilt = count == 2;   // Keras writes only iterations and learning_rate before the first training step
+        if (count != expected && !neverBuilt)
             throw new ModelFileException(file, $"the optimizer state holds {count} variables but {opt.GetType().Name} needs {expected} " +
                 $"(iterations, learning_rate, and {kinds} state arrays for each of the {trainable.Count} trainable weights). " +
                 "The optimizer or the trainable layers differ from the saved model; load the weights before Compile to skip the optimizer state.");
         opt.Iterations = (long)ReadScalar(vars!.Dataset("0"), "optimizer iterations ('optimizer/vars/0')", file);
         opt.LearningRate = (float)ReadScalar(vars!.Dataset("1"), "optimizer learning_rate ('optimizer/vars/1')", file);
+        if (neverBuilt) return;
         int index = 2;
         for (int k = 0; k < kinds; k++)
             foreach (var p in trainable)
