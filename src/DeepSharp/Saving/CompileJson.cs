@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using DeepSharp.Losses;
+using DeepSharp.Models;
+using DeepSharp.Optimizers;
+
+namespace DeepSharp.Saving;
+
+/// <summary>
+/// Keras 3's <c>compile_config</c>: the optimizer as a serialized object, the loss and metric names.
+/// <code>
+/// {"optimizer": {"module": "keras.optimizers", "class_name": "RMSprop", "config": {"name": "rmsprop", "learning_rate": 0.0001, ...},
+///                "registered_name": null},
+///  "loss": "binary_crossentropy", "loss_weights": null, "metrics": ["accuracy"], "weighted_metrics": null,
+///  "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}
+/// </code>
+/// Options Keras has and DeepSharp does not (weight decay, clipping, EMA, amsgrad, centered RMSprop) are written with their
+/// defaults; a file that sets them is refused on load rather than silently trained differently.
+/// </summary>
+internal static class CompileJson
+{
+    public static JsonObject? Serialize(Model model)
+    {
+        if (model.Optimizer is not { } opt || model.Loss is not { } loss) return null;
+        var config = new JsonObject
+        {
+            ["name"] = opt.Name, ["learning_rate"] = opt.LearningRate, ["weight_decay"] = null, ["clipnorm"] = null,
+            ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
+            ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
+        };
+        foreach (var (key, value) in opt.GetConfig()) config[key] = System.Text.Json.JsonSerializer.SerializeToNode(value);
+        if (opt is Adam) config.TryAdd("amsgrad", false);
+        if (opt is RMSprop) config.TryAdd("centered", false);
+        return new JsonObject
+        {
+            ["optimizer"] = new JsonObject
+            {
+                ["module"] = "keras.optimizers",
+                ["class_name"] = opt.GetType().Name,
+                ["config"] = config,
+                ["registered_name"] = null,
+            },
+            ["loss"] = loss.Name,
+            ["loss_weights"] = null,
+            ["metrics"] = model.Metrics.Count == 0 ? null : new JsonArray(model.Metrics.Select(m => (JsonNode)m.Name).ToArray()),
+            ["weighted_metrics"] = null,
+            ["run_eagerly"] = false,
+            ["steps_per_execution"] = 1,
+            ["jit_compile"] = false,
+        };
+    }
+
+    /// <summary>Compiles <paramref name="model"/> as the config says (nothing when it is null).</summary>
+    public static void Apply(Model model, JsonObject? compile)
+    {
+        if (compile is null) return;
+        var optimizer = compile["optimizer"] switch
+        {
+            JsonValue v => Optimizer.Get(v.GetValue<string>()),
+            JsonObject o => OptimizerFrom(o),
+            _ => throw new FormatException("compile_config has no optimizer."),
+        };
+        var loss = compile["loss"] switch
+        {
+            JsonValue v => Loss.Get(v.GetValue<string>()),
+            JsonObject o when o["class_name"] is JsonValue c => Loss.Get(Layers.Layer.ToSnakeCase(c.GetValue<string>())),
+            var other => throw new NotSupportedException($"compile_config loss {other?.ToJsonString() ?? "null"} is not supported; DeepSharp models have one loss given by name."),
+        };
+        var metrics = new List<string>();
+        if (compile["metrics"] is JsonArray list)
+            foreach (var m in list)
+                metrics.Add(m switch
+                {
+                    JsonValue v => v.GetValue<string>(),
+                    JsonObject o => o["config"]?["name"]?.GetValue<string>() ?? Layers.Layer.ToSnakeCase(o["class_name"]!.GetValue<string>()),
+                    _ => throw new NotSupportedException($"compile_config metric {m?.ToJsonString()} is not supported."),
+                });
+        model.Compile(optimizer, loss, metrics.ToArray());
+    }
+
+    private static Optimizer OptimizerFrom(JsonObject o)
+    {
+        string className = o["class_name"]?.GetValue<string>() ?? throw new FormatException("The optimizer in compile_config has no class_name.");
+        var c = new LayerConfig(className, o["config"] as JsonObject ?? new JsonObject());
+        foreach (var key in new[] { "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor", "gradient_accumulation_steps" })
+            if (c.Has(key)) throw new NotSupportedException($"Optimizer {className}: {key} = {c.Json[key]!.ToJsonString()} is not supported by DeepSharp.");
+        if (c.Bool("use_ema", false)) throw new NotSupportedException($"Optimizer {className}: use_ema is not supported by DeepSharp.");
+        return className switch
+        {
+            "RMSprop" => c.Bool("centered", false)
+                ? throw new NotSupportedException("Optimizer RMSprop: centered = true is not supported by DeepSharp.")
+                : new RMSprop(c.Float("learning_rate", 1e-3f), c.Float("rho", 0.9f), c.Float("momentum", 0f), c.Float("epsilon", 1e-7f)),
+            "SGD" => new SGD(c.Float("learning_rate", 0.01f), c.Float("momentum", 0f), c.Bool("nesterov", false)),
+            "Adam" => c.Bool("amsgrad", false)
+                ? throw new NotSupportedException("Optimizer Adam: amsgrad = true is not supported by DeepSharp.")
+                : new Adam(c.Float("learning_rate", 1e-3f), c.Float("beta_1", 0.9f), c.Float("beta_2", 0.999f), c.Float("epsilon", 1e-7f)),
+            _ => throw new NotSupportedException($"Unknown optimizer class '{className}'. Supported: RMSprop, SGD, Adam."),
+        };
+    }
+}

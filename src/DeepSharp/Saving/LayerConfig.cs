@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace DeepSharp.Saving;
+
+/// <summary>
+/// A layer's saved Keras config (the <c>"config"</c> object of one layer in <c>config.json</c>) with typed readers.
+/// Missing keys take the Keras default given by the caller; a value of the wrong type is an error naming the layer and key.
+/// </summary>
+/// <example><code>
+/// LayerRegistry.Register("MyLayer", c => new MyLayer(c.Int("units", 32), name: c.Name));
+/// </code></example>
+public sealed class LayerConfig
+{
+    internal LayerConfig(string className, JsonObject config)
+    {
+        ClassName = className;
+        Json = config;
+    }
+
+    /// <summary>The Keras class name, e.g. "Conv2D".</summary>
+    public string ClassName { get; }
+
+    /// <summary>The raw JSON object.</summary>
+    public JsonObject Json { get; }
+
+    /// <summary>The layer's name (null lets the layer generate one).</summary>
+    public string? Name => String("name", null);
+
+    /// <summary>Whether the key is present and not null.</summary>
+    public bool Has(string key) => Json[key] is not null;
+
+    public int Int(string key, int fallback) => Read(key, fallback, n => n.GetValue<int>());
+
+    public float Float(string key, float fallback) => Read(key, fallback, n => (float)n.GetValue<double>());
+
+    public bool Bool(string key, bool fallback) => Read(key, fallback, n => n.GetValue<bool>());
+
+    public string? String(string key, string? fallback) => Read(key, fallback, n => n.GetValue<string>());
+
+    /// <summary>A Keras pair such as kernel_size [3, 3]; a single number n means (n, n), as in Keras.</summary>
+    public (int H, int W) Pair(string key, (int, int) fallback) => Read(key, fallback, n =>
+    {
+        if (n is JsonValue) { int v = n.GetValue<int>(); return (v, v); }
+        var a = n.AsArray();
+        if (a.Count != 2) throw new FormatException($"expected 2 numbers, got {a.Count}");
+        return (a[0]!.GetValue<int>(), a[1]!.GetValue<int>());
+    });
+
+    /// <summary>An initializer given as a name ("glorot_uniform") or a Keras object ({"class_name": "GlorotUniform"}).</summary>
+    public string Initializer(string key, string fallback) => Read(key, fallback, n =>
+        n is JsonValue ? n.GetValue<string>() : Layers.Layer.ToSnakeCase(n["class_name"]!.GetValue<string>()));
+
+    /// <summary>Throws unless the data format is channels_last (the only layout DeepSharp runs).</summary>
+    public void RequireChannelsLast()
+    {
+        var f = String("data_format", "channels_last");
+        if (f != "channels_last")
+            throw new NotSupportedException($"{ClassName} '{Name}': data_format \"{f}\" is not supported; DeepSharp runs channels_last (NHWC) only.");
+    }
+
+    private T Read<T>(string key, T fallback, Func<JsonNode, T> read)
+    {
+        var node = Json[key];
+        if (node is null) return fallback;
+        try { return read(node); }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or NullReferenceException)
+        {
+            throw new FormatException($"{ClassName} '{Json["name"]}': config key \"{key}\" has value {node.ToJsonString()}, which is not a valid {typeof(T).Name}.", e);
+        }
+    }
+}
