@@ -45,6 +45,51 @@ public class Conv2DOpGradientTests
     }
 
     [Fact]
+    public void ABatchSplitIntoIm2ColChunksGivesTheSameResultsAsOneImageAtATime()
+    {
+        // 32×32×64 images and a 3×3 kernel: 590k im2col floats per image, so the 4M-float buffer takes 7 images
+        // per chunk and a batch of 9 runs as two chunks; the kernel gradient must add up across them.
+        int n = 9, hw = 32, c = 64, f = 4;
+        var x = Random(1, [n, hw, hw, c]);
+        var kernel = Random(2, [3, 3, c, f], -0.1f, 0.1f);
+        var g = ConvGeometry.Create(n, hw, hw, c, 3, 3, 1, 1, Padding.Same);
+        var y = new Tensor(n, hw, hw, f);
+        var dy = Random(3, y.ShapeArray);
+        float[]? workspace = null;
+        Conv2DOp.Forward(x, kernel, null, y, g, Epilogue.None, ref workspace);
+        var dx = new Tensor(x.ShapeArray);
+        var dKernel = new Tensor(kernel.ShapeArray);
+        Conv2DOp.Backward(x, kernel, dy, dx, dKernel, null, g, ref workspace);
+
+        var sum = new double[kernel.Size];
+        var g1 = g with { Batch = 1 };
+        for (int i = 0; i < n; i++)
+        {
+            var (xi, dyi) = (x.Slice(i, 1), dy.Slice(i, 1));
+            var yi = new Tensor(1, hw, hw, f);
+            var dxi = new Tensor(xi.ShapeArray);
+            var dki = new Tensor(kernel.ShapeArray);
+            float[]? ws = null;
+            Conv2DOp.Forward(xi, kernel, null, yi, g1, Epilogue.None, ref ws);
+            Conv2DOp.Backward(xi, kernel, dyi, dxi, dki, null, g1, ref ws);
+            AssertNear($"y of image {i}", yi, y.Slice(i, 1));
+            AssertNear($"dx of image {i}", dxi, dx.Slice(i, 1));
+            for (int j = 0; j < sum.Length; j++) sum[j] += dki.Data[j];
+        }
+        double scale = sum.Max(Math.Abs);
+        for (int j = 0; j < sum.Length; j++)
+            Assert.True(Math.Abs(dKernel.Data[j] - sum[j]) < 1e-4 * scale, $"dkernel[{j}] = {dKernel.Data[j]} but the per-image sum is {sum[j]}");
+    }
+
+    /// <summary>Equal up to float rounding (a GEMM may block a batch of 1 and a batch of 9 differently).</summary>
+    private static void AssertNear(string what, Tensor expected, Tensor actual)
+    {
+        float scale = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(expected.Span));
+        for (int j = 0; j < expected.Size; j++)
+            Assert.True(Math.Abs(expected.Data[j] - actual.Data[j]) <= 1e-5f * scale, $"{what}[{j}]: {actual.Data[j]} vs {expected.Data[j]}");
+    }
+
+    [Fact]
     public void SamePaddingWithStride2PadsBottomAndRightMoreLikeKeras()
     {
         // Keras/TF: out = ceil(in/stride), pad_total = max((out-1)·stride + k - in, 0), top = total/2 (floor).
