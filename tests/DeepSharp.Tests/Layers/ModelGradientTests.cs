@@ -64,6 +64,52 @@ public class ModelGradientTests
         Check($"model (training: {training}): d(first kernel)", first.Kernel.Value, L, dKernel);
     }
 
+    /// <summary>
+    /// Every loss with the output activations it meets: fused when the last layer (a Dense, or an Activation
+    /// layer after a linear Dense) ends in the loss's own activation, unfused otherwise.
+    /// </summary>
+    [Theory]
+    [InlineData("categorical_crossentropy", "softmax", false, true)]
+    [InlineData("categorical_crossentropy", "softmax", true, true)]
+    [InlineData("sparse_categorical_crossentropy", "softmax", false, true)]
+    [InlineData("binary_crossentropy", "sigmoid", false, true)]
+    [InlineData("binary_crossentropy", "sigmoid", true, true)]
+    [InlineData("mean_squared_error", "softmax", false, false)]
+    [InlineData("categorical_crossentropy", "sigmoid", false, false)]
+    public void LossGradientThroughTheOutputLayerMatchesFiniteDifferences(string lossName, string activation, bool activationLayer, bool fused)
+    {
+        var inputs = new Input(6);
+        var hidden = new Dense(8, activation: "tanh").Call(inputs);
+        var outputs = activationLayer
+            ? new Activation(activation).Call(new Dense(4).Call(hidden))
+            : new Dense(4, activation: activation).Call(hidden);
+        var model = new Model(inputs, outputs);
+        LayerGradientCheck.Reinitialize(model.Parameters, 4);
+        model.Compile(new DeepSharp.Optimizers.SGD(), lossName);
+        var last = model.Layers[^1];
+        Assert.Equal(fused, last.ActivationFusedWithLoss);
+
+        var x = Random(1, [3, 6]);
+        var targets = lossName switch
+        {
+            "sparse_categorical_crossentropy" => Tensor.FromArray([2f, 0f, 3f], 3),
+            "binary_crossentropy" => Tensor.FromArray([1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0], 3, 4),
+            "categorical_crossentropy" => Tensor.FromArray([0, 1, 0, 0, 0, 0, 0, 1, 0.5f, 0.5f, 0, 0], 3, 4),
+            _ => Random(2, [3, 4], 0f, 1f),
+        };
+        var loss = model.Loss!;
+        var scratch = new float[12];
+        double L() => loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, scratch);
+        var seed = new Tensor(3, 4);
+        loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, seed.Span);
+        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        var dx = Copy(model.GradientAt(0)!);
+        var dKernel = Copy(((Dense)model.Layers[0]).Kernel.Grad);
+
+        Check($"{lossName} after {activation} (fused: {fused}): d(input)", x, L, dx);
+        Check($"{lossName} after {activation} (fused: {fused}): d(first kernel)", ((Dense)model.Layers[0]).Kernel.Value, L, dKernel);
+    }
+
     [Fact]
     public void ResidualAddSumsTheGradientsOfBothBranches()
     {
