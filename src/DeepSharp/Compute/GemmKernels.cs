@@ -1,77 +1,233 @@
-using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Compute;
 
 /// <summary>
-/// The GEMM's inner loops. Baseline: rows of C split across threads, each row an AXPY sweep over op(B).
+/// The GEMM driver, BLIS-style: columns of C in NC blocks, depth in KC blocks (B packed into NR-column
+/// panels), rows in MC blocks (A packed into MR-row panels), then the register-blocked micro-kernel over
+/// MR×NR tiles. Bias and ReLU are applied in the micro-kernel's store after the last depth block.
+/// Work is split over rows or columns of C (whichever has more tiles) across <see cref="Workers"/>;
+/// each thread packs into its own buffers, allocated once and reused.
 /// </summary>
 internal static unsafe class GemmKernels
 {
-    public static void Run(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue)
+    /// <summary>Columns of C per packed block of B.</summary>
+    private const int NC = 3072;
+
+    /// <summary>Below this many multiply-adds a plain loop beats packing.</summary>
+    internal const long SmallWork = 4096;
+
+    /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
+    private const long MinWorkPerThread = 1 << 16;
+
+    /// <summary>The fastest path this CPU supports.</summary>
+    public static readonly GemmPath BestPath = Detect();
+
+    private static GemmPath _path = BestPath;
+
+    [ThreadStatic] private static PackBuffers? _buffers;
+
+    /// <summary>The micro-kernel in use. Tests set it to run every path the CPU supports.</summary>
+    public static GemmPath Path
     {
-        float[]? packedB = null;
-        try
+        get => _path;
+        set
         {
-            if (transB)
-            {
-                // Bring B to k×n row-major so the inner loop is contiguous.
-                packedB = ArrayPool<float>.Shared.Rent(k * n);
-                fixed (float* pb = packedB)
-                {
-                    for (int j = 0; j < n; j++)
-                        for (int p = 0; p < k; p++)
-                            pb[p * n + j] = b[j * ldb + p];
-                }
-            }
-            fixed (float* pbT = packedB)
-            {
-                float* bb = transB ? pbT : b;
-                int bStride = transB ? n : ldb;
-                long work = (long)m * n * k;
-                int chunks = work < 64 * 64 * 64 ? 1 : Math.Min(m, Workers.ThreadCount * 4);
-                int rowsPer = (m + chunks - 1) / chunks;
-                nint pa = (nint)a, pbb = (nint)bb, pc = (nint)c, pbias = (nint)bias;
-                Workers.For(chunks, t =>
-                {
-                    int r0 = t * rowsPer, r1 = Math.Min(m, r0 + rowsPer);
-                    for (int i = r0; i < r1; i++)
-                        Row(transA, i, n, k, (float*)pa, lda, (float*)pbb, bStride, (float*)pc + (long)i * ldc, accumulate, (float*)pbias, epilogue);
-                });
-            }
-        }
-        finally
-        {
-            if (packedB != null) ArrayPool<float>.Shared.Return(packedB);
+            if (!IsSupported(value))
+                throw new PlatformNotSupportedException($"GEMM path {value} is not supported by this CPU (best: {BestPath}).");
+            _path = value;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row(bool transA, int i, int n, int k, float* a, int lda, float* b, int ldb,
-        float* cRow, bool accumulate, float* bias, Epilogue epilogue)
+    public static bool IsSupported(GemmPath path) => path switch
     {
-        if (!accumulate) new Span<float>(cRow, n).Clear();
-        int vw = Vector<float>.Count;
-        for (int p = 0; p < k; p++)
+        GemmPath.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmPath.Avx2 => Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+
+    private static GemmPath Detect() =>
+        IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : IsSupported(GemmPath.Avx2) ? GemmPath.Avx2 : GemmPath.Portable;
+
+    public static void Run(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue)
+    {
+        var g = new Args(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epilogue == Epilogue.Relu);
+        if (k == 0) ZeroDepth(g);
+        else if ((long)m * n * k <= SmallWork) Small(g);
+        else
         {
-            float av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
-            if (av == 0f) continue;
-            float* bRow = b + (long)p * ldb;
-            var va = new Vector<float>(av);
-            int j = 0;
-            for (; j <= n - vw; j += vw)
+            switch (_path)
             {
-                var vc = Unsafe.ReadUnaligned<Vector<float>>(cRow + j);
-                var vb = Unsafe.ReadUnaligned<Vector<float>>(bRow + j);
-                Unsafe.WriteUnaligned(cRow + j, Vector.FusedMultiplyAdd(va, vb, vc));
+                case GemmPath.Avx512: Blocked<Kernel512>(g); break;
+                case GemmPath.Avx2: Blocked<Kernel256>(g); break;
+                default: Blocked<KernelPortable>(g); break;
             }
-            for (; j < n; j++) cRow[j] += av * bRow[j];
         }
-        if (bias != null)
-            for (int j = 0; j < n; j++) cRow[j] += bias[j];
-        if (epilogue == Epilogue.Relu)
-            for (int j = 0; j < n; j++) if (cRow[j] < 0) cRow[j] = 0;
+    }
+
+    /// <summary>Splits C into one row or column range per thread and runs the blocked loops on each.</summary>
+    private static void Blocked<TK>(Args g) where TK : struct, IMicroKernel
+    {
+        long work = (long)g.M * g.N * g.K;
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Workers.ThreadCount);
+        int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
+        bool splitRows = mTiles >= nTiles;
+        int tiles = splitRows ? mTiles : nTiles;
+        threads = Math.Min(threads, tiles);
+        if (threads == 1)
+        {
+            Sequential<TK>(g, 0, g.M, 0, g.N);
+            return;
+        }
+        Workers.For(threads, t =>
+        {
+            int t0 = (int)((long)tiles * t / threads), t1 = (int)((long)tiles * (t + 1) / threads);
+            if (splitRows) Sequential<TK>(g, t0 * TK.MR, Math.Min(g.M, t1 * TK.MR), 0, g.N);
+            else Sequential<TK>(g, 0, g.M, t0 * TK.NR, Math.Min(g.N, t1 * TK.NR));
+        });
+    }
+
+    /// <summary>The five BLIS loops on rows [m0, m1) and columns [n0, n1) of C, on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sequential<TK>(in Args g, int m0, int m1, int n0, int n1) where TK : struct, IMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, g.K);
+        int ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
+        int mcMax = Math.Min(TK.MC, (m1 - m0 + mr - 1) / mr * mr);
+        var buffers = _buffers ??= new PackBuffers();
+        buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
+        float* packA = buffers.A, packB = buffers.B;
+        float* tile = stackalloc float[mr * nr];
+        float* a = (float*)g.A, b = (float*)g.B, c = (float*)g.C, bias = (float*)g.Bias;
+        nint ldc = g.Ldc;
+
+        for (int jc = n0; jc < n1; jc += NC)
+        {
+            int nc = Math.Min(NC, n1 - jc);
+            for (int pc = 0; pc < g.K; pc += TK.KC)
+            {
+                int kc = Math.Min(TK.KC, g.K - pc);
+                bool load = pc > 0 || g.Accumulate, last = pc + kc >= g.K;
+                bool relu = last && g.Relu;
+                GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
+                for (int ic = m0; ic < m1; ic += TK.MC)
+                {
+                    int mc = Math.Min(TK.MC, m1 - ic);
+                    GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* pb = packB + (nint)jr * kc;
+                        float* biasJ = last && bias != null ? bias + jc + jr : null;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* pa = packA + (nint)ir * kc;
+                            float* cij = c + (ic + ir) * ldc + jc + jr;
+                            if (rows == mr && cols == nr)
+                                TK.Run(kc, pa, pb, cij, ldc, load, biasJ, relu);
+                            else
+                            {
+                                TK.Run(kc, pa, pb, tile, nr, false, null, false);
+                                MergeEdge(tile, nr, cij, ldc, rows, cols, load, biasJ, relu);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Stores the valid rows×cols corner of an edge tile computed into a scratch tile.</summary>
+    private static void MergeEdge(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool load, float* bias, bool relu)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            float* ci = c + i * ldc, ti = tile + i * nr;
+            for (int j = 0; j < cols; j++)
+            {
+                float v = ti[j];
+                if (load) v += ci[j];
+                if (bias != null) v += bias[j];
+                if (relu && v < 0f) v = 0f;
+                ci[j] = v;
+            }
+        }
+    }
+
+    /// <summary>k = 0: C = (accumulate ? C : 0) + bias, then the epilogue.</summary>
+    private static void ZeroDepth(in Args g)
+    {
+        float* c = (float*)g.C, bias = (float*)g.Bias;
+        for (int i = 0; i < g.M; i++)
+            MergeRow(c + (nint)i * g.Ldc, g.N, 0f, g.Accumulate, bias, g.Relu);
+    }
+
+    private static void MergeRow(float* ci, int n, float zero, bool load, float* bias, bool relu)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            float v = load ? ci[j] : zero;
+            if (bias != null) v += bias[j];
+            if (relu && v < 0f) v = 0f;
+            ci[j] = v;
+        }
+    }
+
+    /// <summary>Tiny products: a plain loop, single-threaded, no packing.</summary>
+    private static void Small(in Args g)
+    {
+        float* a = (float*)g.A, b = (float*)g.B, c = (float*)g.C, bias = (float*)g.Bias;
+        nint lda = g.Lda, ldb = g.Ldb;
+        nint aRow = g.TransA ? 1 : lda, aCol = g.TransA ? lda : 1;
+        nint bRow = g.TransB ? 1 : ldb, bCol = g.TransB ? ldb : 1;
+        for (int i = 0; i < g.M; i++)
+        {
+            float* ci = c + (nint)i * g.Ldc;
+            for (int j = 0; j < g.N; j++)
+            {
+                float s = 0f;
+                float* ai = a + i * aRow, bj = b + j * bCol;
+                for (int p = 0; p < g.K; p++) s += ai[p * aCol] * bj[p * bRow];
+                if (g.Accumulate) s += ci[j];
+                if (bias != null) s += bias[j];
+                if (g.Relu && s < 0f) s = 0f;
+                ci[j] = s;
+            }
+        }
+    }
+
+    /// <summary>One GEMM call's operands (pointers as nint so that worker lambdas can capture them).</summary>
+    private readonly struct Args(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, bool accumulate, float* bias, bool relu)
+    {
+        public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate, Relu = relu;
+        public readonly int M = m, N = n, K = k;
+        public readonly nint A = (nint)a, B = (nint)b, C = (nint)c, Bias = (nint)bias;
+        public readonly nint Lda = lda, Ldb = ldb, Ldc = ldc;
+    }
+
+    /// <summary>One thread's packing buffers: pinned, 64-byte aligned, grown only when a larger block is needed.</summary>
+    private sealed class PackBuffers
+    {
+        private float[]? _a, _b;
+        public float* A, B;
+
+        public void Ensure(long aFloats, long bFloats)
+        {
+            if (_a == null || _a.Length < aFloats + 16) A = Allocate(ref _a, aFloats);
+            if (_b == null || _b.Length < bFloats + 16) B = Allocate(ref _b, bFloats);
+        }
+
+        private static float* Allocate(ref float[]? array, long floats)
+        {
+            array = GC.AllocateUninitializedArray<float>(checked((int)floats + 16), pinned: true);
+            nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+            return (float*)((p + 63) & ~(nint)63);
+        }
     }
 }
