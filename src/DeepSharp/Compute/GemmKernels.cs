@@ -69,7 +69,11 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>Splits C into one row or column range per thread and runs the blocked loops on each.</summary>
+    /// <summary>
+    /// Splits C into one row or column range per thread (whichever has more tiles) and runs the blocked
+    /// loops on each. When C has fewer tiles than threads but the depth is large (weight gradients:
+    /// small m and n, k = batch × pixels), the depth is split instead and the partial products summed.
+    /// </summary>
     private static void Blocked<TK>(Args g) where TK : struct, IMicroKernel
     {
         long work = (long)g.M * g.N * g.K;
@@ -77,42 +81,86 @@ internal static unsafe class GemmKernels
         int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
         bool splitRows = mTiles >= nTiles;
         int tiles = splitRows ? mTiles : nTiles;
+        if (threads > 1 && tiles < threads && g.K >= 2 * TK.KC)
+        {
+            SplitDepth<TK>(g, Math.Min(threads, g.K / TK.KC));
+            return;
+        }
         threads = Math.Min(threads, tiles);
+        float* c = (float*)g.C;
         if (threads == 1)
         {
-            Sequential<TK>(g, 0, g.M, 0, g.N);
+            Sequential<TK>(g, 0, g.M, 0, g.N, 0, g.K, c, g.Ldc, g.Accumulate, epilogue: true);
             return;
         }
         Workers.For(threads, t =>
         {
             int t0 = (int)((long)tiles * t / threads), t1 = (int)((long)tiles * (t + 1) / threads);
-            if (splitRows) Sequential<TK>(g, t0 * TK.MR, Math.Min(g.M, t1 * TK.MR), 0, g.N);
-            else Sequential<TK>(g, 0, g.M, t0 * TK.NR, Math.Min(g.N, t1 * TK.NR));
+            if (splitRows) Sequential<TK>(g, t0 * TK.MR, Math.Min(g.M, t1 * TK.MR), 0, g.N, 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, true);
+            else Sequential<TK>(g, 0, g.M, t0 * TK.NR, Math.Min(g.N, t1 * TK.NR), 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, true);
         });
     }
 
-    /// <summary>The five BLIS loops on rows [m0, m1) and columns [n0, n1) of C, on the calling thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sequential<TK>(in Args g, int m0, int m1, int n0, int n1) where TK : struct, IMicroKernel
+    /// <summary>
+    /// Depth split: part 0 multiplies into C, the other parts into their thread's scratch buffer (m×n);
+    /// then the scratch buffers are added to C and the bias and epilogue applied.
+    /// </summary>
+    private static void SplitDepth<TK>(Args g, int parts) where TK : struct, IMicroKernel
     {
-        int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, g.K);
+        int blocks = (g.K + TK.KC - 1) / TK.KC;
+        var partials = new nint[parts];
+        Workers.For(parts, t =>
+        {
+            int p0 = (int)Math.Min(g.K, (long)blocks * t / parts * TK.KC);
+            int p1 = (int)Math.Min(g.K, (long)blocks * (t + 1) / parts * TK.KC);
+            if (t == 0)
+            {
+                Sequential<TK>(g, 0, g.M, 0, g.N, p0, p1, (float*)g.C, g.Ldc, g.Accumulate, epilogue: false);
+                return;
+            }
+            var buffers = _buffers ??= new PackBuffers();
+            float* scratch = buffers.Scratch((long)g.M * g.N);
+            partials[t] = (nint)scratch;
+            Sequential<TK>(g, 0, g.M, 0, g.N, p0, p1, scratch, g.N, accumulate: false, epilogue: false);
+        });
+        float* c = (float*)g.C, bias = (float*)g.Bias;
+        for (int i = 0; i < g.M; i++)
+        {
+            float* ci = c + i * g.Ldc;
+            for (int t = 1; t < parts; t++)
+            {
+                float* si = (float*)partials[t] + (nint)i * g.N;
+                for (int j = 0; j < g.N; j++) ci[j] += si[j];
+            }
+            MergeRow(ci, g.N, 0f, load: true, bias, g.Relu);
+        }
+    }
+
+    /// <summary>
+    /// The five BLIS loops on rows [m0, m1), columns [n0, n1) and depth [p0, p1), on the calling thread,
+    /// writing to c (same indexing as C). Bias and ReLU are applied only when epilogue is set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sequential<TK>(in Args g, int m0, int m1, int n0, int n1, int p0, int p1,
+        float* c, nint ldc, bool accumulate, bool epilogue) where TK : struct, IMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, p1 - p0);
         int ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
         int mcMax = Math.Min(TK.MC, (m1 - m0 + mr - 1) / mr * mr);
         var buffers = _buffers ??= new PackBuffers();
         buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
         float* packA = buffers.A, packB = buffers.B;
         float* tile = stackalloc float[mr * nr];
-        float* a = (float*)g.A, b = (float*)g.B, c = (float*)g.C, bias = (float*)g.Bias;
-        nint ldc = g.Ldc;
+        float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
 
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
-            for (int pc = 0; pc < g.K; pc += TK.KC)
+            for (int pc = p0; pc < p1; pc += TK.KC)
             {
-                int kc = Math.Min(TK.KC, g.K - pc);
-                bool load = pc > 0 || g.Accumulate, last = pc + kc >= g.K;
-                bool relu = last && g.Relu;
+                int kc = Math.Min(TK.KC, p1 - pc);
+                bool load = pc > p0 || accumulate, last = pc + kc >= p1;
+                bool relu = last && epilogue && g.Relu;
                 GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
                 for (int ic = m0; ic < m1; ic += TK.MC)
                 {
@@ -214,8 +262,16 @@ internal static unsafe class GemmKernels
     /// <summary>One thread's packing buffers: pinned, 64-byte aligned, grown only when a larger block is needed.</summary>
     private sealed class PackBuffers
     {
-        private float[]? _a, _b;
+        private float[]? _a, _b, _scratch;
+        private float* _scratchPtr;
         public float* A, B;
+
+        /// <summary>A buffer for a partial product (depth split), reused between calls.</summary>
+        public float* Scratch(long floats)
+        {
+            if (_scratch == null || _scratch.Length < floats + 16) _scratchPtr = Allocate(ref _scratch, floats);
+            return _scratchPtr;
+        }
 
         public void Ensure(long aFloats, long bFloats)
         {
