@@ -151,15 +151,24 @@ internal static unsafe class GemmKernels
         float* tile = stackalloc float[mr * nr];
         float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
 
+        // Depth blocks of equal size (k = 288 runs as 2 × 144, not 256 + 32: a thin last block
+        // reloads and stores C for little work).
+        int kBlocks = (p1 - p0 + TK.KC - 1) / TK.KC;
+        int kcStep = (p1 - p0 + kBlocks - 1) / kBlocks;
+        // B that is not transposed and has narrow rows (conv weights, output gradients) is read in
+        // place: its rows already are the kernel's panel rows. Wide rows would thrash the L1 sets.
+        bool bInPlace = !g.TransB && g.Ldb <= 2 * nr;
+
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
-            for (int pc = p0; pc < p1; pc += TK.KC)
+            for (int pc = p0; pc < p1; pc += kcStep)
             {
-                int kc = Math.Min(TK.KC, p1 - pc);
+                int kc = Math.Min(kcStep, p1 - pc);
                 bool load = pc > p0 || accumulate, last = pc + kc >= p1;
                 bool relu = last && epilogue && g.Relu;
-                GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
+                bool packedB = !bInPlace || nc % nr != 0;
+                if (packedB) GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
                 for (int ic = m0; ic < m1; ic += TK.MC)
                 {
                     int mc = Math.Min(TK.MC, m1 - ic);
@@ -167,7 +176,8 @@ internal static unsafe class GemmKernels
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* pb = packB + (nint)jr * kc;
+                        float* pb = packedB ? packB + (nint)jr * kc : b + pc * g.Ldb + jc + jr;
+                        nint ldb = packedB ? nr : g.Ldb;
                         float* biasJ = last && bias != null ? bias + jc + jr : null;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
@@ -175,10 +185,10 @@ internal static unsafe class GemmKernels
                             float* pa = packA + (nint)ir * kc;
                             float* cij = c + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr)
-                                TK.Run(kc, pa, pb, cij, ldc, load, biasJ, relu);
+                                TK.Run(kc, pa, pb, ldb, cij, ldc, load, biasJ, relu);
                             else
                             {
-                                TK.Run(kc, pa, pb, tile, nr, false, null, false);
+                                TK.Run(kc, pa, pb, ldb, tile, nr, false, null, false);
                                 MergeEdge(tile, nr, cij, ldc, rows, cols, load, biasJ, relu);
                             }
                         }

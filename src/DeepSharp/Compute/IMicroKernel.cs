@@ -20,7 +20,8 @@ internal unsafe interface IMicroKernel
     static abstract int KC { get; }
 
     /// <summary>
-    /// C[0..MR, 0..NR] = (load ? C : 0) + Σp a[p*MR + i]·b[p*NR + j] (+ bias[j]) then max(0, ·) when relu.
+    /// C[0..MR, 0..NR] = (load ? C : 0) + Σp a[p*MR + i]·b[p*ldb + j] (+ bias[j]) then max(0, ·) when relu.
+    /// ldb is NR for a packed panel of B, or B's own row stride when B is read in place.
     /// </summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool load, float* bias, bool relu);
+    static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu);
 }

@@ -15,7 +15,7 @@ internal unsafe struct Kernel512 : IMicroKernel
     public static int KC => 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool load, float* bias, bool relu)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu)
     {
         var c0_0 = Vector512<float>.Zero; var c0_1 = Vector512<float>.Zero;
         var c1_0 = Vector512<float>.Zero; var c1_1 = Vector512<float>.Zero;
@@ -70,7 +70,7 @@ internal unsafe struct Kernel512 : IMicroKernel
             c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
             c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
             a += 12;
-            b += 32;
+            b += ldb;
         }
         if (!load && bias == null && !relu)
         {

@@ -15,7 +15,7 @@ internal unsafe struct KernelPortable : IMicroKernel
     public static int KC => 256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool load, float* bias, bool relu)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu)
     {
         int w = Vector<float>.Count;
         Vector<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -37,7 +37,7 @@ internal unsafe struct KernelPortable : IMicroKernel
             c30 = Vector.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector.FusedMultiplyAdd(a3, b1, c31);
             a += 4;
-            b += 2 * w;
+            b += ldb;
         }
         StoreRow(c, c00, c01, w, load, bias, relu);
         StoreRow(c + ldc, c10, c11, w, load, bias, relu);
