@@ -44,7 +44,7 @@ public sealed class GemmWorkload : IWorkload
         GemmKernels.Path = path;
         try
         {
-            var table = new ResultTable("shape", "m", "n", "k", "time", "GFLOP/s", "min", "max", "% peak");
+            var table = new ResultTable("shape", "m", "n", "k", "time", "GFLOP/s", "min", "max", "% peak", "alloc/call");
             foreach (var s in Shapes.Where(s => filter == null || s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
             {
                 var a = Filled((long)s.M * s.K, 1);
@@ -52,14 +52,17 @@ public sealed class GemmWorkload : IWorkload
                 var c = new float[(long)s.M * s.N];
                 var bias = Filled(s.N, 3);
                 int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
-                var stats = Timing.MeasureBatched(() =>
-                    Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, lda, b, ldb, c, s.N, false, bias, Epilogue.Relu),
-                    repeats: repeats);
+                void Call() => Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, lda, b, ldb, c, s.N, false, bias, Epilogue.Relu);
+                var stats = Timing.MeasureBatched(Call, repeats: repeats);
+                var before = ProcessCounters.Now();
+                const int calls = 20;
+                for (int i = 0; i < calls; i++) Call();
+                var used = ProcessCounters.Now() - before;
                 double flops = 2.0 * s.M * s.N * s.K;
                 var rate = stats.Rate(flops / 1e9);
                 table.Add(s.Name, s.M.ToString(), s.N.ToString(), s.K.ToString(), ResultTable.Seconds(stats.Median),
                     ResultTable.Num(rate.Median), ResultTable.Num(rate.Worst), ResultTable.Num(rate.Best),
-                    ResultTable.Num(100 * rate.Median / peak, 0));
+                    ResultTable.Num(100 * rate.Median / peak, 0), ResultTable.Bytes(used.AllocatedBytes / calls));
             }
             table.Print();
         }

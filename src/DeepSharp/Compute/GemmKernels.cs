@@ -85,12 +85,14 @@ internal static unsafe class GemmKernels
             return;
         }
         threads = Math.Min(threads, tiles);
-        float* c = (float*)g.C;
-        if (threads == 1)
-        {
-            Sequential<TK>(g, 0, g.M, 0, g.N, 0, g.K, c, g.Ldc, g.Accumulate, epilogue: true);
-            return;
-        }
+        if (threads == 1) Sequential<TK>(g, 0, g.M, 0, g.N, 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, epilogue: true);
+        else SplitRowsOrColumns<TK>(g, threads, tiles, splitRows);
+    }
+
+    /// <summary>One contiguous range of MR-row (or NR-column) tiles per thread. (Its own method so that
+    /// the single-threaded path does not allocate the lambda's closure.)</summary>
+    private static void SplitRowsOrColumns<TK>(Args g, int threads, int tiles, bool splitRows) where TK : struct, IMicroKernel
+    {
         Workers.For(threads, t =>
         {
             int t0 = (int)((long)tiles * t / threads), t1 = (int)((long)tiles * (t + 1) / threads);
