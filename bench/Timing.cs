@@ -10,6 +10,12 @@ public readonly record struct TimingStats(double Median, double Min, double Max,
 }
 
 /// <summary>Times an action after warm-up runs (so the JIT reaches full optimization and buffers exist).</summary>
+/// <example>
+/// <code>
+/// var t = Timing.Measure(() => model.TrainEpoch(), warmup: 1, repeats: 3);
+/// Console.WriteLine($"{ResultTable.Seconds(t.Median)} ({ResultTable.Seconds(t.Min)} to {ResultTable.Seconds(t.Max)})");
+/// </code>
+/// </example>
 public static class Timing
 {
     public static TimingStats Measure(Action action, int warmup = 2, int repeats = 5)
