@@ -77,7 +77,8 @@ internal static unsafe class GemmKernels
         long work = (long)g.M * g.N * g.K;
         int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Workers.ThreadCount);
         int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
-        bool splitRows = mTiles >= nTiles;
+        // Split the dimension whose tiles share out more evenly (rows on a tie: B is then shared).
+        bool splitRows = Balance(mTiles, threads) >= Balance(nTiles, threads);
         int tiles = splitRows ? mTiles : nTiles;
         if (threads > 1 && tiles < threads && g.K >= 2 * TK.KC)
         {
@@ -88,6 +89,10 @@ internal static unsafe class GemmKernels
         if (threads == 1) Sequential<TK>(g, 0, g.M, 0, g.N, 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, epilogue: true);
         else SplitRowsOrColumns<TK>(g, threads, tiles, splitRows);
     }
+
+    /// <summary>Share of the threads kept busy when tiles are dealt out in equal contiguous ranges.</summary>
+    private static double Balance(int tiles, int threads) =>
+        (double)tiles / ((tiles + threads - 1) / threads * threads);
 
     /// <summary>One contiguous range of MR-row (or NR-column) tiles per thread. (Its own method so that
     /// the single-threaded path does not allocate the lambda's closure.)</summary>
