@@ -67,9 +67,9 @@ public class GemmTests
         Workers.SetThreadCount(Math.Max(2, savedThreads)); // split even on a one-core machine
         try
         {
-            Check(path, false, false, 150, 13, 300, pad: 1, accumulate: true, bias: true, relu: true, rng);   // rows split
+            Check(path, false, false, 300, 13, 300, pad: 1, accumulate: true, bias: true, relu: true, rng);   // rows split
             Check(path, true, true, 3, 200, 270, pad: 2, accumulate: false, bias: true, relu: false, rng);   // columns split
-            Check(path, true, false, 9, 32, 1100, pad: 0, accumulate: true, bias: true, relu: true, rng);     // depth split
+            Check(path, true, false, 3, 13, 3000, pad: 0, accumulate: true, bias: true, relu: true, rng);     // depth split
         }
         finally { Workers.SetThreadCount(savedThreads); }
     }
