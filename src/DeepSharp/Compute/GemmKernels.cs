@@ -162,9 +162,10 @@ internal static unsafe class GemmKernels
         // reloads and stores C for little work).
         int kBlocks = (p1 - p0 + TK.KC - 1) / TK.KC;
         int kcStep = (p1 - p0 + kBlocks - 1) / kBlocks;
-        // B that is not transposed and has narrow rows (conv weights, output gradients) is read in
-        // place: its rows already are the kernel's panel rows. Wide rows would thrash the L1 sets.
-        bool bInPlace = !g.TransB && g.Ldb <= 2 * nr;
+        // B that is not transposed with rows exactly NR wide (32 conv filters, their output gradients)
+        // already is one packed panel: read it in place. (Wider rows leave half the L1 sets unused:
+        // measured slower for ldb = 2·NR.)
+        bool bInPlace = !g.TransB && g.Ldb == nr;
 
         for (int jc = n0; jc < n1; jc += NC)
         {
