@@ -76,6 +76,20 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void BRowsOnePanelWideAreReadInPlace(string pathName)
+    {
+        // B with ldb = NR (16 or 32) is used without packing; the rest of the matrices still are packed.
+        var path = Enum.Parse<GemmPath>(pathName);
+        var rng = new Random(5);
+        foreach (int n in new[] { 16, 32 })
+        {
+            Check(path, false, false, 50, n, 300, pad: 0, accumulate: false, bias: true, relu: true, rng);
+            Check(path, true, false, 7, n, 600, pad: 0, accumulate: true, bias: false, relu: false, rng);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void ZeroDepthGivesBiasOrKeepsC(string pathName)
     {
         var path = Enum.Parse<GemmPath>(pathName);
