@@ -61,7 +61,7 @@ public class GemmTests
     public void LargeBlocksAndThreads(string pathName)
     {
         var path = Enum.Parse<GemmPath>(pathName);
-        // Crosses the KC and MC block edges and splits over threads (rows, then columns).
+        // Crosses the KC and MC block edges and splits over threads (rows, columns, depth).
         var rng = new Random(3);
         int savedThreads = Workers.ThreadCount;
         Workers.SetThreadCount(Math.Max(2, savedThreads)); // split even on a one-core machine
@@ -70,6 +70,7 @@ public class GemmTests
             Check(path, false, false, 300, 13, 300, pad: 1, accumulate: true, bias: true, relu: true, rng);   // rows split
             Check(path, true, true, 3, 200, 270, pad: 2, accumulate: false, bias: true, relu: false, rng);   // columns split
             Check(path, true, false, 3, 13, 4000, pad: 0, accumulate: true, bias: true, relu: true, rng);     // depth split
+            Check(path, true, false, 40, 20, 600, pad: 1, accumulate: true, bias: true, relu: true, rng);     // deep: depth split
         }
         finally { Workers.SetThreadCount(savedThreads); }
     }
