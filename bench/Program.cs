@@ -1,1 +1,43 @@
-Console.WriteLine("bench");
+using System.Reflection;
+using DeepSharp.Bench;
+
+// Usage: dotnet run -c Release --project bench -- <workload> [--option value ...]
+// Workloads are the IWorkload classes under bench/Workloads/, found by reflection.
+var workloads = Assembly.GetExecutingAssembly().GetTypes()
+    .Where(t => typeof(IWorkload).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+    .Select(t => (IWorkload)Activator.CreateInstance(t)!)
+    .OrderBy(w => w.Name)
+    .ToList();
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine("usage: dotnet run -c Release --project bench -- <workload> [--option value ...]");
+    Console.WriteLine("common options: --threads N (default: all cores)");
+    foreach (var w in workloads) Console.WriteLine($"  {w.Name,-12} {w.Description}");
+    return args.Length == 0 ? 1 : 0;
+}
+
+var chosen = workloads.Where(w => args[0] == "all" || w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
+if (chosen.Count == 0)
+{
+    Console.Error.WriteLine($"bench: no workload named '{args[0]}'. Known: {string.Join(", ", workloads.Select(w => w.Name))}.");
+    return 1;
+}
+
+try
+{
+    var options = new BenchOptions(args.Skip(1));
+    Console.WriteLine($"{Environment.ProcessorCount} processors, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+    foreach (var w in chosen)
+    {
+        Console.WriteLine($"== {w.Name}");
+        w.Run(options);
+    }
+    foreach (var name in options.Unused) Console.Error.WriteLine($"bench: warning: option --{name} was not used by any workload.");
+    return 0;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}

@@ -1,77 +1,286 @@
-using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Compute;
 
 /// <summary>
-/// The GEMM's inner loops. Baseline: rows of C split across threads, each row an AXPY sweep over op(B).
+/// The GEMM driver, BLIS-style: columns of C in NC blocks, depth in KC blocks (B packed into NR-column
+/// panels), rows in MC blocks (A packed into MR-row panels), then the register-blocked micro-kernel over
+/// MR×NR tiles. Bias and ReLU are applied in the micro-kernel's store after the last depth block.
+/// Work is split over rows or columns of C (whichever has more tiles) across <see cref="Workers"/>;
+/// each thread packs into its own buffers, allocated once and reused.
+/// Even tiny products take the packed path: measured, it beat a plain loop from 4×4×4 up
+/// (a plain scalar loop took 2.5 µs for 8×8×8, the packed path 0.6 µs).
 /// </summary>
 internal static unsafe class GemmKernels
 {
-    public static void Run(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue)
+    /// <summary>Columns of C per packed block of B.</summary>
+    private const int NC = 3072;
+
+    /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
+    private const long MinWorkPerThread = 1 << 16;
+
+    /// <summary>The fastest path this CPU supports.</summary>
+    public static readonly GemmPath BestPath = Detect();
+
+    private static GemmPath _path = BestPath;
+
+    [ThreadStatic] private static PackBuffers? _buffers;
+
+    /// <summary>The micro-kernel in use. Tests set it to run every path the CPU supports.</summary>
+    public static GemmPath Path
     {
-        float[]? packedB = null;
-        try
+        get => _path;
+        set
         {
-            if (transB)
-            {
-                // Bring B to k×n row-major so the inner loop is contiguous.
-                packedB = ArrayPool<float>.Shared.Rent(k * n);
-                fixed (float* pb = packedB)
-                {
-                    for (int j = 0; j < n; j++)
-                        for (int p = 0; p < k; p++)
-                            pb[p * n + j] = b[j * ldb + p];
-                }
-            }
-            fixed (float* pbT = packedB)
-            {
-                float* bb = transB ? pbT : b;
-                int bStride = transB ? n : ldb;
-                long work = (long)m * n * k;
-                int chunks = work < 64 * 64 * 64 ? 1 : Math.Min(m, Workers.ThreadCount * 4);
-                int rowsPer = (m + chunks - 1) / chunks;
-                nint pa = (nint)a, pbb = (nint)bb, pc = (nint)c, pbias = (nint)bias;
-                Workers.For(chunks, t =>
-                {
-                    int r0 = t * rowsPer, r1 = Math.Min(m, r0 + rowsPer);
-                    for (int i = r0; i < r1; i++)
-                        Row(transA, i, n, k, (float*)pa, lda, (float*)pbb, bStride, (float*)pc + (long)i * ldc, accumulate, (float*)pbias, epilogue);
-                });
-            }
-        }
-        finally
-        {
-            if (packedB != null) ArrayPool<float>.Shared.Return(packedB);
+            if (!IsSupported(value))
+                throw new PlatformNotSupportedException($"GEMM path {value} is not supported by this CPU (best: {BestPath}).");
+            _path = value;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row(bool transA, int i, int n, int k, float* a, int lda, float* b, int ldb,
-        float* cRow, bool accumulate, float* bias, Epilogue epilogue)
+    public static bool IsSupported(GemmPath path) => path switch
     {
-        if (!accumulate) new Span<float>(cRow, n).Clear();
-        int vw = Vector<float>.Count;
-        for (int p = 0; p < k; p++)
+        GemmPath.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmPath.Avx2 => Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+
+    private static GemmPath Detect() =>
+        IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : IsSupported(GemmPath.Avx2) ? GemmPath.Avx2 : GemmPath.Portable;
+
+    public static void Run(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue)
+    {
+        var g = new Args(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epilogue == Epilogue.Relu);
+        if (k == 0) ZeroDepth(g);
+        else
         {
-            float av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
-            if (av == 0f) continue;
-            float* bRow = b + (long)p * ldb;
-            var va = new Vector<float>(av);
-            int j = 0;
-            for (; j <= n - vw; j += vw)
+            switch (_path)
             {
-                var vc = Unsafe.ReadUnaligned<Vector<float>>(cRow + j);
-                var vb = Unsafe.ReadUnaligned<Vector<float>>(bRow + j);
-                Unsafe.WriteUnaligned(cRow + j, Vector.FusedMultiplyAdd(va, vb, vc));
+                case GemmPath.Avx512: Blocked<Kernel512>(g); break;
+                case GemmPath.Avx2: Blocked<Kernel256>(g); break;
+                default: Blocked<KernelPortable>(g); break;
             }
-            for (; j < n; j++) cRow[j] += av * bRow[j];
         }
-        if (bias != null)
-            for (int j = 0; j < n; j++) cRow[j] += bias[j];
-        if (epilogue == Epilogue.Relu)
-            for (int j = 0; j < n; j++) if (cRow[j] < 0) cRow[j] = 0;
+    }
+
+    /// <summary>
+    /// Splits C into one row or column range per thread (whichever has more tiles) and runs the blocked
+    /// loops on each. When C has fewer tiles than threads, or the depth is much larger than C (weight
+    /// gradients: k = batch × pixels), the depth is split instead and the partial products summed.
+    /// </summary>
+    private static void Blocked<TK>(Args g) where TK : struct, IMicroKernel
+    {
+        long work = (long)g.M * g.N * g.K;
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Workers.ThreadCount);
+        int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
+        // Split the dimension whose tiles share out more evenly (rows on a tie: B is then shared).
+        bool splitRows = Balance(mTiles, threads) >= Balance(nTiles, threads);
+        int tiles = splitRows ? mTiles : nTiles;
+        // Depth much larger than C (weight gradients: k = batch × pixels) also splits the depth: each
+        // thread then streams whole rows of A and B. Measured on 288×64×7744 (transA), 2 threads:
+        // 130 GFLOP/s split by rows, 170 to 195 split by depth.
+        bool deep = g.K >= 8L * (g.M + g.N);
+        if (threads > 1 && (tiles < threads || deep) && g.K >= 2 * TK.KC)
+        {
+            SplitDepth<TK>(g, Math.Min(threads, g.K / TK.KC));
+            return;
+        }
+        threads = Math.Min(threads, tiles);
+        if (threads == 1) Sequential<TK>(g, 0, g.M, 0, g.N, 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, epilogue: true);
+        else SplitRowsOrColumns<TK>(g, threads, tiles, splitRows);
+    }
+
+    /// <summary>Share of the threads kept busy when tiles are dealt out in equal contiguous ranges.</summary>
+    private static double Balance(int tiles, int threads) =>
+        (double)tiles / ((tiles + threads - 1) / threads * threads);
+
+    /// <summary>One contiguous range of MR-row (or NR-column) tiles per thread. (Its own method so that
+    /// the single-threaded path does not allocate the lambda's closure.)</summary>
+    private static void SplitRowsOrColumns<TK>(Args g, int threads, int tiles, bool splitRows) where TK : struct, IMicroKernel
+    {
+        Workers.For(threads, t =>
+        {
+            int t0 = (int)((long)tiles * t / threads), t1 = (int)((long)tiles * (t + 1) / threads);
+            if (splitRows) Sequential<TK>(g, t0 * TK.MR, Math.Min(g.M, t1 * TK.MR), 0, g.N, 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, true);
+            else Sequential<TK>(g, 0, g.M, t0 * TK.NR, Math.Min(g.N, t1 * TK.NR), 0, g.K, (float*)g.C, g.Ldc, g.Accumulate, true);
+        });
+    }
+
+    /// <summary>
+    /// Depth split: part 0 multiplies into C, the other parts into their thread's scratch buffer (m×n);
+    /// then the scratch buffers are added to C and the bias and epilogue applied.
+    /// </summary>
+    private static void SplitDepth<TK>(Args g, int parts) where TK : struct, IMicroKernel
+    {
+        int blocks = (g.K + TK.KC - 1) / TK.KC;
+        var partials = new nint[parts];
+        Workers.For(parts, t =>
+        {
+            int p0 = (int)Math.Min(g.K, (long)blocks * t / parts * TK.KC);
+            int p1 = (int)Math.Min(g.K, (long)blocks * (t + 1) / parts * TK.KC);
+            if (t == 0)
+            {
+                Sequential<TK>(g, 0, g.M, 0, g.N, p0, p1, (float*)g.C, g.Ldc, g.Accumulate, epilogue: false);
+                return;
+            }
+            var buffers = _buffers ??= new PackBuffers();
+            float* scratch = buffers.Scratch((long)g.M * g.N);
+            partials[t] = (nint)scratch;
+            Sequential<TK>(g, 0, g.M, 0, g.N, p0, p1, scratch, g.N, accumulate: false, epilogue: false);
+        });
+        float* c = (float*)g.C, bias = (float*)g.Bias;
+        for (int i = 0; i < g.M; i++)
+        {
+            float* ci = c + i * g.Ldc;
+            for (int t = 1; t < parts; t++)
+            {
+                float* si = (float*)partials[t] + (nint)i * g.N;
+                for (int j = 0; j < g.N; j++) ci[j] += si[j];
+            }
+            MergeRow(ci, g.N, 0f, load: true, bias, g.Relu);
+        }
+    }
+
+    /// <summary>
+    /// The five BLIS loops on rows [m0, m1), columns [n0, n1) and depth [p0, p1), on the calling thread,
+    /// writing to c (same indexing as C). Bias and ReLU are applied only when epilogue is set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sequential<TK>(in Args g, int m0, int m1, int n0, int n1, int p0, int p1,
+        float* c, nint ldc, bool accumulate, bool epilogue) where TK : struct, IMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, p1 - p0);
+        int ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
+        int mcMax = Math.Min(TK.MC, (m1 - m0 + mr - 1) / mr * mr);
+        var buffers = _buffers ??= new PackBuffers();
+        buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
+        float* packA = buffers.A, packB = buffers.B;
+        float* tile = stackalloc float[mr * nr];
+        float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
+
+        // Depth blocks of equal size (k = 288 runs as 2 × 144, not 256 + 32: a thin last block
+        // reloads and stores C for little work).
+        int kBlocks = (p1 - p0 + TK.KC - 1) / TK.KC;
+        int kcStep = (p1 - p0 + kBlocks - 1) / kBlocks;
+        // B that is not transposed with rows exactly NR wide (32 conv filters, their output gradients)
+        // already is one packed panel: read it in place. (Wider rows leave half the L1 sets unused:
+        // measured slower for ldb = 2·NR.)
+        bool bInPlace = !g.TransB && g.Ldb == nr;
+
+        for (int jc = n0; jc < n1; jc += NC)
+        {
+            int nc = Math.Min(NC, n1 - jc);
+            for (int pc = p0; pc < p1; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, p1 - pc);
+                bool load = pc > p0 || accumulate, last = pc + kc >= p1;
+                bool relu = last && epilogue && g.Relu;
+                bool packedB = !bInPlace || nc % nr != 0;
+                if (packedB) GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
+                for (int ic = m0; ic < m1; ic += TK.MC)
+                {
+                    int mc = Math.Min(TK.MC, m1 - ic);
+                    GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* pb = packedB ? packB + (nint)jr * kc : b + pc * g.Ldb + jc + jr;
+                        nint ldb = packedB ? nr : g.Ldb;
+                        float* biasJ = last && bias != null ? bias + jc + jr : null;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* pa = packA + (nint)ir * kc;
+                            float* cij = c + (ic + ir) * ldc + jc + jr;
+                            if (rows == mr && cols == nr)
+                                TK.Run(kc, pa, pb, ldb, cij, ldc, load, biasJ, relu);
+                            else
+                            {
+                                TK.Run(kc, pa, pb, ldb, tile, nr, false, null, false);
+                                MergeEdge(tile, nr, cij, ldc, rows, cols, load, biasJ, relu);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Stores the valid rows×cols corner of an edge tile computed into a scratch tile.</summary>
+    private static void MergeEdge(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool load, float* bias, bool relu)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            float* ci = c + i * ldc, ti = tile + i * nr;
+            for (int j = 0; j < cols; j++)
+            {
+                float v = ti[j];
+                if (load) v += ci[j];
+                if (bias != null) v += bias[j];
+                if (relu && v < 0f) v = 0f;
+                ci[j] = v;
+            }
+        }
+    }
+
+    /// <summary>k = 0: C = (accumulate ? C : 0) + bias, then the epilogue.</summary>
+    private static void ZeroDepth(in Args g)
+    {
+        float* c = (float*)g.C, bias = (float*)g.Bias;
+        for (int i = 0; i < g.M; i++)
+            MergeRow(c + (nint)i * g.Ldc, g.N, 0f, g.Accumulate, bias, g.Relu);
+    }
+
+    private static void MergeRow(float* ci, int n, float zero, bool load, float* bias, bool relu)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            float v = load ? ci[j] : zero;
+            if (bias != null) v += bias[j];
+            if (relu && v < 0f) v = 0f;
+            ci[j] = v;
+        }
+    }
+
+    /// <summary>One GEMM call's operands (pointers as nint so that worker lambdas can capture them).</summary>
+    private readonly struct Args(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, bool accumulate, float* bias, bool relu)
+    {
+        public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate, Relu = relu;
+        public readonly int M = m, N = n, K = k;
+        public readonly nint A = (nint)a, B = (nint)b, C = (nint)c, Bias = (nint)bias;
+        public readonly nint Lda = lda, Ldb = ldb, Ldc = ldc;
+    }
+
+    /// <summary>One thread's packing buffers: pinned, 64-byte aligned, grown only when a larger block is needed.</summary>
+    private sealed class PackBuffers
+    {
+        private float[]? _a, _b, _scratch;
+        private float* _scratchPtr;
+        public float* A, B;
+
+        /// <summary>A buffer for a partial product (depth split), reused between calls.</summary>
+        public float* Scratch(long floats)
+        {
+            if (_scratch == null || _scratch.Length < floats + 16) _scratchPtr = Allocate(ref _scratch, floats);
+            return _scratchPtr;
+        }
+
+        public void Ensure(long aFloats, long bFloats)
+        {
+            if (_a == null || _a.Length < aFloats + 16) A = Allocate(ref _a, aFloats);
+            if (_b == null || _b.Length < bFloats + 16) B = Allocate(ref _b, bFloats);
+        }
+
+        private static float* Allocate(ref float[]? array, long floats)
+        {
+            array = GC.AllocateUninitializedArray<float>(checked((int)floats + 16), pinned: true);
+            nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+            return (float*)((p + 63) & ~(nint)63);
+        }
     }
 }

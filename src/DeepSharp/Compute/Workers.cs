@@ -1,35 +1,131 @@
+using System.Diagnostics;
+
 namespace DeepSharp.Compute;
 
 /// <summary>
-/// Runs loops on all cores. The thread count comes from <c>DEEPSHARP_THREADS</c> or
-/// <see cref="SetThreadCount"/>; the default is the number of processors.
+/// Runs loops on all cores with a persistent pool: (ThreadCount - 1) background threads plus the calling thread.
+/// Idle workers spin briefly, then sleep, so dispatching a small loop costs microseconds, not a task start-up.
+/// The thread count comes from <c>DEEPSHARP_THREADS</c> or <see cref="SetThreadCount"/>; the default is the
+/// number of processors.
 /// </summary>
+/// <example>
+/// <code>
+/// var sums = new float[rows];
+/// Workers.For(rows, i => sums[i] = RowSum(i));   // rows split across the threads
+/// </code>
+/// </example>
 public static class Workers
 {
+    /// <summary>How long an idle worker spins for the next loop before it blocks.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
+
     private static int _threads = ReadEnvironment();
-    private static ParallelOptions _options = new() { MaxDegreeOfParallelism = _threads };
+    private static readonly object Gate = new();      // workers sleep on it
+    private static readonly object DispatchLock = new();
+    private static readonly List<Thread> Pool = new();
+    private static Job? _current;                     // the loop being run, or the last one
+    private static int _sleepers;
+
+    [ThreadStatic] private static bool _isWorker;      // true on pool threads and inside a dispatched loop
 
     /// <summary>How many threads the kernels use.</summary>
     public static int ThreadCount => _threads;
 
     /// <summary>Sets how many threads the kernels use (1 = single-threaded).</summary>
+    /// <example><code>Workers.SetThreadCount(1); // deterministic single-core timing</code></example>
     public static void SetThreadCount(int threads)
     {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"Thread count must be at least 1, got {threads}.");
+        if (threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads),
+                $"Workers.SetThreadCount: thread count must be at least 1, got {threads}.");
         _threads = threads;
-        _options = new ParallelOptions { MaxDegreeOfParallelism = threads };
     }
 
-    /// <summary>Runs body(i) for i in [0, count), split across the threads. Small loops run inline.</summary>
+    /// <summary>
+    /// Runs body(i) for every i in [0, count), split across the threads, and returns when all are done.
+    /// Calls from inside a running loop (nested) and loops of one item run inline on the calling thread.
+    /// The first exception thrown by a body is rethrown here after the loop ends.
+    /// </summary>
+    /// <example><code>Workers.For(4, block => ProcessBlock(block));</code></example>
     public static void For(int count, Action<int> body)
     {
         if (count <= 0) return;
-        if (count == 1 || _threads == 1)
+        int threads = Math.Min(_threads, count);
+        if (threads <= 1 || _isWorker || !Monitor.TryEnter(DispatchLock))
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, _options, body);
+        try
+        {
+            EnsurePool(threads - 1);
+            var job = new Job(body, count, threads - 1);
+            Interlocked.Exchange(ref _current, job);
+            if (Volatile.Read(ref _sleepers) > 0)
+                lock (Gate) Monitor.PulseAll(Gate);
+            _isWorker = true;
+            try { job.RunItems(); }
+            finally { _isWorker = false; }
+            job.WaitUntilDone();
+            if (job.Error != null)
+                throw new AggregateException("A Workers.For loop body threw an exception.", job.Error);
+        }
+        finally
+        {
+            Monitor.Exit(DispatchLock);
+        }
+    }
+
+    private static void EnsurePool(int workers)
+    {
+        while (Pool.Count < workers)
+        {
+            int index = Pool.Count;
+            var t = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"DeepSharp worker {index + 1}" };
+            Pool.Add(t);
+            t.Start();
+        }
+    }
+
+    private static void WorkerLoop(int index)
+    {
+        _isWorker = true;
+        Job? seen = Volatile.Read(ref _current);
+        while (true)
+        {
+            Job job = WaitForJob(seen);
+            seen = job;
+            if (index < job.Helpers) job.RunItems();
+        }
+    }
+
+    private static Job WaitForJob(Job? seen)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        while (Stopwatch.GetTimestamp() - start < SpinTicks)
+        {
+            var job = Volatile.Read(ref _current);
+            if (job != seen) return job!;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        Interlocked.Increment(ref _sleepers);
+        try
+        {
+            lock (Gate)
+            {
+                while (true)
+                {
+                    var job = Volatile.Read(ref _current);
+                    if (job != seen) return job!;
+                    Monitor.Wait(Gate);
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sleepers);
+        }
     }
 
     private static int ReadEnvironment()
@@ -37,5 +133,31 @@ public static class Workers
         var s = Environment.GetEnvironmentVariable("DEEPSHARP_THREADS");
         if (int.TryParse(s, out int n) && n > 0) return n;
         return Environment.ProcessorCount;
+    }
+
+    /// <summary>One loop: its items are claimed one at a time by the caller and the helpers.</summary>
+    private sealed class Job(Action<int> body, int count, int helpers)
+    {
+        private int _next = -1;
+        private int _done;
+        public readonly int Helpers = helpers;
+        public Exception? Error;
+
+        public void RunItems()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _next)) < count)
+            {
+                try { body(i); }
+                catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
+                Interlocked.Increment(ref _done);
+            }
+        }
+
+        public void WaitUntilDone()
+        {
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done) < count) spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 }
