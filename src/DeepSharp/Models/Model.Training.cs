@@ -127,7 +127,7 @@ public partial class Model
                 lossSum += loss * xb.Dim(0);
                 seen += xb.Dim(0);
                 foreach (var cb in cbs) cb.OnBatchEnd(step, loss);
-                progress.Update(step + 1, Logs(lossSum / seen, ""));
+                if (progress.WantsUpdate(step + 1)) progress.Update(step + 1, Logs(lossSum / seen, ""));
             }
             var logs = Logs(lossSum / Math.Max(seen, 1), "");
             if (validation is not null && validationSteps > 0)

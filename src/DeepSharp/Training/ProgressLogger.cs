@@ -27,12 +27,14 @@ internal sealed class ProgressLogger(int verbose, TextWriter? writer = null)
         _lastDraw = 0;
     }
 
+    /// <summary>True when <see cref="Update"/> would redraw now (so callers build the logs only then).</summary>
+    public bool WantsUpdate(int step) =>
+        verbose == 1 && _interactive && (step >= _total || _clock.ElapsedMilliseconds - _lastDraw >= 100);
+
     public void Update(int step, IReadOnlyList<(string Name, double Value)> logs)
     {
-        if (verbose != 1 || !_interactive) return;
-        long now = _clock.ElapsedMilliseconds;
-        if (step < _total && now - _lastDraw < 100) return;
-        _lastDraw = now;
+        if (!WantsUpdate(step)) return;
+        _lastDraw = _clock.ElapsedMilliseconds;
         double perStep = _clock.Elapsed.TotalSeconds / Math.Max(step, 1);
         string eta = $"ETA: {FormatSeconds(perStep * (_total - step))}";
         _out.Write("\r" + Bar(step) + " - " + eta + Format(logs) + "   ");
