@@ -21,6 +21,9 @@ public partial class Model
     /// <summary>The metrics set by Compile.</summary>
     public IReadOnlyList<Metric> Metrics { get; private set; } = [];
 
+    /// <summary>How the last Fit spent its time (data wait versus compute).</summary>
+    public FitTimings LastFitTimings { get; private set; } = new();
+
     /// <summary>Set by a callback to end Fit after the current epoch.</summary>
     public bool StopTraining { get; set; }
 
@@ -106,6 +109,8 @@ public partial class Model
         foreach (var cb in cbs) cb.Model = this;
         var history = new History();
         var progress = new ProgressLogger(verbose);
+        var timings = LastFitTimings = new FitTimings();
+        long fitStart = System.Diagnostics.Stopwatch.GetTimestamp();
         StopTraining = false;
         foreach (var cb in cbs) cb.OnTrainBegin();
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
@@ -118,7 +123,10 @@ public partial class Model
             long seen = 0;
             for (int step = 0; step < steps; step++)
             {
+                long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (xb, yb) = train.Next();
+                timings.DataWaitSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
+                timings.Steps++;
                 if (yb is null) throw new ArgumentException("Fit needs targets, but the generator yields none (class mode \"none\"). Use a class mode with labels.");
                 double loss = TrainStep(xb, yb);
                 if (double.IsNaN(loss) || double.IsInfinity(loss))
@@ -141,6 +149,7 @@ public partial class Model
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, dict);
         }
         foreach (var cb in cbs) cb.OnTrainEnd();
+        timings.TotalSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
         return history;
     }
 
