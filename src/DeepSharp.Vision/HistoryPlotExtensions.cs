@@ -34,6 +34,7 @@ public static class HistoryPlotExtensions
             if (history.Contains(m)) AddSeries(plot, epochs, history[m], "training", ScottPlot.Colors.Salmon);
             if (history.Contains("val_" + m)) AddSeries(plot, epochs, history["val_" + m], "validation", ScottPlot.Colors.DarkCyan);
             plot.YLabel(m);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             if (i == metrics.Length - 1) plot.XLabel("epoch");
             plot.ShowLegend(m == "loss" ? ScottPlot.Alignment.UpperRight : ScottPlot.Alignment.LowerRight);
         }
