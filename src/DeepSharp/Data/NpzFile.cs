@@ -99,17 +99,7 @@ internal static partial class NpzFile
     private static InvalidDataException Truncated(string name, string what) =>
         new($"NumPy array '{name}' is truncated inside {what}. Delete the file and download it again.");
 
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
+    private static int ReadFully(Stream s, Span<byte> buffer) => s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
     private static partial Regex DescrRegex();

@@ -10,15 +10,7 @@ internal static class SavingFixtures
     /// <summary>The chapter's MNIST convnet (93,322 parameters), compiled with RMSprop.</summary>
     public static Sequential MnistModel()
     {
-        var model = new Sequential(
-            new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1)),
-            new MaxPooling2D((2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new MaxPooling2D((2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new Flatten(),
-            new Dense(64, activation: "relu"),
-            new Dense(10, activation: "softmax"));
+        var model = Models.ChapterModel.Create();
         model.Compile("rmsprop", "categorical_crossentropy", ["accuracy"]);
         return model;
     }
