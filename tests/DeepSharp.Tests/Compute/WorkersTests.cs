@@ -2,6 +2,11 @@ using DeepSharp.Compute;
 
 namespace DeepSharp.Tests.Compute;
 
+/// <summary>Runs alone: a call made while another test is dispatching runs inline, with different exception behaviour.</summary>
+[CollectionDefinition("Workers", DisableParallelization = true)]
+public sealed class WorkersCollection;
+
+[Collection("Workers")]
 public class WorkersTests
 {
     [Fact]
