@@ -25,10 +25,10 @@ public sealed class Activation : SingleInputLayer
     internal override Tensor Forward(Tensor x, bool training)
     {
         Tensor.Ensure(ref _y, x.Shape);
-        if (Kind == ActivationKind.Relu) ActivationOps.Forward(Kind, x.Span, _y.Span, x.Dim(-1));
+        if (Kind == ActivationKind.Relu) ActivationOps.Forward(Kind, x.Span, _y!.Span, x.Dim(-1));
         else
         {
-            x.Span.CopyTo(_y.Span);
+            x.Span.CopyTo(_y!.Span);
             _stage.Apply(_y, ActivationFusedWithLoss);
         }
         return _y;

@@ -22,7 +22,7 @@ public sealed class Add(string? name = null) : Layer(name)
     {
         if (InputGradients.Length != inputs.Count) InputGradients = new Tensor?[inputs.Count];
         Tensor.Ensure(ref _y, inputs[0].Shape);
-        ShapeOps.AddForward(inputs, _y);
+        ShapeOps.AddForward(inputs, _y!);
         return _y;
     }
 

@@ -21,7 +21,7 @@ public sealed class AveragePooling2D : Pooling2D
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref DX, X!.Shape);
-        PoolingOps.AverageBackward(dy, DX, G);
+        PoolingOps.AverageBackward(dy, DX!, G);
         InputGradient = DX;
     }
 }

@@ -49,9 +49,9 @@ public sealed class BatchNormalization : SingleInputLayer
         Tensor.Ensure(ref _y, x.Shape);
         _trainingMode = training && Trainable;
         if (_trainingMode)
-            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y, _mean, _invStd);
+            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y!, _mean, _invStd);
         else
-            BatchNormOp.ForwardInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y, _mean, _invStd);
+            BatchNormOp.ForwardInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y!, _mean, _invStd);
         return _y;
     }
 

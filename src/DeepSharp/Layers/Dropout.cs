@@ -30,7 +30,7 @@ public sealed class Dropout : SingleInputLayer
         if (!_applied) return x;
         Tensor.Ensure(ref _y, x.Shape);
         Tensor.Ensure(ref _mask, x.Shape);
-        ShapeOps.DropoutForward(x.Span, _y.Span, _mask.Span, Rate, _random);
+        ShapeOps.DropoutForward(x.Span, _y!.Span, _mask!.Span, Rate, _random);
         return _y;
     }
 
@@ -40,7 +40,7 @@ public sealed class Dropout : SingleInputLayer
         if (!needInputGradients) return;
         if (!_applied) { InputGradient = dy; return; }
         Tensor.Ensure(ref _dx, dy.Shape);
-        ShapeOps.DropoutBackward(dy.Span, _mask!.Span, _dx.Span);
+        ShapeOps.DropoutBackward(dy.Span, _mask!.Span, _dx!.Span);
         InputGradient = _dx;
     }
 

@@ -18,7 +18,7 @@ public sealed class GlobalAveragePooling2D(string? name = null) : SingleInputLay
     {
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(3)]);
-        PoolingOps.GlobalAverageForward(x, _y);
+        PoolingOps.GlobalAverageForward(x, _y!);
         return _y;
     }
 
@@ -27,7 +27,7 @@ public sealed class GlobalAveragePooling2D(string? name = null) : SingleInputLay
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        PoolingOps.GlobalAverageBackward(dy, _dx);
+        PoolingOps.GlobalAverageBackward(dy, _dx!);
         InputGradient = _dx;
     }
 }

@@ -24,7 +24,7 @@ public sealed class MaxPooling2D : Pooling2D
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref DX, X!.Shape);
-        PoolingOps.MaxBackward(dy, _argmax, DX, G);
+        PoolingOps.MaxBackward(dy, _argmax, DX!, G);
         InputGradient = DX;
     }
 }

@@ -30,7 +30,7 @@ public sealed class ZeroPadding2D : SingleInputLayer
     {
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(1) + Padding.H.Top + Padding.H.Bottom, x.Dim(2) + Padding.W.Left + Padding.W.Right, x.Dim(3)]);
-        ShapeOps.ZeroPadForward(x, _y, Padding.H.Top, Padding.W.Left);
+        ShapeOps.ZeroPadForward(x, _y!, Padding.H.Top, Padding.W.Left);
         return _y;
     }
 
@@ -39,7 +39,7 @@ public sealed class ZeroPadding2D : SingleInputLayer
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        ShapeOps.ZeroPadBackward(dy, _dx, Padding.H.Top, Padding.W.Left);
+        ShapeOps.ZeroPadBackward(dy, _dx!, Padding.H.Top, Padding.W.Left);
         InputGradient = _dx;
     }
 

@@ -154,7 +154,7 @@ public sealed class Tensor
     /// Makes <paramref name="t"/> a tensor of <paramref name="shape"/>, reusing its storage when it is large
     /// enough (a smaller last batch) and allocating only when it grows. The contents are not cleared.
     /// </summary>
-    internal static Tensor Ensure(ref Tensor? t, ReadOnlySpan<int> shape)
+    internal static Tensor Ensure([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, ReadOnlySpan<int> shape)
     {
         int size = Product(shape);
         if (t is null || t.Data.Length < size)
@@ -171,7 +171,7 @@ public sealed class Tensor
         return t;
     }
 
-    internal static Tensor Ensure(ref Tensor? t, int d0, ReadOnlySpan<int> rest)
+    internal static Tensor Ensure([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, int d0, ReadOnlySpan<int> rest)
     {
         Span<int> s = stackalloc int[rest.Length + 1];
         s[0] = d0;
@@ -180,7 +180,7 @@ public sealed class Tensor
     }
 
     /// <summary>Makes <paramref name="t"/> a view of <paramref name="data"/> with <paramref name="shape"/>, reusing the object.</summary>
-    internal static Tensor View(ref Tensor? t, float[] data, ReadOnlySpan<int> shape)
+    internal static Tensor View([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, float[] data, ReadOnlySpan<int> shape)
     {
         if (t is null) return t = new Tensor(data, shape.ToArray());
         t.Data = data;

@@ -42,8 +42,8 @@ internal sealed class ArrayBatches : IBatchGenerator
         var idx = _order.AsSpan(_position, n);
         _position += n;
         Tensor.GatherRows(_x, idx, Tensor.Ensure(ref _xb, n, _x.Shape[1..]));
-        if (_y is null) return (_xb, null);
+        if (_y is null) return (_xb!, null);
         Tensor.GatherRows(_y, idx, Tensor.Ensure(ref _yb, n, _y.Shape[1..]));
-        return (_xb, _yb);
+        return (_xb!, _yb);
     }
 }
