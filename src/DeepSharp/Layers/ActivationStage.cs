@@ -36,6 +36,11 @@ internal sealed class ActivationStage(ActivationKind kind)
     {
         if (Kind == ActivationKind.Linear || fused) return dy;
         Tensor.Ensure(ref _dz, dy.Shape);
+        if (Kind == ActivationKind.Relu)
+        {
+            VectorOps.ReluBackward(y.Data, dy.Data, _dz.Data, y.Size);   // vectorized, on all cores when large
+            return _dz;
+        }
         ActivationOps.Backward(Kind, y.Span, dy.Span, _dz.Span, y.Dim(-1));
         return _dz;
     }

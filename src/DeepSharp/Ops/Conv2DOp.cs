@@ -141,12 +141,8 @@ public static class Conv2DOp
     }
 
     /// <summary>sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix.</summary>
-    internal static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
-    {
-        sums.Clear();
-        for (int i = 0; i < rows; i++)
-            System.Numerics.Tensors.TensorPrimitives.Add(sums, m.Slice(i * cols, cols), sums);
-    }
+    internal static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums) =>
+        VectorOps.ColumnSums(m, rows, cols, sums);
 
     private static int ChunkImages(in ConvGeometry g)
     {

@@ -1,0 +1,74 @@
+using DeepSharp.Ops;
+using static DeepSharp.Tests.Ops.GradientCheck;
+
+namespace DeepSharp.Tests.Ops;
+
+/// <summary>
+/// The vectorized and fused kernels against the plain reference loops they replace: same inputs, results
+/// equal (bit for bit where the arithmetic is the same, within float32 tolerance where the order of sums changes).
+/// </summary>
+public class FastPathTests
+{
+    [Theory]
+    [InlineData(2, 2, "valid", 32)]   // the chapter's pools: 16-channel vectors only
+    [InlineData(2, 2, "valid", 37)]   // vectors plus a scalar tail
+    [InlineData(2, 2, "same", 19)]    // odd input: clipped windows at the bottom and right
+    [InlineData(3, 2, "valid", 18)]   // overlapping windows (backward takes the reference scatter)
+    [InlineData(3, 3, "same", 16)]
+    [InlineData(2, 3, "valid", 17)]   // stride larger than the window: inputs outside every window
+    public void MaxPoolingMatchesTheReferenceLoops(int pool, int stride, string padding, int channels)
+    {
+        var x = Random(3, [3, 7, 9, channels]);
+        // Ties: the first of equal values must win in both paths.
+        for (int i = 0; i < x.Size; i += 5) x.Data[i] = 0.25f;
+        var g = ConvGeometry.Create(3, 7, 9, channels, pool, pool, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var y = new Tensor(3, g.OutH, g.OutW, channels);
+        var yRef = new Tensor(y.ShapeArray);
+        var argmax = new int[y.Size];
+        var argmaxRef = new int[y.Size];
+        PoolingOps.MaxForward(x, y, argmax, g);
+        PoolingOps.MaxForwardReference(x, yRef, argmaxRef, g);
+        Assert.Equal(yRef.Data, y.Data);
+        Assert.Equal(argmaxRef, argmax);
+
+        var dy = Random(4, y.ShapeArray);
+        var dx = Tensor.Full(7f, x.ShapeArray);   // stale values must be overwritten
+        var dxRef = new Tensor(x.ShapeArray);
+        PoolingOps.MaxBackward(dy, argmax, dx, g);
+        PoolingOps.MaxBackwardReference(dy, argmaxRef, dxRef, g);
+        Assert.Equal(dxRef.Data, dx.Data);
+    }
+
+    [Theory]
+    [InlineData(43264, 32)]   // conv1's bias gradient: split across threads
+    [InlineData(7744, 64)]
+    [InlineData(100, 48)]
+    [InlineData(3000, 176)]   // several 64-column blocks and a narrower last one
+    [InlineData(50, 10)]      // not a multiple of 16: the plain loop
+    public void ColumnSumsMatchADoubleSum(int rows, int cols)
+    {
+        var m = Random(5, [rows, cols]);
+        var sums = Tensor.Full(9f, cols);
+        VectorOps.ColumnSums(m.Span, rows, cols, sums.Span);
+        for (int j = 0; j < cols; j++)
+        {
+            double s = 0, abs = 0;
+            for (int i = 0; i < rows; i++) { s += m.Data[i * cols + j]; abs += Math.Abs(m.Data[i * cols + j]); }
+            Assert.True(Math.Abs(sums.Data[j] - s) <= 1e-6 * abs + 1e-6, $"column {j}: {sums.Data[j]} vs {s}");
+        }
+    }
+
+    [Theory]
+    [InlineData(70000)]   // parallel
+    [InlineData(1000)]
+    [InlineData(37)]
+    public void ReluBackwardMasksByTheOutput(int length)
+    {
+        var y = Random(6, [length]);
+        for (int i = 0; i < length; i += 3) y.Data[i] = 0f;   // y = 0 passes no gradient
+        var dy = Random(7, [length]);
+        var dx = Tensor.Full(5f, length);
+        VectorOps.ReluBackward(y.Data, dy.Data, dx.Data, length);
+        for (int i = 0; i < length; i++) Assert.Equal(y.Data[i] > 0 ? dy.Data[i] : 0f, dx.Data[i]);
+    }
+}
