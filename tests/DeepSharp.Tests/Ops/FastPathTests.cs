@@ -71,4 +71,41 @@ public class FastPathTests
         VectorOps.ReluBackward(y.Data, dy.Data, dx.Data, length);
         for (int i = 0; i < length; i++) Assert.Equal(y.Data[i] > 0 ? dy.Data[i] : 0f, dx.Data[i]);
     }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 1)]    // MNIST's first layer
+    [InlineData(3, 3, 1, "same", 32)]
+    [InlineData(3, 3, 2, "same", 19)]    // strided, odd channels (vector tails)
+    [InlineData(5, 3, 2, "valid", 80)]   // channels beyond one 64-wide block
+    [InlineData(1, 1, 2, "valid", 3)]
+    public void Im2ColAndCol2ImMatchTheirDefinitions(int kh, int kw, int stride, string padding, int channels)
+    {
+        var g = ConvGeometry.Create(2, 9, 8, channels, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var x = Random(8, [2, 9, 8, channels]);
+        int k = g.PatchSize, rows = g.OutPixels;
+        var col = new float[rows * k];
+        Array.Fill(col, 3f);
+        Conv2DOp.Im2Col(x.Data, g, 0, 2, col);
+        var colRef = new float[rows * k];
+        var dxRef = new double[x.Size];
+        var dcol = Random(9, [rows, k]);
+        for (int n = 0; n < 2; n++)
+            for (int oy = 0; oy < g.OutH; oy++)
+                for (int ox = 0; ox < g.OutW; ox++)
+                    for (int ky = 0; ky < kh; ky++)
+                        for (int kx = 0; kx < kw; kx++)
+                            for (int c = 0; c < channels; c++)
+                            {
+                                int iy = oy * stride - g.PadTop + ky, ix = ox * stride - g.PadLeft + kx;
+                                int r = ((n * g.OutH + oy) * g.OutW + ox) * k + (ky * kw + kx) * channels + c;
+                                if (iy < 0 || iy >= 9 || ix < 0 || ix >= 8) continue;
+                                int xi = ((n * 9 + iy) * 8 + ix) * channels + c;
+                                colRef[r] = x.Data[xi];
+                                dxRef[xi] += dcol.Data[r];
+                            }
+        Assert.Equal(colRef, col);
+        var dx = Tensor.Full(4f, x.ShapeArray);   // stale values must be overwritten
+        Conv2DOp.Col2Im(dcol.Data, g, 0, 2, dx.Data);
+        for (int i = 0; i < x.Size; i++) Assert.True(Math.Abs(dx.Data[i] - dxRef[i]) < 1e-5, $"dx[{i}]: {dx.Data[i]} vs {dxRef[i]}");
+    }
 }
