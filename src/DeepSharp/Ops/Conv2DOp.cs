@@ -25,6 +25,20 @@ public static class Conv2DOp
             Gemm.Multiply(false, false, g.OutPixels, f, k, x.Span, k, kernel.Span, f, y.Span, f, false, biasSpan, epilogue);
             return;
         }
+        if (WinogradConv.Applies(g, f))
+        {
+            WinogradConv.Forward(x, kernel, bias, y, g, epilogue, ref workspace);
+            return;
+        }
+        ForwardDirect(x, kernel, bias, y, g, epilogue, ref workspace);
+    }
+
+    /// <summary>The im2col + GEMM forward pass (the Winograd path is tested against it).</summary>
+    internal static void ForwardDirect(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g,
+        Epilogue epilogue, ref float[]? workspace)
+    {
+        int f = kernel.Dim(3), k = g.PatchSize;
+        var biasSpan = bias is null ? default : (ReadOnlySpan<float>)bias.Span;
         int perImage = g.OutH * g.OutW;
         int chunk = ChunkImages(g);
         var col = Workspace(ref workspace, chunk * perImage * k);
