@@ -15,7 +15,6 @@ public class WinogradTests
     public void WinogradMatchesTheDirectPath(int batch, int h, int w, int c, int f, string padding, bool relu)
     {
         var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
-        Assert.True(WinogradConv.Applies(g, f) || !WinogradConv.Enabled);
         var x = Random(1, [batch, h, w, c]);
         var kernel = Random(2, [3, 3, c, f], -0.2f, 0.2f);
         var bias = Random(3, [f]);
