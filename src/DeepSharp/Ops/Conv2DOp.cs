@@ -66,6 +66,12 @@ public static class Conv2DOp
             if (dx is not null) Gemm.Multiply(false, true, g.OutPixels, k, f, dy.Span, f, kernel.Span, f, dx.Span, k);
             return;
         }
+        if (dx is not null && WinogradConv.AppliesToInputGradient(g, f))
+        {
+            WinogradConv.InputGradient(dy, kernel, dx, g, ref workspace);
+            dx = null;
+        }
+        if (dKernel is null && dx is null) return;
         int chunk = ChunkImages(g);
         var col = Workspace(ref workspace, chunk * perImage * k);
         for (int n0 = 0; n0 < g.Batch; n0 += chunk)

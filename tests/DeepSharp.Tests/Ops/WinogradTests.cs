@@ -45,4 +45,28 @@ public class WinogradTests
         for (int i = 0; i < y.Size; i++)
             Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 2e-5f, $"y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
     }
+
+    [Theory]
+    [InlineData(2, 13, 13, 32, 64, "valid")]   // MNIST's second conv: dx from an 11×11 dy
+    [InlineData(2, 9, 10, 16, 64, "same")]
+    [InlineData(1, 17, 17, 128, 128, "valid")]
+    public void WinogradInputGradientMatchesCol2Im(int batch, int h, int w, int c, int f, string padding)
+    {
+        var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
+        var kernel = Random(2, [3, 3, c, f], -0.2f, 0.2f);
+        var dy = Random(3, [batch, g.OutH, g.OutW, f]);
+        var dx = Tensor.Full(9f, batch, h, w, c);
+        float[]? ws = null;
+        WinogradConv.InputGradient(dy, kernel, dx, g, ref ws);
+        // Reference: dx = col2im(dy · Wᵀ) through the plain GEMM.
+        int m = g.OutPixels, k = g.PatchSize;
+        var col = new float[m * k];
+        Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
+        var dxRef = new Tensor(batch, h, w, c);
+        Conv2DOp.Col2Im(col, g, 0, batch, dxRef.Data);
+        float scale = 0;
+        foreach (var v in dxRef.Data) scale = Math.Max(scale, Math.Abs(v));
+        for (int i = 0; i < dx.Size; i++)
+            Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
+    }
 }
