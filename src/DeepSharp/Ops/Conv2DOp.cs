@@ -11,8 +11,12 @@ namespace DeepSharp.Ops;
 /// </summary>
 public static class Conv2DOp
 {
-    /// <summary>Largest im2col buffer (floats) one chunk may use.</summary>
-    private const int MaxColumnFloats = 4 << 20;
+    /// <summary>
+    /// Largest im2col buffer (floats) one chunk may use (at least one image): 2 MB, twice the L2 cache.
+    /// Measured on the cats-vs-dogs step: 0.152 s at 512K floats, 0.177 s at 1M, 0.187 s at 4M, 0.194 s at 16M;
+    /// MNIST training and inference unchanged. DEEPSHARP_COLUMN_FLOATS overrides it for measurements.
+    /// </summary>
+    internal static int MaxColumnFloats = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_COLUMN_FLOATS"), out int v) ? v : 512 << 10;
 
     /// <summary>y (N, outH, outW, F) = conv(x (N, H, W, C), kernel (KH, KW, C, F)) + bias, then the epilogue.</summary>
     public static void Forward(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g,
