@@ -48,6 +48,54 @@ internal static unsafe class VectorOps
         }
     }
 
+    /// <summary>
+    /// ReLU's backward and the bias gradient in one pass: dx = y &gt; 0 ? dy : 0 over a rows×cols matrix, and
+    /// sums[j] = Σ_i dx[i, j]. Needs cols a multiple of 16 (up to 1024); returns false (doing nothing) otherwise.
+    /// </summary>
+    public static bool ReluBackwardColumnSums(float[] y, float[] dy, float[] dx, int rows, int cols, Span<float> sums)
+    {
+        if (!Vector512.IsHardwareAccelerated || cols % 16 != 0 || cols > 1024) return false;
+        int tasks = Math.Min(Tasks((long)rows * cols), Workers.ThreadCount);
+        if (tasks <= 1)
+        {
+            fixed (float* ps = sums) ReluColumnSumsRange(y, dy, dx, 0, rows, cols, ps);
+            return true;
+        }
+        var partials = _partials is { } b && b.Length >= tasks * cols ? b : (_partials = new float[tasks * cols]);
+        Workers.For(tasks, t =>
+        {
+            var (r0, r1) = Range(rows, t, tasks);
+            fixed (float* pp = partials) ReluColumnSumsRange(y, dy, dx, r0, r1, cols, pp + t * cols);
+        });
+        partials.AsSpan(0, cols).CopyTo(sums);
+        for (int t = 1; t < tasks; t++)
+            System.Numerics.Tensors.TensorPrimitives.Add(sums, partials.AsSpan(t * cols, cols), sums);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReluColumnSumsRange(float[] y, float[] dy, float[] dx, int r0, int r1, int cols, float* sums)
+    {
+        int vectors = cols / 16;
+        var acc = stackalloc Vector512<float>[vectors];
+        for (int j = 0; j < vectors; j++) acc[j] = Vector512<float>.Zero;
+        fixed (float* py = y, pdy = dy, pdx = dx)
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                long row = (long)i * cols;
+                for (int j = 0; j < vectors; j++)
+                {
+                    long o = row + j * 16;
+                    var d = Vector512.Load(pdy + o) & Vector512.GreaterThan(Vector512.Load(py + o), Vector512<float>.Zero);
+                    d.Store(pdx + o);
+                    acc[j] += d;
+                }
+            }
+        }
+        for (int j = 0; j < vectors; j++) acc[j].Store(sums + j * 16);
+    }
+
     /// <summary>sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix (the bias gradient).</summary>
     public static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
     {

@@ -108,4 +108,24 @@ public class FastPathTests
         Conv2DOp.Col2Im(dcol.Data, g, 0, 2, dx.Data);
         for (int i = 0; i < x.Size; i++) Assert.True(Math.Abs(dx.Data[i] - dxRef[i]) < 1e-5, $"dx[{i}]: {dx.Data[i]} vs {dxRef[i]}");
     }
+
+    [Theory]
+    [InlineData(43264, 32)]   // split across threads
+    [InlineData(300, 64)]
+    [InlineData(20, 512)]
+    public void FusedReluBackwardAndBiasGradientMatchTheSeparatePasses(int rows, int cols)
+    {
+        var y = Random(10, [rows, cols]);
+        for (int i = 0; i < y.Size; i += 2) y.Data[i] = Math.Max(y.Data[i], 0f);
+        var dy = Random(11, [rows, cols]);
+        var dx = Tensor.Full(3f, rows, cols);
+        var sums = Tensor.Full(3f, cols);
+        Assert.True(VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, dx.Data, rows, cols, sums.Span));
+        var dxRef = new Tensor(rows, cols);
+        var sumsRef = new Tensor(cols);
+        ActivationOps.Backward(ActivationKind.Relu, y.Span, dy.Span, dxRef.Span, cols);
+        Conv2DOp.ColumnSums(dxRef.Span, rows, cols, sumsRef.Span);
+        Assert.Equal(dxRef.Data, dx.Data);
+        for (int j = 0; j < cols; j++) Assert.True(Math.Abs(sums.Data[j] - sumsRef.Data[j]) <= 1e-5f * (1 + Math.Abs(sumsRef.Data[j])) * Math.Sqrt(rows), $"column {j}");
+    }
 }
