@@ -27,14 +27,14 @@ internal static unsafe class WinogradConv
     /// Fewest input channels for which the path pays: the 16 GEMMs have depth C, and at C = 32 (MNIST's and
     /// cats-vs-dogs' second conv) they ran no faster than the direct path's depth 9·C.
     /// </summary>
-    internal static int MinChannels = 64;
+    internal static int MinChannels = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_MIN_CHANNELS"), out int v) ? v : 64;
 
     /// <summary>
     /// Whether the input gradient takes the Winograd path. Off: measured on the cats-vs-dogs convnet it ran no
     /// faster than dy·Wᵀ + col2im (conv2d_2: 33.0 vs 33.5 ms, conv2d_3: 14.5 vs 14.5 ms backward) and slower
     /// on MNIST's C = 32 conv (6.3 vs 4.2 ms). Tests run it directly; flip it to measure larger layers.
     /// </summary>
-    internal static bool InputGradientEnabled;
+    internal static bool InputGradientEnabled = Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_DGRAD") == "1";
 
     /// <summary>Turns the fast path off (the benchmark compares; tests call both paths directly).</summary>
     internal static bool Enabled = Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD") != "0";
@@ -115,9 +115,11 @@ internal static unsafe class WinogradConv
             int vOffset = offset + 16 * c * f, mOffset = vOffset + 16 * tiles * c;
             int start = row0;
             ParallelRows(rows, r => TransformInputRow(x, g, start + r, r * tilesW, tiles, work, vOffset));
-            for (int xi = 0; xi < 16; xi++)
-                Gemm.Multiply(false, false, tiles, f, c, work.AsSpan(vOffset + xi * tiles * c, tiles * c), c,
-                    u.Slice(xi * c * f, c * f), f, work.AsSpan(mOffset + xi * tiles * f, tiles * f), f);
+            // The 16 products are independent: one per work item, each GEMM on one thread (a nested
+            // Workers loop runs inline), so a chunk costs one dispatch instead of 16.
+            int uOffset = offset;
+            Workers.For(16, xi => Gemm.Multiply(false, false, tiles, f, c, work.AsSpan(vOffset + xi * tiles * c, tiles * c), c,
+                work.AsSpan(uOffset + xi * c * f, c * f), f, work.AsSpan(mOffset + xi * tiles * f, tiles * f), f));
             ParallelRows(rows, r => TransformOutputRow(work, mOffset, tiles, r * tilesW, g, start + r, f, bias, relu, y));
         }
     }
