@@ -214,7 +214,7 @@ public static class Conv2DOp
     internal static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums) =>
         VectorOps.ColumnSums(m, rows, cols, sums);
 
-    private static int ChunkImages(in ConvGeometry g)
+    internal static int ChunkImages(in ConvGeometry g)
     {
         long perImage = (long)g.OutH * g.OutW * g.PatchSize;
         return (int)Math.Clamp(MaxColumnFloats / Math.Max(perImage, 1), 1, Math.Max(g.Batch, 1));
