@@ -8,7 +8,8 @@ namespace DeepSharp.Bench.Workloads;
 /// <c>profile</c>: where a training step's time goes. Runs the layers of a chapter model one by one
 /// (Forward in order, Backward in reverse with a gradient of ones, the first layer without an input
 /// gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
-/// Options: --model mnist|catsdogs|vgg16, --steps N (timed steps), --batch N, --infer (forward only).
+/// Options: --model mnist|catsdogs|vgg16, --steps N (timed steps), --batch N, --infer (forward only),
+/// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution).
 /// </summary>
 public sealed class ProfileWorkload : IWorkload
 {
@@ -83,6 +84,19 @@ public sealed class ProfileWorkload : IWorkload
         table.Add("sum", "", ResultTable.Num(tf, 3), ResultTable.Num(tb, 3), ResultTable.Num(tf + tb + o, 3));
         Console.WriteLine($"profile of {which}, batch {batch}, {(infer ? "inference" : "training")}, median of {steps} steps, {options.Threads()} threads");
         table.Print();
+        if (options.Flag("hot"))
+        {
+            // Each layer's forward repeated back to back (hot caches, busy workers), to compare with the in-step time.
+            Tensor hx = x;
+            var hot = new ResultTable("layer", "forward ms, repeated");
+            foreach (var layer in layers)
+            {
+                var input = hx;
+                hot.Add(layer.Name, ResultTable.Num(Timing.MeasureBatched(() => layer.Forward([input], !infer), 0.05, 1, 5).Median * 1e3, 3));
+                hx = layer.Forward([input], !infer);
+            }
+            hot.Print();
+        }
         if (options.Flag("ops")) ConvPieces(layers, outShapes, x, batch);
     }
 
