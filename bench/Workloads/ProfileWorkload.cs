@@ -124,6 +124,11 @@ public sealed class ProfileWorkload : IWorkload
                 var db = new float[f];
                 var dx = new float[xin.Size];
                 double T(Action a) => Timing.MeasureBatched(a, 0.05, 1, 5).Median * 1e3 * scale;
+                var yFull = new Tensor(g.Batch, g.OutH, g.OutW, f);
+                float[]? ws = null;
+                var kernelCopy = new Tensor(conv.Kernel.Value.ShapeArray);
+                if (Environment.GetEnvironmentVariable("PROFILE_REAL_KERNEL") == "1") conv.Kernel.Value.Span.CopyTo(kernelCopy.Span);
+                table.Add($"{conv.Name} whole op", ResultTable.Num(T(() => Ops.Conv2DOp.ForwardDirect(xin, kernelCopy, null, yFull, g, Compute.Epilogue.Relu, ref ws)) / scale, 3), "", "", "", "", "");
                 table.Add($"{conv.Name} ({nb} img/chunk)",
                     ResultTable.Num(T(() => Ops.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
                     ResultTable.Num(T(() => Compute.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Compute.Epilogue.Relu)), 3),
