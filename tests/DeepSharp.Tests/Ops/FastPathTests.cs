@@ -128,4 +128,23 @@ public class FastPathTests
         Assert.Equal(dxRef.Data, dx.Data);
         for (int j = 0; j < cols; j++) Assert.True(Math.Abs(sums.Data[j] - sumsRef.Data[j]) <= 1e-5f * (1 + Math.Abs(sumsRef.Data[j])) * Math.Sqrt(rows), $"column {j}");
     }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 32, 64)]   // MNIST's second conv (implicit GEMM, no Winograd below 64 channels)
+    [InlineData(3, 3, 2, "same", 20, 24)]    // strided, padded, channels not a multiple of 16
+    [InlineData(5, 3, 1, "same", 17, 40)]
+    [InlineData(2, 2, 2, "valid", 33, 8)]
+    public void ImplicitGemmForwardMatchesIm2ColAndGemm(int kh, int kw, int stride, string padding, int c, int f)
+    {
+        var g = ConvGeometry.Create(3, 12, 11, c, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var x = Random(12, [3, 12, 11, c]);
+        var kernel = Random(13, [kh, kw, c, f], -0.3f, 0.3f);
+        var bias = Random(14, [f]);
+        var y = Tensor.Full(9f, 3, g.OutH, g.OutW, f);
+        var yRef = new Tensor(3, g.OutH, g.OutW, f);
+        float[]? ws = null, wsRef = null;
+        Conv2DOp.Forward(x, kernel, bias, y, g, DeepSharp.Compute.Epilogue.Relu, ref ws);
+        Conv2DOp.ForwardDirect(x, kernel, bias, yRef, g, DeepSharp.Compute.Epilogue.Relu, ref wsRef);
+        Assert.Equal(yRef.Data, y.Data);   // same packed GEMM, same order of sums: same bits
+    }
 }
