@@ -17,7 +17,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? 1 : 0;
 }
 
-var chosen = workloads.Where(w => args[0] == "all" || w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
+// "all" runs the peers' scripts (minutes) only with --peers.
+bool withPeers = args.Contains("--peers");
+var chosen = workloads.Where(w => args[0] == "all" ? w.Name != "peers" || withPeers : w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
 if (chosen.Count == 0)
 {
     Console.Error.WriteLine($"bench: no workload named '{args[0]}'. Known: {string.Join(", ", workloads.Select(w => w.Name))}.");
@@ -27,6 +29,7 @@ if (chosen.Count == 0)
 try
 {
     var options = new BenchOptions(args.Skip(1));
+    options.Flag("peers");
     Console.WriteLine($"{Environment.ProcessorCount} processors, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
     foreach (var w in chosen)
     {

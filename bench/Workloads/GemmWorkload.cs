@@ -26,6 +26,13 @@ public sealed class GemmWorkload : IWorkload
         new("conv3 dgrad", false, true, 64 * 3 * 3, 576, 64),
         new("conv3 wgrad", true, false, 576, 64, 64 * 3 * 3),
         new("dense 576→64", false, false, 64, 64, 576),
+        // Cats-vs-dogs convs, one im2col chunk (2 or 6 images) as Conv2DOp runs them.
+        new("cd conv2 fwd", false, false, 2 * 72 * 72, 64, 288),
+        new("cd conv2 wgrad", true, false, 288, 64, 2 * 72 * 72),
+        new("cd conv2 dgrad", false, true, 2 * 72 * 72, 288, 64),
+        new("cd conv3 fwd", false, false, 6 * 34 * 34, 128, 576),
+        new("cd conv3 wgrad", true, false, 576, 128, 6 * 34 * 34),
+        new("cd conv3 dgrad", false, true, 6 * 34 * 34, 576, 128),
     ];
 
     public void Run(BenchOptions options)

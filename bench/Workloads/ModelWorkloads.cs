@@ -109,7 +109,10 @@ public sealed class MnistTrainWorkload : IWorkload
     public string Name => "mnist-train";
     public string Description => "chapter's MNIST convnet, training epoch (60,000 images, batch 64, RMSprop), timed on --steps steps";
 
-    public void Run(BenchOptions options)
+    public void Run(BenchOptions options) => SecondsPerEpoch(options);
+
+    /// <summary>Prints the row and returns the median seconds per 60,000-image epoch.</summary>
+    public static double SecondsPerEpoch(BenchOptions options)
     {
         Compute.Workers.SetThreadCount(options.Threads());
         int steps = options.Int("steps", 100);
@@ -117,7 +120,7 @@ public sealed class MnistTrainWorkload : IWorkload
         model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
         var (x, y) = ModelBench.RandomBatch(64, [28, 28, 1], 10);
         // 1.006 TFLOP per epoch (../shared/peers/flops.py): forward + both backward GEMMs of every layer.
-        ModelBench.Report("mnist train", () => model.TrainStep(x, y), steps, 1.006e12 / 937.5, 64, 937.5, "epoch", options);
+        return 937.5 * ModelBench.Report("mnist train", () => model.TrainStep(x, y), steps, 1.006e12 / 937.5, 64, 937.5, "epoch", options);
     }
 }
 
@@ -127,12 +130,15 @@ public sealed class MnistInferWorkload : IWorkload
     public string Name => "mnist-infer";
     public string Description => "chapter's MNIST convnet, inference images/s at batch 256";
 
-    public void Run(BenchOptions options)
+    public void Run(BenchOptions options) => ImagesPerSecond(options);
+
+    /// <summary>Prints the row and returns the median images per second.</summary>
+    public static double ImagesPerSecond(BenchOptions options)
     {
         Compute.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.MnistModel();
         var (x, _) = ModelBench.RandomBatch(256, [28, 28, 1], 10);
-        ModelBench.Report("mnist inference", () => model.RunForward(x, training: false), options.Int("steps", 20), 5.59e6 * 256, 256, 1, "batch", options);
+        return 256 / ModelBench.Report("mnist inference", () => model.RunForward(x, training: false), options.Int("steps", 20), 5.59e6 * 256, 256, 1, "batch", options);
     }
 }
 
@@ -142,13 +148,16 @@ public sealed class CatsDogsStepWorkload : IWorkload
     public string Name => "catsdogs-step";
     public string Description => "cats-vs-dogs convnet (150x150x3, 3,453,121 params), one training step at batch 20";
 
-    public void Run(BenchOptions options)
+    public void Run(BenchOptions options) => SecondsPerStep(options);
+
+    /// <summary>Prints the row and returns the median seconds per training step.</summary>
+    public static double SecondsPerStep(BenchOptions options)
     {
         Compute.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.CatsDogsModel();
         model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy");
         var (x, y) = ModelBench.RandomBatch(20, [150, 150, 3], 1);
-        ModelBench.Report("catsdogs train step", () => model.TrainStep(x, y), options.Int("steps", 3), 28.3e9, 20, 1, "step", options);
+        return ModelBench.Report("catsdogs train step", () => model.TrainStep(x, y), options.Int("steps", 3), 28.3e9, 20, 1, "step", options);
     }
 }
 
@@ -158,12 +167,15 @@ public sealed class Vgg16InferWorkload : IWorkload
     public string Name => "vgg16-infer";
     public string Description => "VGG16 convolutional base, inference at 150x150x3, batch 20 (13.2 GFLOP per image)";
 
-    public void Run(BenchOptions options)
+    public void Run(BenchOptions options) => ImagesPerSecond(options);
+
+    /// <summary>Prints the row and returns the median images per second.</summary>
+    public static double ImagesPerSecond(BenchOptions options)
     {
         Compute.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.Vgg16Base(150);
         var (x, _) = ModelBench.RandomBatch(20, [150, 150, 3], 1);
-        ModelBench.Report("vgg16 base inference", () => model.RunForward(x, training: false), options.Int("steps", 1), 13.2e9 * 20, 20, 1, "batch", options);
+        return 20 / ModelBench.Report("vgg16 base inference", () => model.RunForward(x, training: false), options.Int("steps", 1), 13.2e9 * 20, 20, 1, "batch", options);
     }
 }
 

@@ -33,6 +33,21 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// C = A·B [+ bias] then epilogue, with A (m×k) produced block by block by <paramref name="a"/>
+    /// (implicit GEMM: a convolution's im2col rows are never stored whole).
+    /// </summary>
+    internal static unsafe void MultiplyRows(IRowSource a, int m, int n, int k, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, ReadOnlySpan<float> bias = default, Epilogue epilogue = Epilogue.None)
+    {
+        if (m == 0 || n == 0) return;
+        CheckSizes(false, false, m, n, k, int.MaxValue, k, b.Length, ldb, c.Length, ldc, bias.Length);
+        fixed (float* pb = b, pc = c, pbias = bias)
+        {
+            GemmKernels.Run(false, false, m, n, k, null, k, pb, ldb, pc, ldc, false, bias.IsEmpty ? null : pbias, epilogue, a);
+        }
+    }
+
     private static void CheckSizes(bool transA, bool transB, int m, int n, int k,
         int aLen, int lda, int bLen, int ldb, int cLen, int ldc, int biasLen)
     {

@@ -52,9 +52,10 @@ internal static unsafe class GemmKernels
         IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : IsSupported(GemmPath.Avx2) ? GemmPath.Avx2 : GemmPath.Portable;
 
     public static void Run(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue,
+        IRowSource? source = null)
     {
-        var g = new Args(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epilogue == Epilogue.Relu);
+        var g = new Args(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, epilogue == Epilogue.Relu, source);
         if (k == 0) ZeroDepth(g);
         else
         {
@@ -84,7 +85,7 @@ internal static unsafe class GemmKernels
         // thread then streams whole rows of A and B. Measured on 288×64×7744 (transA), 2 threads:
         // 130 GFLOP/s split by rows, 170 to 195 split by depth.
         bool deep = g.K >= 8L * (g.M + g.N);
-        if (threads > 1 && (tiles < threads || deep) && g.K >= 2 * TK.KC)
+        if (threads > 1 && (tiles < threads || deep) && g.K >= 2 * TK.KC && g.Source is null)
         {
             SplitDepth<TK>(g, Math.Min(threads, g.K / TK.KC));
             return;
@@ -160,6 +161,7 @@ internal static unsafe class GemmKernels
         buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
         float* packA = buffers.A, packB = buffers.B;
         float* tile = stackalloc float[mr * nr];
+        float* rowBlock = stackalloc float[g.Source is null ? 1 : mr * kcMax];   // row-source staging (12 KB)
         float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
 
         // Depth blocks of equal size (k = 288 runs as 2 × 144, not 256 + 32: a thin last block
@@ -184,7 +186,8 @@ internal static unsafe class GemmKernels
                 for (int ic = m0; ic < m1; ic += TK.MC)
                 {
                     int mc = Math.Min(TK.MC, m1 - ic);
-                    GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
+                    if (g.Source is null) GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
+                    else PackFromSource(g.Source, ic, mc, pc, kc, mr, rowBlock, packA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -207,6 +210,17 @@ internal static unsafe class GemmKernels
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Packs rows [i0, i0+mc) of a row source: MR rows at a time into a small row-major block, then transposed.</summary>
+    private static void PackFromSource(IRowSource source, int i0, int mc, int p0, int kc, int mr, float* rows, float* dst)
+    {
+        for (int ip = 0; ip < mc; ip += mr)
+        {
+            int count = Math.Min(mr, mc - ip);
+            source.Rows(i0 + ip, count, p0, kc, rows);
+            GemmPacking.Transposed(rows, kc, count, kc, mr, dst + (nint)ip * kc);
         }
     }
 
@@ -248,8 +262,9 @@ internal static unsafe class GemmKernels
 
     /// <summary>One GEMM call's operands (pointers as nint so that worker lambdas can capture them).</summary>
     private readonly struct Args(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
-        float* c, int ldc, bool accumulate, float* bias, bool relu)
+        float* c, int ldc, bool accumulate, float* bias, bool relu, IRowSource? source)
     {
+        public readonly IRowSource? Source = source;
         public readonly bool TransA = transA, TransB = transB, Accumulate = accumulate, Relu = relu;
         public readonly int M = m, N = n, K = k;
         public readonly nint A = (nint)a, B = (nint)b, C = (nint)c, Bias = (nint)bias;

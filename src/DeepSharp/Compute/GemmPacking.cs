@@ -73,7 +73,7 @@ internal static unsafe class GemmPacking
     /// for i &lt; count, zero for count ≤ i &lt; width. Transposes 4×4 blocks in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transposed(float* src, nint ld, int count, int kc, int width, float* panel)
+    public static void Transposed(float* src, nint ld, int count, int kc, int width, float* panel)
     {
         int i = 0;
         if (Sse.IsSupported)

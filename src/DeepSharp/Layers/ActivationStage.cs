@@ -31,11 +31,33 @@ internal sealed class ActivationStage(ActivationKind kind)
         ActivationOps.Forward(Kind, y.Span, y.Span, y.Dim(-1));
     }
 
+    /// <summary>
+    /// Like <see cref="Backprop"/>, and also writes the bias gradient (column sums of dLoss/dPre-activation over
+    /// the last axis) when it can do both in one pass (ReLU); biasDone says whether it did.
+    /// </summary>
+    public Tensor Backprop(Tensor y, Tensor dy, bool fused, Tensor? dBias, out bool biasDone)
+    {
+        biasDone = false;
+        if (Kind == ActivationKind.Relu && !fused && dBias is not null)
+        {
+            Tensor.Ensure(ref _dz, dy.Shape);
+            int cols = y.Dim(-1);
+            biasDone = VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, _dz.Data, y.Size / cols, cols, dBias.Span);
+            if (biasDone) return _dz;
+        }
+        return Backprop(y, dy, fused);
+    }
+
     /// <summary>dLoss/dPre-activation from dLoss/dOutput dy and the output y.</summary>
     public Tensor Backprop(Tensor y, Tensor dy, bool fused)
     {
         if (Kind == ActivationKind.Linear || fused) return dy;
         Tensor.Ensure(ref _dz, dy.Shape);
+        if (Kind == ActivationKind.Relu)
+        {
+            VectorOps.ReluBackward(y.Data, dy.Data, _dz.Data, y.Size);   // vectorized, on all cores when large
+            return _dz;
+        }
         ActivationOps.Backward(Kind, y.Span, dy.Span, _dz.Span, y.Dim(-1));
         return _dz;
     }

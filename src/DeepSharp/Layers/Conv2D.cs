@@ -81,10 +81,11 @@ public sealed class Conv2D : SingleInputLayer
 
     internal override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss);
+        var dBias = Trainable ? _bias?.Grad : null;
+        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
         Conv2DOp.Backward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,
-            Trainable ? Kernel.Grad : null, Trainable ? _bias?.Grad : null, _g, ref _workspace);
+            Trainable ? Kernel.Grad : null, biasDone ? null : dBias, _g, ref _workspace);
         InputGradient = needInputGradients ? _dx : null;
     }
 

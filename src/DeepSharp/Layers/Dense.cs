@@ -77,12 +77,13 @@ public sealed class Dense : SingleInputLayer
 
     internal override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss);
+        var dBias = Trainable ? _bias?.Grad : null;
+        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
         int rows = _x2!.Dim(0);
         Tensor.View(ref _dz2, dz.Data, [rows, Units]);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
         DenseOp.Backward(_x2, Kernel.Value, _dz2!, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
-            Trainable ? Kernel.Grad : null, Trainable ? _bias?.Grad : null);
+            Trainable ? Kernel.Grad : null, biasDone ? null : dBias);
         InputGradient = needInputGradients ? _dx : null;
     }
 

@@ -59,7 +59,7 @@ public static class ActivationOps
                 if (!dy.Overlaps(dx)) dy.CopyTo(dx);
                 break;
             case ActivationKind.Relu:
-                for (int i = 0; i < y.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+                VectorOps.ReluBackward(y, dy, dx);
                 break;
             case ActivationKind.Sigmoid:
                 for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);

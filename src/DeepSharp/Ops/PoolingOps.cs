@@ -11,8 +11,23 @@ public static class PoolingOps
 {
     // ---- max pooling ----
 
-    /// <summary>y[n, oy, ox, c] = max over the window of x; argmax[i] = flat index into x of the winner.</summary>
+    /// <summary>y[n, oy, ox, c] = max over the window of x; argmax[i] = flat index into x of the winner
+    /// (the first window element, in row-major order, that is larger than all before it).</summary>
     public static void MaxForward(Tensor x, Tensor y, int[] argmax, ConvGeometry g)
+    {
+        if (MaxPoolKernels.Supported) MaxPoolKernels.Forward(x, y, argmax, g);
+        else MaxForwardReference(x, y, argmax, g);
+    }
+
+    /// <summary>dx = 0 except dx[argmax[i]] += dy[i].</summary>
+    public static void MaxBackward(Tensor dy, int[] argmax, Tensor dx, ConvGeometry g)
+    {
+        if (MaxPoolKernels.Supported && MaxPoolKernels.NonOverlapping(g)) MaxPoolKernels.BackwardNonOverlapping(dy, argmax, dx, g);
+        else MaxBackwardReference(dy, argmax, dx, g);
+    }
+
+    /// <summary>The plain loops <see cref="MaxForward"/>'s vectorized path is tested against.</summary>
+    internal static void MaxForwardReference(Tensor x, Tensor y, int[] argmax, ConvGeometry g)
     {
         int c = g.InC;
         Workers.For(g.Batch, n =>
@@ -42,8 +57,8 @@ public static class PoolingOps
         });
     }
 
-    /// <summary>dx = 0 except dx[argmax[i]] += dy[i].</summary>
-    public static void MaxBackward(Tensor dy, int[] argmax, Tensor dx, ConvGeometry g)
+    /// <summary>The scatter <see cref="MaxBackward"/>'s fast path is tested against (and overlapping windows use).</summary>
+    internal static void MaxBackwardReference(Tensor dy, int[] argmax, Tensor dx, ConvGeometry g)
     {
         int perImageOut = g.OutH * g.OutW * g.InC;
         int perImageIn = g.InH * g.InW * g.InC;

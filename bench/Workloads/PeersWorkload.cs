@@ -1,0 +1,90 @@
+namespace DeepSharp.Bench.Workloads;
+
+/// <summary>
+/// <c>peers</c>: DeepSharp's four chapter workloads and the peers' scripts in the same run, side by side with
+/// the ratios the issue sets targets on. Options: --peers-dir DIR (default ../shared/peers, then
+/// /work/shared/peers), --epochs N (peer MNIST epochs, default 1), --no-default (only the jemalloc runs),
+/// --no-torchsharp, --peer-timeout S (per script, default 600), --build-timeout S (TorchSharp build, default 150).
+/// Not part of <c>all</c> unless --peers is given (the peers take minutes).
+/// </summary>
+public sealed class PeersWorkload : IWorkload
+{
+    public string Name => "peers";
+    public string Description => "DeepSharp vs PyTorch and TorchSharp (default and jemalloc) in the same run, with ratios (--peers-dir, --no-torchsharp)";
+
+    public void Run(BenchOptions options)
+    {
+        string dir = options.String("peers-dir", null) ?? FindPeersDir();
+        int epochs = options.Int("epochs", 1), timeout = options.Int("peer-timeout", 600);
+        bool withDefault = !options.Flag("no-default"), withTorchSharp = !options.Flag("no-torchsharp");
+        int buildTimeout = options.Int("build-timeout", 150);
+
+        Console.WriteLine("-- DeepSharp");
+        var mnistEpoch = MnistTrainWorkload.SecondsPerEpoch(options);
+        var mnistInfer = MnistInferWorkload.ImagesPerSecond(options);
+        var catsStep = CatsDogsStepWorkload.SecondsPerStep(options);
+        var vgg = Vgg16InferWorkload.ImagesPerSecond(options);
+        var ours = new PeerResult("DeepSharp", mnistEpoch, mnistInfer, catsStep, vgg, "");
+
+        var peers = new List<PeerResult>();
+        bool python = File.Exists("/usr/bin/python3") && File.Exists(Path.Combine(dir, "torch_mnist.py"));
+        bool jemalloc = File.Exists(Peers.Jemalloc);
+        if (!python) Console.WriteLine($"-- PyTorch skipped: /usr/bin/python3 or {dir}/torch_mnist.py not found (apt-get install python3-torch python3-torchvision).");
+        if (!jemalloc) Console.WriteLine($"-- jemalloc runs skipped: {Peers.Jemalloc} not found (apt-get install libjemalloc2).");
+        if (python)
+        {
+            Console.WriteLine("-- PyTorch");
+            if (withDefault) peers.Add(Peers.PyTorch(dir, false, epochs, timeout));
+            if (jemalloc) peers.Add(Peers.PyTorch(dir, true, epochs, timeout));
+        }
+        if (withTorchSharp)
+        {
+            Console.WriteLine("-- TorchSharp");
+            var dll = Peers.FindOrBuildTorchSharp(dir, buildTimeout, out var reason);
+            if (dll is null) Console.WriteLine($"-- TorchSharp skipped: {reason}.");
+            else
+            {
+                if (withDefault) peers.Add(Peers.TorchSharp(dll, false, epochs, timeout));
+                if (jemalloc) peers.Add(Peers.TorchSharp(dll, true, epochs, timeout));
+            }
+        }
+        Print(ours, peers);
+    }
+
+    private static void Print(PeerResult ours, List<PeerResult> peers)
+    {
+        Console.WriteLine();
+        Console.WriteLine("DeepSharp vs peers (same run). Ratios: times DeepSharp/peer (below 1 = DeepSharp faster), rates DeepSharp/peer (above 1 = DeepSharp faster).");
+        var table = new ResultTable("run", "mnist s/epoch", "ratio", "mnist infer img/s", "ratio", "catsdogs s/step", "ratio", "vgg16 img/s", "ratio", "note");
+        table.Add(ours.Name, N(ours.MnistEpochSeconds, 2), "", N(ours.MnistImagesPerSecond, 0), "", N(ours.CatsDogsStepSeconds, 3), "",
+            N(ours.VggImagesPerSecond, 1), "", "");
+        foreach (var p in peers)
+            table.Add(p.Name, N(p.MnistEpochSeconds, 2), R(ours.MnistEpochSeconds / p.MnistEpochSeconds),
+                N(p.MnistImagesPerSecond, 0), R(ours.MnistImagesPerSecond / p.MnistImagesPerSecond),
+                N(p.CatsDogsStepSeconds, 3), R(ours.CatsDogsStepSeconds / p.CatsDogsStepSeconds),
+                N(p.VggImagesPerSecond, 1), R(ours.VggImagesPerSecond / p.VggImagesPerSecond), p.Note);
+        if (peers.Count > 0)
+        {
+            // The best peer per column: the issue's targets are set against it.
+            double bestEpoch = peers.Min(p => Valid(p.MnistEpochSeconds, double.MaxValue));
+            double bestInfer = peers.Max(p => Valid(p.MnistImagesPerSecond, 0));
+            double bestStep = peers.Min(p => Valid(p.CatsDogsStepSeconds, double.MaxValue));
+            double bestVgg = peers.Max(p => Valid(p.VggImagesPerSecond, 0));
+            table.Add("best peer", N(bestEpoch, 2), R(ours.MnistEpochSeconds / bestEpoch), N(bestInfer, 0), R(ours.MnistImagesPerSecond / bestInfer),
+                N(bestStep, 3), R(ours.CatsDogsStepSeconds / bestStep), N(bestVgg, 1), R(ours.VggImagesPerSecond / bestVgg),
+                "targets: ≤0.8, ≥1.5, ≤1.0, ≥1.0");
+        }
+        table.Print();
+    }
+
+    private static double Valid(double v, double fallback) => double.IsNaN(v) ? fallback : v;
+    private static string N(double v, int decimals) => double.IsNaN(v) || v is double.MaxValue or 0 ? "-" : ResultTable.Num(v, decimals);
+    private static string R(double v) => double.IsNaN(v) || double.IsInfinity(v) || v == 0 ? "-" : ResultTable.Num(v, 2) + "×";
+
+    private static string FindPeersDir()
+    {
+        foreach (var d in new[] { Path.Combine("..", "shared", "peers"), "/work/shared/peers" })
+            if (Directory.Exists(d)) return Path.GetFullPath(d);
+        return Path.GetFullPath(Path.Combine("..", "shared", "peers"));
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using DeepSharp.Layers;
+using DeepSharp.Models;
+
+namespace DeepSharp.Bench.Workloads;
+
+/// <summary>
+/// <c>profile</c>: where a training step's time goes. Runs the layers of a chapter model one by one
+/// (Forward in order, Backward in reverse with a gradient of ones, the first layer without an input
+/// gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
+/// Options: --model mnist|catsdogs|vgg16, --steps N (timed steps), --batch N, --infer (forward only),
+/// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution).
+/// </summary>
+public sealed class ProfileWorkload : IWorkload
+{
+    public string Name => "profile";
+    public string Description => "time each layer's forward and backward in a training step (--model mnist|catsdogs|vgg16, --infer)";
+
+    public void Run(BenchOptions options)
+    {
+        Compute.Workers.SetThreadCount(options.Threads());
+        string which = options.String("model", "mnist");
+        bool infer = options.Flag("infer");
+        int steps = options.Int("steps", 20);
+        var (model, batch, sample, optimizer) = which switch
+        {
+            "mnist" => ((Sequential)ModelBench.MnistModel(), options.Int("batch", infer ? 256 : 64), new[] { 28, 28, 1 }, "rmsprop"),
+            "catsdogs" => (ModelBench.CatsDogsModel(), options.Int("batch", 20), new[] { 150, 150, 3 }, "rmsprop"),
+            "vgg16" => (ModelBench.Vgg16Base(150), options.Int("batch", 20), new[] { 150, 150, 3 }, "rmsprop"),
+            _ => throw new ArgumentException($"profile: unknown --model '{which}'. Expected mnist, catsdogs or vgg16."),
+        };
+        model.Compile(optimizer: optimizer, loss: "mse");
+        var (x, _) = ModelBench.RandomBatch(batch, sample, 1);
+        model.RunForward(x, training: !infer); // builds the layers
+        var layers = model.Layers;
+        var fwd = new double[layers.Count][];
+        var bwd = new double[layers.Count][];
+        var opt = new double[steps];
+        for (int i = 0; i < layers.Count; i++) { fwd[i] = new double[steps]; bwd[i] = new double[steps]; }
+        var grads = new Dictionary<Layer, Tensor>();
+        var outShapes = new int[layers.Count][];
+        int warmup = 3;
+        for (int s = -warmup; s < steps; s++)
+        {
+            Tensor h = x;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                h = layers[i].Forward([h], training: !infer);
+                if (s >= 0) fwd[i][s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                outShapes[i] = h.ShapeArray;
+            }
+            if (infer) continue;
+            var last = layers[^1];
+            if (!grads.TryGetValue(last, out var g))
+            {
+                g = new Tensor(h.ShapeArray);
+                g.Span.Fill(1e-3f);
+                grads[last] = g;
+            }
+            Tensor dy = g;
+            for (int i = layers.Count - 1; i >= 0; i--)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                layers[i].Backward(dy, needInputGradients: i > 0);
+                if (s >= 0) bwd[i][s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (i > 0) dy = layers[i].InputGradients[0]!;
+            }
+            long o0 = Stopwatch.GetTimestamp();
+            model.Optimizer!.Apply(model.Parameters);
+            if (s >= 0) opt[s] = Stopwatch.GetElapsedTime(o0).TotalMilliseconds;
+        }
+        var table = new ResultTable("layer", "output", "forward ms", "backward ms", "total ms");
+        double tf = 0, tb = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            double f = Median(fwd[i]), b = infer ? 0 : Median(bwd[i]);
+            tf += f; tb += b;
+            table.Add($"{layers[i].Name} ({layers[i].ClassName})", Tensor.FormatShape(outShapes[i]),
+                ResultTable.Num(f, 3), ResultTable.Num(b, 3), ResultTable.Num(f + b, 3));
+        }
+        double o = infer ? 0 : Median(opt);
+        table.Add("optimizer", "", "", "", ResultTable.Num(o, 3));
+        table.Add("sum", "", ResultTable.Num(tf, 3), ResultTable.Num(tb, 3), ResultTable.Num(tf + tb + o, 3));
+        Console.WriteLine($"profile of {which}, batch {batch}, {(infer ? "inference" : "training")}, median of {steps} steps, {options.Threads()} threads");
+        table.Print();
+        if (options.Flag("hot"))
+        {
+            // Each layer's forward repeated back to back (hot caches, busy workers), to compare with the in-step time.
+            Tensor hx = x;
+            var hot = new ResultTable("layer", "forward ms, repeated");
+            foreach (var layer in layers)
+            {
+                var input = hx;
+                hot.Add(layer.Name, ResultTable.Num(Timing.MeasureBatched(() => layer.Forward([input], !infer), 0.05, 1, 5).Median * 1e3, 3));
+                hx = layer.Forward([input], !infer);
+            }
+            hot.Print();
+        }
+        if (options.Flag("ops")) ConvPieces(layers, outShapes, x, batch);
+    }
+
+    /// <summary>Times the pieces of each Conv2D layer's forward and backward pass (im2col, GEMMs, col2im, ...).</summary>
+    private static void ConvPieces(IReadOnlyList<Layer> layers, int[][] outShapes, Tensor x, int batch)
+    {
+        var table = new ResultTable("conv", "im2col", "fwd gemm (direct)", "relu bwd + bias grad", "wgrad gemm", "dgrad gemm", "col2im");
+        int[] inShape = x.ShapeArray;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is Conv2D conv)
+            {
+                var g = Ops.ConvGeometry.Create(batch, inShape[1], inShape[2], inShape[3], conv.KernelSize.H, conv.KernelSize.W,
+                    conv.Strides.H, conv.Strides.W, conv.Padding);
+                int f = conv.Filters, k = g.PatchSize;
+                // One im2col chunk, as Conv2DOp runs it, timed and scaled to the whole batch.
+                int nb = Ops.Conv2DOp.ChunkImages(g), m = nb * g.OutH * g.OutW;
+                double scale = (double)g.Batch / nb;
+                var xin = new Tensor(inShape);
+                xin.Span.Fill(0.5f);
+                var col = new float[m * k];
+                var w = new float[k * f];
+                var y = new float[m * f];
+                var dz = new float[m * f];
+                var db = new float[f];
+                var dx = new float[xin.Size];
+                double T(Action a) => Timing.MeasureBatched(a, 0.05, 1, 5).Median * 1e3 * scale;
+                var yFull = new Tensor(g.Batch, g.OutH, g.OutW, f);
+                float[]? ws = null;
+                var kernelCopy = new Tensor(conv.Kernel.Value.ShapeArray);
+                if (Environment.GetEnvironmentVariable("PROFILE_REAL_KERNEL") == "1") conv.Kernel.Value.Span.CopyTo(kernelCopy.Span);
+                table.Add($"{conv.Name} whole op", ResultTable.Num(T(() => Ops.Conv2DOp.ForwardDirect(xin, kernelCopy, null, yFull, g, Compute.Epilogue.Relu, ref ws)) / scale, 3), "", "", "", "", "");
+                table.Add($"{conv.Name} ({nb} img/chunk)",
+                    ResultTable.Num(T(() => Ops.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
+                    ResultTable.Num(T(() => Compute.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Compute.Epilogue.Relu)), 3),
+                    ResultTable.Num(T(() => Ops.VectorOps.ReluBackwardColumnSums(y, y, dz, m, f, db)), 3),
+                    ResultTable.Num(T(() => Compute.Gemm.Multiply(true, false, k, f, m, col, k, dz, f, w, f)), 3),
+                    ResultTable.Num(T(() => Compute.Gemm.Multiply(false, true, m, k, f, dz, f, w, f, col, k)), 3),
+                    ResultTable.Num(T(() => Ops.Conv2DOp.Col2Im(col, g, 0, nb, dx)), 3));
+            }
+            inShape = outShapes[i];
+        }
+        Console.WriteLine("conv pieces, ms per call on the whole batch:");
+        table.Print();
+    }
+
+    private static double Median(double[] v)
+    {
+        var s = v.ToArray();
+        Array.Sort(s);
+        return s[s.Length / 2];
+    }
+}

@@ -1,0 +1,150 @@
+using DeepSharp.Ops;
+using static DeepSharp.Tests.Ops.GradientCheck;
+
+namespace DeepSharp.Tests.Ops;
+
+/// <summary>
+/// The vectorized and fused kernels against the plain reference loops they replace: same inputs, results
+/// equal (bit for bit where the arithmetic is the same, within float32 tolerance where the order of sums changes).
+/// </summary>
+public class FastPathTests
+{
+    [Theory]
+    [InlineData(2, 2, "valid", 32)]   // the chapter's pools: 16-channel vectors only
+    [InlineData(2, 2, "valid", 37)]   // vectors plus a scalar tail
+    [InlineData(2, 2, "same", 19)]    // odd input: clipped windows at the bottom and right
+    [InlineData(3, 2, "valid", 18)]   // overlapping windows (backward takes the reference scatter)
+    [InlineData(3, 3, "same", 16)]
+    [InlineData(2, 3, "valid", 17)]   // stride larger than the window: inputs outside every window
+    public void MaxPoolingMatchesTheReferenceLoops(int pool, int stride, string padding, int channels)
+    {
+        var x = Random(3, [3, 7, 9, channels]);
+        // Ties: the first of equal values must win in both paths.
+        for (int i = 0; i < x.Size; i += 5) x.Data[i] = 0.25f;
+        var g = ConvGeometry.Create(3, 7, 9, channels, pool, pool, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var y = new Tensor(3, g.OutH, g.OutW, channels);
+        var yRef = new Tensor(y.ShapeArray);
+        var argmax = new int[y.Size];
+        var argmaxRef = new int[y.Size];
+        PoolingOps.MaxForward(x, y, argmax, g);
+        PoolingOps.MaxForwardReference(x, yRef, argmaxRef, g);
+        Assert.Equal(yRef.Data, y.Data);
+        Assert.Equal(argmaxRef, argmax);
+
+        var dy = Random(4, y.ShapeArray);
+        var dx = Tensor.Full(7f, x.ShapeArray);   // stale values must be overwritten
+        var dxRef = new Tensor(x.ShapeArray);
+        PoolingOps.MaxBackward(dy, argmax, dx, g);
+        PoolingOps.MaxBackwardReference(dy, argmaxRef, dxRef, g);
+        Assert.Equal(dxRef.Data, dx.Data);
+    }
+
+    [Theory]
+    [InlineData(43264, 32)]   // conv1's bias gradient: split across threads
+    [InlineData(7744, 64)]
+    [InlineData(100, 48)]
+    [InlineData(3000, 176)]   // several 64-column blocks and a narrower last one
+    [InlineData(50, 10)]      // not a multiple of 16: the plain loop
+    public void ColumnSumsMatchADoubleSum(int rows, int cols)
+    {
+        var m = Random(5, [rows, cols]);
+        var sums = Tensor.Full(9f, cols);
+        VectorOps.ColumnSums(m.Span, rows, cols, sums.Span);
+        for (int j = 0; j < cols; j++)
+        {
+            double s = 0, abs = 0;
+            for (int i = 0; i < rows; i++) { s += m.Data[i * cols + j]; abs += Math.Abs(m.Data[i * cols + j]); }
+            Assert.True(Math.Abs(sums.Data[j] - s) <= 1e-6 * abs + 1e-6, $"column {j}: {sums.Data[j]} vs {s}");
+        }
+    }
+
+    [Theory]
+    [InlineData(70000)]   // parallel
+    [InlineData(1000)]
+    [InlineData(37)]
+    public void ReluBackwardMasksByTheOutput(int length)
+    {
+        var y = Random(6, [length]);
+        for (int i = 0; i < length; i += 3) y.Data[i] = 0f;   // y = 0 passes no gradient
+        var dy = Random(7, [length]);
+        var dx = Tensor.Full(5f, length);
+        VectorOps.ReluBackward(y.Data, dy.Data, dx.Data, length);
+        for (int i = 0; i < length; i++) Assert.Equal(y.Data[i] > 0 ? dy.Data[i] : 0f, dx.Data[i]);
+    }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 1)]    // MNIST's first layer
+    [InlineData(3, 3, 1, "same", 32)]
+    [InlineData(3, 3, 2, "same", 19)]    // strided, odd channels (vector tails)
+    [InlineData(5, 3, 2, "valid", 80)]   // channels beyond one 64-wide block
+    [InlineData(1, 1, 2, "valid", 3)]
+    public void Im2ColAndCol2ImMatchTheirDefinitions(int kh, int kw, int stride, string padding, int channels)
+    {
+        var g = ConvGeometry.Create(2, 9, 8, channels, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var x = Random(8, [2, 9, 8, channels]);
+        int k = g.PatchSize, rows = g.OutPixels;
+        var col = new float[rows * k];
+        Array.Fill(col, 3f);
+        Conv2DOp.Im2Col(x.Data, g, 0, 2, col);
+        var colRef = new float[rows * k];
+        var dxRef = new double[x.Size];
+        var dcol = Random(9, [rows, k]);
+        for (int n = 0; n < 2; n++)
+            for (int oy = 0; oy < g.OutH; oy++)
+                for (int ox = 0; ox < g.OutW; ox++)
+                    for (int ky = 0; ky < kh; ky++)
+                        for (int kx = 0; kx < kw; kx++)
+                            for (int c = 0; c < channels; c++)
+                            {
+                                int iy = oy * stride - g.PadTop + ky, ix = ox * stride - g.PadLeft + kx;
+                                int r = ((n * g.OutH + oy) * g.OutW + ox) * k + (ky * kw + kx) * channels + c;
+                                if (iy < 0 || iy >= 9 || ix < 0 || ix >= 8) continue;
+                                int xi = ((n * 9 + iy) * 8 + ix) * channels + c;
+                                colRef[r] = x.Data[xi];
+                                dxRef[xi] += dcol.Data[r];
+                            }
+        Assert.Equal(colRef, col);
+        var dx = Tensor.Full(4f, x.ShapeArray);   // stale values must be overwritten
+        Conv2DOp.Col2Im(dcol.Data, g, 0, 2, dx.Data);
+        for (int i = 0; i < x.Size; i++) Assert.True(Math.Abs(dx.Data[i] - dxRef[i]) < 1e-5, $"dx[{i}]: {dx.Data[i]} vs {dxRef[i]}");
+    }
+
+    [Theory]
+    [InlineData(43264, 32)]   // split across threads
+    [InlineData(300, 64)]
+    [InlineData(20, 512)]
+    public void FusedReluBackwardAndBiasGradientMatchTheSeparatePasses(int rows, int cols)
+    {
+        var y = Random(10, [rows, cols]);
+        for (int i = 0; i < y.Size; i += 2) y.Data[i] = Math.Max(y.Data[i], 0f);
+        var dy = Random(11, [rows, cols]);
+        var dx = Tensor.Full(3f, rows, cols);
+        var sums = Tensor.Full(3f, cols);
+        Assert.True(VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, dx.Data, rows, cols, sums.Span));
+        var dxRef = new Tensor(rows, cols);
+        var sumsRef = new Tensor(cols);
+        ActivationOps.Backward(ActivationKind.Relu, y.Span, dy.Span, dxRef.Span, cols);
+        Conv2DOp.ColumnSums(dxRef.Span, rows, cols, sumsRef.Span);
+        Assert.Equal(dxRef.Data, dx.Data);
+        for (int j = 0; j < cols; j++) Assert.True(Math.Abs(sums.Data[j] - sumsRef.Data[j]) <= 1e-5f * (1 + Math.Abs(sumsRef.Data[j])) * Math.Sqrt(rows), $"column {j}");
+    }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 32, 64)]   // MNIST's second conv (implicit GEMM, no Winograd below 64 channels)
+    [InlineData(3, 3, 2, "same", 20, 24)]    // strided, padded, channels not a multiple of 16
+    [InlineData(5, 3, 1, "same", 17, 40)]
+    [InlineData(2, 2, 2, "valid", 33, 8)]
+    public void ImplicitGemmForwardMatchesIm2ColAndGemm(int kh, int kw, int stride, string padding, int c, int f)
+    {
+        var g = ConvGeometry.Create(3, 12, 11, c, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var x = Random(12, [3, 12, 11, c]);
+        var kernel = Random(13, [kh, kw, c, f], -0.3f, 0.3f);
+        var bias = Random(14, [f]);
+        var y = Tensor.Full(9f, 3, g.OutH, g.OutW, f);
+        var yRef = new Tensor(3, g.OutH, g.OutW, f);
+        float[]? ws = null, wsRef = null;
+        Conv2DOp.Forward(x, kernel, bias, y, g, DeepSharp.Compute.Epilogue.Relu, ref ws);
+        Conv2DOp.ForwardDirect(x, kernel, bias, yRef, g, DeepSharp.Compute.Epilogue.Relu, ref wsRef);
+        Assert.Equal(yRef.Data, y.Data);   // same packed GEMM, same order of sums: same bits
+    }
+}
