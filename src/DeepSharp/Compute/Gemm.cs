@@ -34,17 +34,18 @@ public static class Gemm
     }
 
     /// <summary>
-    /// C = A·B [+ bias] then epilogue, with A (m×k) produced block by block by <paramref name="a"/>
-    /// (implicit GEMM: a convolution's im2col rows are never stored whole).
+    /// C = op(A)·B [+ bias] then epilogue, with A produced block by block by <paramref name="a"/> (implicit
+    /// GEMM: a convolution's im2col rows are never stored whole). The source's rows are A's rows (m×k), or,
+    /// when transA, A's columns (the source is k×m and op(A) its transpose).
     /// </summary>
-    internal static unsafe void MultiplyRows(IRowSource a, int m, int n, int k, ReadOnlySpan<float> b, int ldb,
+    internal static unsafe void MultiplyRows(IRowSource a, bool transA, int m, int n, int k, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, ReadOnlySpan<float> bias = default, Epilogue epilogue = Epilogue.None)
     {
         if (m == 0 || n == 0) return;
         CheckSizes(false, false, m, n, k, int.MaxValue, k, b.Length, ldb, c.Length, ldc, bias.Length);
         fixed (float* pb = b, pc = c, pbias = bias)
         {
-            GemmKernels.Run(false, false, m, n, k, null, k, pb, ldb, pc, ldc, false, bias.IsEmpty ? null : pbias, epilogue, a);
+            GemmKernels.Run(transA, false, m, n, k, null, transA ? m : k, pb, ldb, pc, ldc, false, bias.IsEmpty ? null : pbias, epilogue, a);
         }
     }
 

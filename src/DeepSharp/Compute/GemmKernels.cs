@@ -85,7 +85,7 @@ internal static unsafe class GemmKernels
         // thread then streams whole rows of A and B. Measured on 288×64×7744 (transA), 2 threads:
         // 130 GFLOP/s split by rows, 170 to 195 split by depth.
         bool deep = g.K >= 8L * (g.M + g.N);
-        if (threads > 1 && (tiles < threads || deep) && g.K >= 2 * TK.KC && g.Source is null)
+        if (threads > 1 && (tiles < threads || deep) && g.K >= 2 * TK.KC)
         {
             SplitDepth<TK>(g, Math.Min(threads, g.K / TK.KC));
             return;
@@ -161,7 +161,8 @@ internal static unsafe class GemmKernels
         buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
         float* packA = buffers.A, packB = buffers.B;
         float* tile = stackalloc float[mr * nr];
-        float* rowBlock = stackalloc float[g.Source is null ? 1 : mr * kcMax];   // row-source staging (12 KB)
+        // Row-source staging: MR rows × kc (A as rows), or kc × MC (A transposed: rows of the source are depth).
+        float* staging = g.Source is null ? null : buffers.Staging((long)kcMax * Math.Max(mr, mcMax));
         float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
 
         // Depth blocks of equal size (k = 288 runs as 2 × 144, not 256 + 32: a thin last block
@@ -187,7 +188,7 @@ internal static unsafe class GemmKernels
                 {
                     int mc = Math.Min(TK.MC, m1 - ic);
                     if (g.Source is null) GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
-                    else PackFromSource(g.Source, ic, mc, pc, kc, mr, rowBlock, packA);
+                    else PackFromSource(g.Source, g.TransA, ic, mc, pc, kc, mr, staging, packA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -213,14 +214,24 @@ internal static unsafe class GemmKernels
         }
     }
 
-    /// <summary>Packs rows [i0, i0+mc) of a row source: MR rows at a time into a small row-major block, then transposed.</summary>
-    private static void PackFromSource(IRowSource source, int i0, int mc, int p0, int kc, int mr, float* rows, float* dst)
+    /// <summary>
+    /// Packs rows [i0, i0+mc), depth [p0, p0+kc) of op(A) from a row source. A as rows: MR source rows at a
+    /// time into a small row-major block, then transposed into the panel. A transposed (the source's rows are
+    /// the depth): kc source rows of mc values, then copied panel by panel.
+    /// </summary>
+    private static void PackFromSource(IRowSource source, bool transA, int i0, int mc, int p0, int kc, int mr, float* staging, float* dst)
     {
+        if (transA)
+        {
+            source.Rows(p0, kc, i0, mc, staging);
+            GemmPacking.Contiguous(staging, mc, mc, kc, mr, dst);
+            return;
+        }
         for (int ip = 0; ip < mc; ip += mr)
         {
             int count = Math.Min(mr, mc - ip);
-            source.Rows(i0 + ip, count, p0, kc, rows);
-            GemmPacking.Transposed(rows, kc, count, kc, mr, dst + (nint)ip * kc);
+            source.Rows(i0 + ip, count, p0, kc, staging);
+            GemmPacking.Transposed(staging, kc, count, kc, mr, dst + (nint)ip * kc);
         }
     }
 
@@ -274,8 +285,15 @@ internal static unsafe class GemmKernels
     /// <summary>One thread's packing buffers: pinned, 64-byte aligned, grown only when a larger block is needed.</summary>
     private sealed class PackBuffers
     {
-        private float[]? _a, _b, _scratch;
-        private float* _scratchPtr;
+        private float[]? _a, _b, _scratch, _staging;
+        private float* _scratchPtr, _stagingPtr;
+
+        /// <summary>A buffer for rows from a row source, reused between calls.</summary>
+        public float* Staging(long floats)
+        {
+            if (_staging == null || _staging.Length < floats + 16) _stagingPtr = Allocate(ref _staging, floats);
+            return _stagingPtr;
+        }
         public float* A, B;
 
         /// <summary>A buffer for a partial product (depth split), reused between calls.</summary>

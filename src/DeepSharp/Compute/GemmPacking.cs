@@ -47,7 +47,7 @@ internal static unsafe class GemmPacking
     /// Walks the source row by row (p outer) so that it streams through memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Contiguous(float* src, nint ld, int total, int kc, int width, float* dst)
+    public static void Contiguous(float* src, nint ld, int total, int kc, int width, float* dst)
     {
         nint panelSize = (nint)width * kc;
         for (int p = 0; p < kc; p++, src += ld)

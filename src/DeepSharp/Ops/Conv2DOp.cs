@@ -38,7 +38,7 @@ public static class Conv2DOp
         if (ImplicitForward && g.InC >= 16)
         {
             // Implicit GEMM: the GEMM packs its A blocks straight from x; no column buffer is written.
-            Gemm.MultiplyRows(new Im2ColRows(x.Data, g), g.OutPixels, f, k, kernel.Span, f, y.Span, f, biasSpan, epilogue);
+            Gemm.MultiplyRows(new Im2ColRows(x.Data, g), false, g.OutPixels, f, k, kernel.Span, f, y.Span, f, biasSpan, epilogue);
             return;
         }
         ForwardDirect(x, kernel, bias, y, g, epilogue, ref workspace);
@@ -88,6 +88,12 @@ public static class Conv2DOp
         {
             WinogradConv.InputGradient(dy, kernel, dx, g, ref workspace);
             dx = null;
+        }
+        if (dKernel is not null && ImplicitForward && g.InC >= 16)
+        {
+            // dW = col(x)ᵀ · dy with the im2col rows packed inside the GEMM (no column buffer).
+            Gemm.MultiplyRows(new Im2ColRows(x.Data, g), true, k, f, g.OutPixels, dy.Span, f, dKernel.Span, f);
+            dKernel = null;
         }
         if (dKernel is null && dx is null) return;
         int chunk = ChunkImages(g);

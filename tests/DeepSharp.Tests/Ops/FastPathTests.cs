@@ -147,4 +147,26 @@ public class FastPathTests
         Conv2DOp.ForwardDirect(x, kernel, bias, yRef, g, DeepSharp.Compute.Epilogue.Relu, ref wsRef);
         Assert.Equal(yRef.Data, y.Data);   // same packed GEMM, same order of sums: same bits
     }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 32, 64, 8)]    // deep enough to split the depth across threads
+    [InlineData(3, 3, 2, "same", 20, 24, 3)]
+    [InlineData(5, 3, 1, "same", 17, 40, 2)]
+    public void ImplicitGemmKernelGradientMatchesIm2ColAndGemm(int kh, int kw, int stride, string padding, int c, int f, int batch)
+    {
+        var g = ConvGeometry.Create(batch, 14, 13, c, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        var x = Random(15, [batch, 14, 13, c]);
+        var kernel = Random(16, [kh, kw, c, f]);
+        var dy = Random(17, [batch, g.OutH, g.OutW, f]);
+        var dKernel = Tensor.Full(9f, kh, kw, c, f);
+        float[]? ws = null;
+        Conv2DOp.Backward(x, kernel, dy, null, dKernel, null, g, ref ws);
+        int k = g.PatchSize, m = g.OutPixels;
+        var col = new float[m * k];
+        Conv2DOp.Im2Col(x.Data, g, 0, batch, col);
+        var expected = new float[k * f];
+        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dy.Span, f, expected, f);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
+    }
 }
