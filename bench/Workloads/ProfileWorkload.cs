@@ -19,7 +19,7 @@ public sealed class ProfileWorkload : IWorkload
     public void Run(BenchOptions options)
     {
         Compute.Workers.SetThreadCount(options.Threads());
-        string which = options.String("model", "mnist");
+        string which = options.String("model", "mnist")!;
         bool infer = options.Flag("infer");
         int steps = options.Int("steps", 20);
         var (model, batch, sample, optimizer) = which switch
