@@ -75,7 +75,7 @@ public static class ImageIO
         using var codec = SKCodec.Create(path, out SKCodecResult created);
         if (codec is null)
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': {Describe(created)} " +
-                "Supported formats are JPEG, PNG, BMP, GIF and WebP. Replace or delete the file (or pass skipBadFiles: true to skip it).");
+                "Supported formats are JPEG, PNG, BMP, GIF and WebP. Replace or delete the file (or skip bad files: skipBadFiles: true in FlowFromDirectory, --skip-bad-files in deepsharp train).");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var pixels = ArrayPool<byte>.Shared.Rent(info.BytesSize);
         SKCodecResult result;
@@ -84,7 +84,7 @@ public static class ImageIO
         {
             ArrayPool<byte>.Shared.Return(pixels);
             throw new ImageDecodeException(path, $"Cannot decode image '{path}' ({info.Width}x{info.Height} {codec.EncodedFormat}): {Describe(result)} " +
-                "Replace or delete the file (or pass skipBadFiles: true to skip it).");
+                "Replace or delete the file (or skip bad files: skipBadFiles: true in FlowFromDirectory, --skip-bad-files in deepsharp train).");
         }
         w = info.Width;
         h = info.Height;
