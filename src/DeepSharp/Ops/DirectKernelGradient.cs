@@ -19,7 +19,7 @@ internal static unsafe class DirectKernelGradient
     /// <summary>Turns the path off (DEEPSHARP_DIRECT_WGRAD=0) to measure the im2col + GEMM path instead.</summary>
     internal static bool Enabled = Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_WGRAD") != "0";
 
-    private static float[]? _work;
+    [ThreadStatic] private static float[]? _work;
 
     /// <summary>True when this path computes the gradients of a convolution with this geometry.</summary>
     public static bool Applies(in ConvGeometry g, int filters) =>
