@@ -82,6 +82,15 @@ public sealed class Conv2D : SingleInputLayer
     internal override void Backward(Tensor dy, bool needInputGradients)
     {
         var dBias = Trainable ? _bias?.Grad : null;
+        bool relu = Activation == ActivationKind.Relu && !ActivationFusedWithLoss;
+        if (!needInputGradients && Trainable && (relu || Activation == ActivationKind.Linear)
+            && DirectKernelGradient.Applies(_g, Filters))
+        {
+            // A first layer on few channels: mask, bias sum and kernel gradient in one pass over dy.
+            DirectKernelGradient.Run(_x!.Data, _y!.Data, dy.Data, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
+            InputGradient = null;
+            return;
+        }
         var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
         Conv2DOp.Backward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,

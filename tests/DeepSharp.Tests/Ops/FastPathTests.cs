@@ -169,4 +169,38 @@ public class FastPathTests
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
     }
+
+    [Theory]
+    [InlineData(3, 3, 1, "valid", 1, 32, 4, true)]    // MNIST's first conv
+    [InlineData(3, 3, 1, "valid", 3, 32, 3, true)]    // cats-vs-dogs' first conv
+    [InlineData(3, 3, 2, "same", 3, 48, 2, false)]    // strided, padded, three filter vectors, no ReLU
+    [InlineData(5, 3, 1, "same", 2, 16, 2, true)]
+    [InlineData(3, 3, 1, "valid", 1, 64, 40, true)]   // enough work for the threads
+    public void DirectKernelGradientMatchesIm2ColAndGemm(int kh, int kw, int stride, string padding, int c, int f, int batch, bool relu)
+    {
+        var g = ConvGeometry.Create(batch, 14, 13, c, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
+        Assert.True(DirectKernelGradient.Applies(g, f));
+        var x = Random(20, [batch, 14, 13, c]);
+        var y = Random(21, [batch, g.OutH, g.OutW, f]);   // half of it negative: the mask matters
+        for (int i = 0; i < y.Size; i += 7) y.Data[i] = 0f;  // ReLU's derivative at 0 is 0
+        var dy = Random(22, [batch, g.OutH, g.OutW, f]);
+        var dKernel = Tensor.Full(9f, kh, kw, c, f);
+        var dBias = Tensor.Full(9f, f);
+        DirectKernelGradient.Run(x.Data, y.Data, dy.Data, relu, dKernel.Span, dBias.Span, g, f);
+        int k = g.PatchSize, m = g.OutPixels;
+        var dz = new float[m * f];
+        for (int i = 0; i < dz.Length; i++) dz[i] = !relu || y.Data[i] > 0f ? dy.Data[i] : 0f;
+        var col = new float[m * k];
+        Conv2DOp.Im2Col(x.Data, g, 0, batch, col);
+        var expected = new float[k * f];
+        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dz, f, expected, f);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
+        for (int j = 0; j < f; j++)
+        {
+            double s = 0;
+            for (int i = 0; i < m; i++) s += dz[i * f + j];
+            Assert.True(Math.Abs(dBias.Data[j] - s) <= 1e-4 * (1 + Math.Abs(s)), $"dBias[{j}]: {dBias.Data[j]} vs {s}");
+        }
+    }
 }

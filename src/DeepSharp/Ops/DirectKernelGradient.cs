@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using DeepSharp.Compute;
+
+namespace DeepSharp.Ops;
+
+/// <summary>
+/// The kernel and bias gradients of a convolution with a small patch (a first layer on 1 or 3 channels), in one
+/// pass over dy without im2col: for each row of output pixels, dz = (y &gt; 0 ? dy : 0) (ReLU) or dy is formed in a
+/// small buffer and added into the bias sums, then dW[p, f] += Σ_ox x[patch entry p of pixel ox] · dz[ox, f].
+/// Used when no input gradient is needed: the im2col + GEMM path writes dz and a column buffer over the whole batch,
+/// while this one only reads y, dy and x once. MNIST's first conv (K = 9, 32 filters): 1.9 ms backward before.
+/// </summary>
+internal static unsafe class DirectKernelGradient
+{
+    /// <summary>Largest patch (KH·KW·C) this path takes; above it the packed GEMM is faster.</summary>
+    internal const int MaxPatch = 32;
+
+    /// <summary>Turns the path off (DEEPSHARP_DIRECT_WGRAD=0) to measure the im2col + GEMM path instead.</summary>
+    internal static bool Enabled = Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_WGRAD") != "0";
+
+    [ThreadStatic] private static float[]? _work;
+
+    /// <summary>True when this path computes the gradients of a convolution with this geometry.</summary>
+    public static bool Applies(in ConvGeometry g, int filters) =>
+        Enabled && Vector512.IsHardwareAccelerated && filters % 16 == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
+
+    /// <summary>
+    /// dKernel (KH, KW, C, F) = col(x)ᵀ · dz and dBias = Σ dz (optional), both overwritten, with dz = y &gt; 0 ? dy : 0
+    /// when <paramref name="relu"/> (y the layer's ReLU output), else dz = dy.
+    /// </summary>
+    public static void Run(float[] x, float[]? y, float[] dy, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f)
+    {
+        if (!Applies(g, f)) throw new ArgumentException($"DirectKernelGradient: patch {g.PatchSize} with {f} filters is not supported (needs filters a multiple of 16 up to 64, patch up to {MaxPatch}).");
+        if (relu && y is null) throw new ArgumentException("DirectKernelGradient: the ReLU mask needs the layer's output y.");
+        int rows = g.Batch * g.OutH, k = g.PatchSize;
+        long work = (long)g.OutPixels * (k + 2) * f;
+        int tasks = work < 4 * VectorOps.ParallelMin ? 1 : Math.Min(Workers.ThreadCount, rows);
+        int partial = (k + 1) * f, rowFloats = g.OutW * f;
+        int perTask = partial + rowFloats + 16;
+        var buffer = _work is { } b && b.Length >= tasks * perTask ? b : (_work = GC.AllocateUninitializedArray<float>(tasks * perTask, pinned: true));
+        var geometry = g;
+        if (tasks == 1) Rows(x, y, dy, relu, geometry, f, 0, rows, buffer, 0, perTask);
+        else Workers.For(tasks, t => Rows(x, y, dy, relu, geometry, f, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks), buffer, t * perTask, perTask));
+        var sum = buffer.AsSpan(0, partial);
+        for (int t = 1; t < tasks; t++)
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, buffer.AsSpan(t * perTask, partial), sum);
+        sum.Slice(0, k * f).CopyTo(dKernel);
+        if (!dBias.IsEmpty) sum.Slice(k * f, f).CopyTo(dBias);
+    }
+
+    /// <summary>Output rows [r0, r1) (row = n·outH + oy) into the partial sums at buffer[offset..]: dW (k×f), then the bias (f).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows(float[] x, float[]? y, float[] dy, bool relu, ConvGeometry g, int f, int r0, int r1,
+        float[] buffer, int offset, int perTask)
+    {
+        int k = g.PatchSize, c = g.InC, outW = g.OutW, vectors = f / 16;
+        fixed (float* px = x, py = y, pdy = dy, pbuf = buffer)
+        {
+            float* dw = pbuf + offset, bias = dw + k * f;
+            float* dz = (float*)(((nint)(bias + f) + 63) & ~(nint)63);
+            new Span<float>(dw, (k + 1) * f).Clear();
+            for (int r = r0; r < r1; r++)
+            {
+                int n = r / g.OutH, oy = r - n * g.OutH;
+                long pixel0 = (long)r * outW * f;
+                // dz for this row of pixels, and its column sums into the bias gradient.
+                for (int v = 0; v < vectors; v++)
+                {
+                    var sum = Vector512.Load(bias + v * 16);
+                    for (int ox = 0; ox < outW; ox++)
+                    {
+                        long at = pixel0 + ox * f + v * 16;
+                        var d = Vector512.Load(pdy + at);
+                        if (relu) d &= Vector512.GreaterThan(Vector512.Load(py + at), Vector512<float>.Zero);
+                        d.Store(dz + ox * f + v * 16);
+                        sum += d;
+                    }
+                    sum.Store(bias + v * 16);
+                }
+                // dW[p, :] += Σ_ox x[n, iy, ix(ox), ch] · dz[ox, :] for each patch entry p = (ky, kx, ch).
+                for (int ky = 0; ky < g.KH; ky++)
+                {
+                    int iy = oy * g.StrideH - g.PadTop + ky;
+                    if ((uint)iy >= (uint)g.InH) continue;
+                    float* xRow = px + (long)(n * g.InH + iy) * g.InW * c;
+                    for (int kx = 0; kx < g.KW; kx++)
+                    {
+                        // Output columns whose ix = ox·s - padLeft + kx falls inside the image.
+                        int shift = g.PadLeft - kx;
+                        int oxLo = shift <= 0 ? 0 : (shift + g.StrideW - 1) / g.StrideW;
+                        int oxHi = Math.Min(outW, (g.InW - 1 + shift) / g.StrideW + 1);
+                        if (oxLo >= oxHi) continue;
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            float* xs = xRow + (oxLo * g.StrideW - shift) * c + ch;
+                            float* w = dw + ((ky * g.KW + kx) * c + ch) * f;
+                            Accumulate(xs, g.StrideW * c, dz + oxLo * f, f, oxHi - oxLo, w, vectors);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>w[0..f) += Σ_i xs[i·xStep] · dz[i·f .. i·f + f), two pixels at a time (four independent sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(float* xs, int xStep, float* dz, int f, int count, float* w, int vectors)
+    {
+        for (int v = 0; v < vectors; v += 2)
+        {
+            bool two = v + 1 < vectors;
+            float* d = dz + v * 16;
+            var a0 = Vector512.Load(w + v * 16);
+            var a1 = two ? Vector512.Load(w + v * 16 + 16) : Vector512<float>.Zero;
+            var b0 = Vector512<float>.Zero; var b1 = Vector512<float>.Zero;
+            int i = 0;
+            for (; i + 2 <= count; i += 2)
+            {
+                var x0 = Vector512.Create(xs[i * xStep]);
+                var x1 = Vector512.Create(xs[(i + 1) * xStep]);
+                float* d0 = d + i * f, d1 = d0 + f;
+                a0 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d0), a0);
+                b0 = Vector512.FusedMultiplyAdd(x1, Vector512.Load(d1), b0);
+                if (two)
+                {
+                    a1 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d0 + 16), a1);
+                    b1 = Vector512.FusedMultiplyAdd(x1, Vector512.Load(d1 + 16), b1);
+                }
+            }
+            if (i < count)
+            {
+                var x0 = Vector512.Create(xs[i * xStep]);
+                a0 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d + i * f), a0);
+                if (two) a1 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d + i * f + 16), a1);
+            }
+            (a0 + b0).Store(w + v * 16);
+            if (two) (a1 + b1).Store(w + v * 16 + 16);
+        }
+    }
+}
