@@ -45,28 +45,9 @@ internal static class ModelBench
         return perCall;
     }
 
-    public static Sequential MnistModel() => new(
-        new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1)),
-        new MaxPooling2D((2, 2)),
-        new Conv2D(64, (3, 3), activation: "relu"),
-        new MaxPooling2D((2, 2)),
-        new Conv2D(64, (3, 3), activation: "relu"),
-        new Flatten(),
-        new Dense(64, activation: "relu"),
-        new Dense(10, activation: "softmax"));
+    public static Sequential MnistModel() => Applications.ChapterModels.MnistConvnet();
 
-    public static Sequential CatsDogsModel() => new(
-        new Conv2D(32, (3, 3), activation: "relu", inputShape: (150, 150, 3)),
-        new MaxPooling2D((2, 2)),
-        new Conv2D(64, (3, 3), activation: "relu"),
-        new MaxPooling2D((2, 2)),
-        new Conv2D(128, (3, 3), activation: "relu"),
-        new MaxPooling2D((2, 2)),
-        new Conv2D(128, (3, 3), activation: "relu"),
-        new MaxPooling2D((2, 2)),
-        new Flatten(),
-        new Dense(512, activation: "relu"),
-        new Dense(1, activation: "sigmoid"));
+    public static Sequential CatsDogsModel() => Applications.ChapterModels.SmallConvnet();
 
     /// <summary>VGG16's convolutional base (13 conv layers, 5 max pools; Keras' include_top=False).</summary>
     public static Sequential Vgg16Base(int size)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DeepSharp.Data;
-using DeepSharp.Layers;
-using DeepSharp.Models;
+using DeepSharp.Applications;
 using static DeepSharp.Utils;
 
 namespace DeepSharp.Cli.Commands;
@@ -34,15 +33,7 @@ internal static class MnistCommand
             return 2;
         }
         if (seed is { } s) Rng.SetSeed(s);
-        var model = new Sequential(
-            new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1)),
-            new MaxPooling2D((2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new MaxPooling2D((2, 2)),
-            new Conv2D(64, (3, 3), activation: "relu"),
-            new Flatten(),
-            new Dense(64, activation: "relu"),
-            new Dense(10, activation: "softmax"));
+        var model = ChapterModels.MnistConvnet();
         model.Summary();
 
         var (train, test) = dataset switch

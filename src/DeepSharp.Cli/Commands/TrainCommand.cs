@@ -1,3 +1,4 @@
+using DeepSharp.Applications;
 using System.CommandLine;
 using DeepSharp.Optimizers;
 using DeepSharp.Vision;
@@ -58,7 +59,7 @@ internal static class TrainCommand
             : Flow(plain, dir, Subset.Validation, false, mode);
         CheckSameClasses(train, validation, "validation");
 
-        var model = SmallConvnet.Create(size, classes, dropout: augment);
+        var model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
         model.Summary();
         model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
         Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");

@@ -71,3 +71,25 @@ public class SummaryTests
         Assert.Contains("inputShape", ex.Message);
     }
 }
+
+public class ChapterModelsTests
+{
+    [Theory]
+    [InlineData(false, 3_453_121)]
+    [InlineData(true, 3_453_121)]
+    public void SmallConvnetHasTheBooksParameterCount(bool dropout, long expected)
+    {
+        var model = DeepSharp.Applications.ChapterModels.SmallConvnet(dropout: dropout);
+        Assert.Equal(expected, model.CountParams());
+        Assert.Equal(dropout, model.Layers.Any(l => l is DeepSharp.Layers.Dropout));
+        Assert.Equal([7, 7, 128], model.Nodes[model.NodeOf(model.Layers[7])].Shape);
+    }
+
+    [Fact]
+    public void SmallConvnetUsesSoftmaxForMoreThanTwoClasses()
+    {
+        var model = DeepSharp.Applications.ChapterModels.SmallConvnet(size: 64, classes: 5);
+        Assert.Equal([5], model.OutputShapePerSample);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeepSharp.Applications.ChapterModels.SmallConvnet(classes: 1));
+    }
+}
