@@ -66,7 +66,8 @@ public sealed class Dense : SingleInputLayer
         int rows = x.Size / inF;
         _x = x;
         Tensor.View(ref _x2, x.Data, [rows, inF]);
-        var outShape = x.Shape.ToArray();
+        Span<int> outShape = stackalloc int[x.Rank];
+        x.Shape.CopyTo(outShape);
         outShape[^1] = Units;
         Tensor.Ensure(ref _y, outShape);
         Tensor.View(ref _y2, _y.Data, [rows, Units]);

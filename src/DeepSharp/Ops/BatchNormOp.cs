@@ -10,6 +10,9 @@ namespace DeepSharp.Ops;
 /// </summary>
 public static class BatchNormOp
 {
+    /// <summary>Channel counts up to this keep their per-channel scratch on the stack (2 × 8 KB at most).</summary>
+    private const int MaxStackChannels = 1024;
+
     /// <summary>
     /// Training-mode forward. Writes y and the per-channel mean and inverse std (saved for backward),
     /// and updates the moving statistics.
@@ -18,8 +21,11 @@ public static class BatchNormOp
         float momentum, float epsilon, Tensor y, float[] mean, float[] invStd)
     {
         int c = x.Dim(-1), m = x.Size / c;
-        var sum = new double[c];
-        var sumSq = new double[c];
+        // Per-channel sums on the stack for the usual channel counts: no allocation per training step.
+        Span<double> sum = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+        Span<double> sumSq = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+        sum.Clear();
+        sumSq.Clear();
         var xs = x.Data;
         for (int i = 0; i < m; i++)
         {
@@ -58,8 +64,8 @@ public static class BatchNormOp
     private static void Normalize(Tensor x, Tensor gamma, Tensor beta, float[] mean, float[] invStd, Tensor y)
     {
         int c = x.Dim(-1), m = x.Size / c;
-        Span<float> scale = c <= 1024 ? stackalloc float[c] : new float[c];
-        Span<float> shift = c <= 1024 ? stackalloc float[c] : new float[c];
+        Span<float> scale = c <= MaxStackChannels ? stackalloc float[c] : new float[c];
+        Span<float> shift = c <= MaxStackChannels ? stackalloc float[c] : new float[c];
         for (int j = 0; j < c; j++)
         {
             scale[j] = gamma.Data[j] * invStd[j];
@@ -78,8 +84,10 @@ public static class BatchNormOp
         Tensor? dx, Tensor? dGamma, Tensor? dBeta)
     {
         int c = x.Dim(-1), m = x.Size / c;
-        var sumDy = new double[c];
-        var sumDyXhat = new double[c];
+        Span<double> sumDy = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+        Span<double> sumDyXhat = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+        sumDy.Clear();
+        sumDyXhat.Clear();
         for (int i = 0; i < m; i++)
         {
             int o = i * c;

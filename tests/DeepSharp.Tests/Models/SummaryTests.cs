@@ -89,7 +89,7 @@ public class ChapterModelsTests
     public void SmallConvnetUsesSoftmaxForMoreThanTwoClasses()
     {
         var model = DeepSharp.Applications.ChapterModels.SmallConvnet(size: 64, classes: 5);
-        Assert.Equal([5], model.OutputShapePerSample);
+        Assert.Equal([5], model.OutputShapePerSample!);
         Assert.Throws<ArgumentOutOfRangeException>(() => DeepSharp.Applications.ChapterModels.SmallConvnet(classes: 1));
     }
 }
