@@ -21,17 +21,26 @@ internal static unsafe class DirectKernelGradient
 
     [ThreadStatic] private static float[]? _work;
 
-    /// <summary>True when this path computes the gradients of a convolution with this geometry.</summary>
-    public static bool Applies(in ConvGeometry g, int filters) =>
-        Enabled && Vector512.IsHardwareAccelerated && filters % 16 == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
+    /// <summary>True when this path computes the gradients of a convolution with this geometry at the default width.</summary>
+    public static bool Applies(in ConvGeometry g, int filters) => Applies(g, filters, Width(filters));
+
+    /// <summary>True when this path computes the gradients of this geometry at <paramref name="width"/>.</summary>
+    public static bool Applies(in ConvGeometry g, int filters, VectorWidth width) =>
+        Enabled && width != VectorWidth.Scalar && filters % VectorPaths.Lanes(width) == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
+
+    /// <summary>The widest accelerated vector whose lane count divides the filters.</summary>
+    private static VectorWidth Width(int filters) => VectorPaths.WidestDividing(filters, VectorPaths.Best);
 
     /// <summary>
     /// dKernel (KH, KW, C, F) = col(x)ᵀ · dz and dBias = Σ dz (optional), both overwritten, with dz = y &gt; 0 ? dy : 0
-    /// when <paramref name="relu"/> (y the layer's ReLU output), else dz = dy.
+    /// when <paramref name="relu"/> (y the layer's ReLU output), else dz = dy. <paramref name="width"/> forces a
+    /// vector width (tests run each one); by default the widest accelerated one that divides the filters.
     /// </summary>
-    public static void Run(float[] x, float[]? y, float[] dy, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f)
+    public static void Run(float[] x, float[]? y, float[] dy, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f,
+        VectorWidth? width = null)
     {
-        if (!Applies(g, f)) throw new ArgumentException($"DirectKernelGradient: patch {g.PatchSize} with {f} filters is not supported (needs filters a multiple of 16 up to 64, patch up to {MaxPatch}).");
+        var w = width ?? Width(f);
+        if (!Applies(g, f, w)) throw new ArgumentException($"DirectKernelGradient: patch {g.PatchSize} with {f} filters is not supported at {w} (needs filters a multiple of the vector's lanes up to 64, patch up to {MaxPatch}).");
         if (relu && y is null) throw new ArgumentException("DirectKernelGradient: the ReLU mask needs the layer's output y.");
         int rows = g.Batch * g.OutH, k = g.PatchSize;
         long work = (long)g.OutPixels * (k + 2) * f;
@@ -40,8 +49,8 @@ internal static unsafe class DirectKernelGradient
         int perTask = partial + rowFloats + 16;
         var buffer = _work is { } b && b.Length >= tasks * perTask ? b : (_work = GC.AllocateUninitializedArray<float>(tasks * perTask, pinned: true));
         var geometry = g;
-        if (tasks == 1) Rows(x, y, dy, relu, geometry, f, 0, rows, buffer, 0, perTask);
-        else Workers.For(tasks, t => Rows(x, y, dy, relu, geometry, f, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks), buffer, t * perTask, perTask));
+        if (tasks == 1) Rows(w, x, y, dy, relu, geometry, f, 0, rows, buffer, 0);
+        else Workers.For(tasks, t => Rows(w, x, y, dy, relu, geometry, f, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks), buffer, t * perTask));
         var sum = buffer.AsSpan(0, partial);
         for (int t = 1; t < tasks; t++)
             System.Numerics.Tensors.TensorPrimitives.Add(sum, buffer.AsSpan(t * perTask, partial), sum);
@@ -49,12 +58,23 @@ internal static unsafe class DirectKernelGradient
         if (!dBias.IsEmpty) sum.Slice(k * f, f).CopyTo(dBias);
     }
 
+    private static void Rows(VectorWidth width, float[] x, float[]? y, float[] dy, bool relu, in ConvGeometry g, int f, int r0, int r1,
+        float[] buffer, int offset)
+    {
+        switch (width)
+        {
+            case VectorWidth.W512: Rows<Vector512<float>, Simd512>(x, y, dy, relu, g, f, r0, r1, buffer, offset); break;
+            case VectorWidth.W256: Rows<Vector256<float>, Simd256>(x, y, dy, relu, g, f, r0, r1, buffer, offset); break;
+            default: Rows<Vector128<float>, Simd128>(x, y, dy, relu, g, f, r0, r1, buffer, offset); break;
+        }
+    }
+
     /// <summary>Output rows [r0, r1) (row = n·outH + oy) into the partial sums at buffer[offset..]: dW (k×f), then the bias (f).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows(float[] x, float[]? y, float[] dy, bool relu, ConvGeometry g, int f, int r0, int r1,
-        float[] buffer, int offset, int perTask)
+    private static void Rows<TVec, S>(float[] x, float[]? y, float[] dy, bool relu, ConvGeometry g, int f, int r0, int r1,
+        float[] buffer, int offset) where TVec : struct where S : struct, ISimd<TVec>
     {
-        int k = g.PatchSize, c = g.InC, outW = g.OutW, vectors = f / 16;
+        int k = g.PatchSize, c = g.InC, outW = g.OutW, lanes = S.Count, vectors = f / lanes;
         fixed (float* px = x, py = y, pdy = dy, pbuf = buffer)
         {
             float* dw = pbuf + offset, bias = dw + k * f;
@@ -67,16 +87,16 @@ internal static unsafe class DirectKernelGradient
                 // dz for this row of pixels, and its column sums into the bias gradient.
                 for (int v = 0; v < vectors; v++)
                 {
-                    var sum = Vector512.Load(bias + v * 16);
+                    var sum = S.Load(bias + v * lanes);
                     for (int ox = 0; ox < outW; ox++)
                     {
-                        long at = pixel0 + ox * f + v * 16;
-                        var d = Vector512.Load(pdy + at);
-                        if (relu) d &= Vector512.GreaterThan(Vector512.Load(py + at), Vector512<float>.Zero);
-                        d.Store(dz + ox * f + v * 16);
-                        sum += d;
+                        long at = pixel0 + ox * f + v * lanes;
+                        var d = S.Load(pdy + at);
+                        if (relu) d = S.KeepWherePositive(d, S.Load(py + at));
+                        S.Store(d, dz + ox * f + v * lanes);
+                        sum = S.Add(sum, d);
                     }
-                    sum.Store(bias + v * 16);
+                    S.Store(sum, bias + v * lanes);
                 }
                 // dW[p, :] += Σ_ox x[n, iy, ix(ox), ch] · dz[ox, :] for each patch entry p = (ky, kx, ch).
                 for (int ky = 0; ky < g.KH; ky++)
@@ -95,7 +115,7 @@ internal static unsafe class DirectKernelGradient
                         {
                             float* xs = xRow + (oxLo * g.StrideW - shift) * c + ch;
                             float* w = dw + ((ky * g.KW + kx) * c + ch) * f;
-                            Accumulate(xs, g.StrideW * c, dz + oxLo * f, f, oxHi - oxLo, w, vectors);
+                            Accumulate<TVec, S>(xs, g.StrideW * c, dz + oxLo * f, f, oxHi - oxLo, w, vectors);
                         }
                     }
                 }
@@ -105,37 +125,39 @@ internal static unsafe class DirectKernelGradient
 
     /// <summary>w[0..f) += Σ_i xs[i·xStep] · dz[i·f .. i·f + f), two pixels at a time (four independent sums).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(float* xs, int xStep, float* dz, int f, int count, float* w, int vectors)
+    private static void Accumulate<TVec, S>(float* xs, int xStep, float* dz, int f, int count, float* w, int vectors)
+        where TVec : struct where S : struct, ISimd<TVec>
     {
+        int lanes = S.Count;
         for (int v = 0; v < vectors; v += 2)
         {
             bool two = v + 1 < vectors;
-            float* d = dz + v * 16;
-            var a0 = Vector512.Load(w + v * 16);
-            var a1 = two ? Vector512.Load(w + v * 16 + 16) : Vector512<float>.Zero;
-            var b0 = Vector512<float>.Zero; var b1 = Vector512<float>.Zero;
+            float* d = dz + v * lanes;
+            var a0 = S.Load(w + v * lanes);
+            var a1 = two ? S.Load(w + v * lanes + lanes) : S.Zero;
+            var b0 = S.Zero; var b1 = S.Zero;
             int i = 0;
             for (; i + 2 <= count; i += 2)
             {
-                var x0 = Vector512.Create(xs[i * xStep]);
-                var x1 = Vector512.Create(xs[(i + 1) * xStep]);
+                var x0 = S.Create(xs[i * xStep]);
+                var x1 = S.Create(xs[(i + 1) * xStep]);
                 float* d0 = d + i * f, d1 = d0 + f;
-                a0 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d0), a0);
-                b0 = Vector512.FusedMultiplyAdd(x1, Vector512.Load(d1), b0);
+                a0 = S.MultiplyAdd(x0, S.Load(d0), a0);
+                b0 = S.MultiplyAdd(x1, S.Load(d1), b0);
                 if (two)
                 {
-                    a1 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d0 + 16), a1);
-                    b1 = Vector512.FusedMultiplyAdd(x1, Vector512.Load(d1 + 16), b1);
+                    a1 = S.MultiplyAdd(x0, S.Load(d0 + lanes), a1);
+                    b1 = S.MultiplyAdd(x1, S.Load(d1 + lanes), b1);
                 }
             }
             if (i < count)
             {
-                var x0 = Vector512.Create(xs[i * xStep]);
-                a0 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d + i * f), a0);
-                if (two) a1 = Vector512.FusedMultiplyAdd(x0, Vector512.Load(d + i * f + 16), a1);
+                var x0 = S.Create(xs[i * xStep]);
+                a0 = S.MultiplyAdd(x0, S.Load(d + i * f), a0);
+                if (two) a1 = S.MultiplyAdd(x0, S.Load(d + i * f + lanes), a1);
             }
-            (a0 + b0).Store(w + v * 16);
-            if (two) (a1 + b1).Store(w + v * 16 + 16);
+            S.Store(S.Add(a0, b0), w + v * lanes);
+            if (two) S.Store(S.Add(a1, b1), w + v * lanes + lanes);
         }
     }
 }

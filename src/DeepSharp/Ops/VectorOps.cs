@@ -31,41 +31,51 @@ internal static unsafe class VectorOps
         ReluBackward(y.AsSpan(i0, i1 - i0), dy.AsSpan(i0, i1 - i0), dx.AsSpan(i0, i1 - i0));
 
     /// <summary>dx[i] = y[i] &gt; 0 ? dy[i] : 0 on the calling thread. dy and dx may be the same span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, VectorWidth? width = null)
     {
-        int i1 = y.Length;
         fixed (float* py = y, pdy = dy, pdx = dx)
         {
-            int i = 0;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + 16 <= i1; i += 16)
-                {
-                    var mask = Vector512.GreaterThan(Vector512.Load(py + i), Vector512<float>.Zero);
-                    (Vector512.Load(pdy + i) & mask).Store(pdx + i);
-                }
-            for (; i < i1; i++) pdx[i] = py[i] > 0f ? pdy[i] : 0f;
+            int i = (width ?? VectorPaths.Best) switch
+            {
+                VectorWidth.W512 => ReluBackward<Vector512<float>, Simd512>(py, pdy, pdx, y.Length),
+                VectorWidth.W256 => ReluBackward<Vector256<float>, Simd256>(py, pdy, pdx, y.Length),
+                VectorWidth.W128 => ReluBackward<Vector128<float>, Simd128>(py, pdy, pdx, y.Length),
+                _ => 0,
+            };
+            for (; i < y.Length; i++) pdx[i] = py[i] > 0f ? pdy[i] : 0f;
         }
+    }
+
+    /// <summary>The whole vectors of <see cref="ReluBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, VectorWidth?)"/>; returns where the tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ReluBackward<TVec, S>(float* y, float* dy, float* dx, int length) where TVec : struct where S : struct, ISimd<TVec>
+    {
+        int i = 0;
+        for (; i + S.Count <= length; i += S.Count) S.Store(S.KeepWherePositive(S.Load(dy + i), S.Load(y + i)), dx + i);
+        return i;
     }
 
     /// <summary>
     /// ReLU's backward and the bias gradient in one pass: dx = y &gt; 0 ? dy : 0 over a rows×cols matrix, and
-    /// sums[j] = Σ_i dx[i, j]. Needs cols a multiple of 16 (up to 1024); returns false (doing nothing) otherwise.
+    /// sums[j] = Σ_i dx[i, j]. Needs cols a multiple of a vector's lanes (up to 1024); returns false (doing nothing)
+    /// otherwise. <paramref name="width"/> forces a vector width (tests run each one); by default the widest
+    /// accelerated one that divides cols.
     /// </summary>
-    public static bool ReluBackwardColumnSums(float[] y, float[] dy, float[] dx, int rows, int cols, Span<float> sums)
+    public static bool ReluBackwardColumnSums(float[] y, float[] dy, float[] dx, int rows, int cols, Span<float> sums, VectorWidth? width = null)
     {
-        if (!Vector512.IsHardwareAccelerated || cols % 16 != 0 || cols > 1024) return false;
+        var w = width ?? VectorPaths.WidestDividing(cols, VectorPaths.Best);
+        if (w == VectorWidth.Scalar || cols % VectorPaths.Lanes(w) != 0 || cols > 1024) return false;
         int tasks = Math.Min(Tasks((long)rows * cols), Workers.ThreadCount);
         if (tasks <= 1)
         {
-            fixed (float* ps = sums) ReluColumnSumsRange(y, dy, dx, 0, rows, cols, ps);
+            fixed (float* ps = sums) ReluColumnSumsRange(w, y, dy, dx, 0, rows, cols, ps);
             return true;
         }
         var partials = _partials is { } b && b.Length >= tasks * cols ? b : (_partials = new float[tasks * cols]);
         Workers.For(tasks, t =>
         {
             var (r0, r1) = Range(rows, t, tasks);
-            fixed (float* pp = partials) ReluColumnSumsRange(y, dy, dx, r0, r1, cols, pp + t * cols);
+            fixed (float* pp = partials) ReluColumnSumsRange(w, y, dy, dx, r0, r1, cols, pp + t * cols);
         });
         partials.AsSpan(0, cols).CopyTo(sums);
         for (int t = 1; t < tasks; t++)
@@ -73,33 +83,49 @@ internal static unsafe class VectorOps
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReluColumnSumsRange(float[] y, float[] dy, float[] dx, int r0, int r1, int cols, float* sums)
+    private static void ReluColumnSumsRange(VectorWidth width, float[] y, float[] dy, float[] dx, int r0, int r1, int cols, float* sums)
     {
-        int vectors = cols / 16;
-        var acc = stackalloc Vector512<float>[vectors];
-        for (int j = 0; j < vectors; j++) acc[j] = Vector512<float>.Zero;
         fixed (float* py = y, pdy = dy, pdx = dx)
         {
-            for (int i = r0; i < r1; i++)
+            switch (width)
             {
-                long row = (long)i * cols;
-                for (int j = 0; j < vectors; j++)
-                {
-                    long o = row + j * 16;
-                    var d = Vector512.Load(pdy + o) & Vector512.GreaterThan(Vector512.Load(py + o), Vector512<float>.Zero);
-                    d.Store(pdx + o);
-                    acc[j] += d;
-                }
+                case VectorWidth.W512: ReluColumnSumsRange<Vector512<float>, Simd512>(py, pdy, pdx, r0, r1, cols, sums); break;
+                case VectorWidth.W256: ReluColumnSumsRange<Vector256<float>, Simd256>(py, pdy, pdx, r0, r1, cols, sums); break;
+                default: ReluColumnSumsRange<Vector128<float>, Simd128>(py, pdy, pdx, r0, r1, cols, sums); break;
             }
         }
-        for (int j = 0; j < vectors; j++) acc[j].Store(sums + j * 16);
     }
 
-    /// <summary>sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix (the bias gradient).</summary>
-    public static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReluColumnSumsRange<TVec, S>(float* py, float* pdy, float* pdx, int r0, int r1, int cols, float* sums)
+        where TVec : struct where S : struct, ISimd<TVec>
     {
-        if (!Vector512.IsHardwareAccelerated || cols % 16 != 0 || cols > 1024)
+        int lanes = S.Count, vectors = cols / lanes;
+        // At most 1024 columns: 64 AVX-512 vectors, 256 of 128 bits (4 KiB of stack either way).
+        var acc = stackalloc float[cols];
+        new Span<float>(acc, cols).Clear();
+        for (int i = r0; i < r1; i++)
+        {
+            long row = (long)i * cols;
+            for (int j = 0; j < vectors; j++)
+            {
+                long o = row + j * lanes;
+                var d = S.KeepWherePositive(S.Load(pdy + o), S.Load(py + o));
+                S.Store(d, pdx + o);
+                S.Store(S.Add(S.Load(acc + j * lanes), d), acc + j * lanes);
+            }
+        }
+        new Span<float>(acc, cols).CopyTo(new Span<float>(sums, cols));
+    }
+
+    /// <summary>
+    /// sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix (the bias gradient). <paramref name="width"/> forces a
+    /// vector width (tests run each one); by default the widest accelerated one that divides cols.
+    /// </summary>
+    public static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums, VectorWidth? width = null)
+    {
+        var w = width ?? VectorPaths.WidestDividing(cols, VectorPaths.Best);
+        if (w == VectorWidth.Scalar || cols % VectorPaths.Lanes(w) != 0 || cols > 1024)
         {
             sums.Clear();
             for (int i = 0; i < rows; i++)
@@ -109,14 +135,14 @@ internal static unsafe class VectorOps
         fixed (float* pm = m, ps = sums)
         {
             int tasks = Math.Min(Tasks((long)rows * cols), Workers.ThreadCount);
-            if (tasks <= 1) { ColumnSumsRange(pm, 0, rows, cols, ps); return; }
+            if (tasks <= 1) { ColumnSumsRange(w, pm, 0, rows, cols, ps); return; }
             // Each thread sums its block of rows; the partial sums are added in thread order (deterministic).
             var partials = _partials is { } b && b.Length >= tasks * cols ? b : (_partials = new float[tasks * cols]);
             nint mAddress = (nint)pm;
             Workers.For(tasks, t =>
             {
                 var (r0, r1) = Range(rows, t, tasks);
-                fixed (float* pp = partials) ColumnSumsRange((float*)mAddress, r0, r1, cols, pp + t * cols);
+                fixed (float* pp = partials) ColumnSumsRange(w, (float*)mAddress, r0, r1, cols, pp + t * cols);
             });
             partials.AsSpan(0, cols).CopyTo(sums);
             for (int t = 1; t < tasks; t++)
@@ -124,42 +150,47 @@ internal static unsafe class VectorOps
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ColumnSumsRange(float* m, int r0, int r1, int cols, float* sums)
+    private static void ColumnSumsRange(VectorWidth width, float* m, int r0, int r1, int cols, float* sums)
     {
-        for (int j = 0; j < cols; j += 64)
+        switch (width)
         {
-            int width = Math.Min(64, cols - j);
-            var a0 = Vector512<float>.Zero; var a1 = Vector512<float>.Zero;
-            var a2 = Vector512<float>.Zero; var a3 = Vector512<float>.Zero;
+            case VectorWidth.W512: ColumnSumsRange<Vector512<float>, Simd512>(m, r0, r1, cols, sums); break;
+            case VectorWidth.W256: ColumnSumsRange<Vector256<float>, Simd256>(m, r0, r1, cols, sums); break;
+            default: ColumnSumsRange<Vector128<float>, Simd128>(m, r0, r1, cols, sums); break;
+        }
+    }
+
+    /// <summary>Column sums of rows [r0, r1), four vectors of columns at a time (four independent chains of adds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnSumsRange<TVec, S>(float* m, int r0, int r1, int cols, float* sums)
+        where TVec : struct where S : struct, ISimd<TVec>
+    {
+        int lanes = S.Count, block = 4 * lanes;
+        for (int j = 0; j < cols; j += block)
+        {
+            int width = Math.Min(block, cols - j);
+            var a0 = S.Zero; var a1 = S.Zero; var a2 = S.Zero; var a3 = S.Zero;
             float* p = m + (nint)r0 * cols + j;
-            switch (width)
-            {
-                case 64:
-                    for (int i = r0; i < r1; i++, p += cols)
-                    {
-                        a0 += Vector512.Load(p); a1 += Vector512.Load(p + 16);
-                        a2 += Vector512.Load(p + 32); a3 += Vector512.Load(p + 48);
-                    }
-                    break;
-                case 48:
-                    for (int i = r0; i < r1; i++, p += cols)
-                    {
-                        a0 += Vector512.Load(p); a1 += Vector512.Load(p + 16); a2 += Vector512.Load(p + 32);
-                    }
-                    break;
-                case 32:
-                    for (int i = r0; i < r1; i++, p += cols) { a0 += Vector512.Load(p); a1 += Vector512.Load(p + 16); }
-                    break;
-                default:
-                    for (int i = r0; i < r1; i++, p += cols) a0 += Vector512.Load(p);
-                    break;
-            }
+            if (width == block)
+                for (int i = r0; i < r1; i++, p += cols)
+                {
+                    a0 = S.Add(a0, S.Load(p)); a1 = S.Add(a1, S.Load(p + lanes));
+                    a2 = S.Add(a2, S.Load(p + 2 * lanes)); a3 = S.Add(a3, S.Load(p + 3 * lanes));
+                }
+            else if (width == 3 * lanes)
+                for (int i = r0; i < r1; i++, p += cols)
+                {
+                    a0 = S.Add(a0, S.Load(p)); a1 = S.Add(a1, S.Load(p + lanes)); a2 = S.Add(a2, S.Load(p + 2 * lanes));
+                }
+            else if (width == 2 * lanes)
+                for (int i = r0; i < r1; i++, p += cols) { a0 = S.Add(a0, S.Load(p)); a1 = S.Add(a1, S.Load(p + lanes)); }
+            else
+                for (int i = r0; i < r1; i++, p += cols) a0 = S.Add(a0, S.Load(p));
             float* s = sums + j;
-            a0.Store(s);
-            if (width > 16) a1.Store(s + 16);
-            if (width > 32) a2.Store(s + 32);
-            if (width > 48) a3.Store(s + 48);
+            S.Store(a0, s);
+            if (width > lanes) S.Store(a1, s + lanes);
+            if (width > 2 * lanes) S.Store(a2, s + 2 * lanes);
+            if (width > 3 * lanes) S.Store(a3, s + 3 * lanes);
         }
     }
 

@@ -1,4 +1,6 @@
+using DeepSharp.Compute;
 using DeepSharp.Ops;
+using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
 namespace DeepSharp.Tests.Ops;
@@ -48,13 +50,16 @@ public class FastPathTests
     public void ColumnSumsMatchADoubleSum(int rows, int cols)
     {
         var m = Random(5, [rows, cols]);
-        var sums = Tensor.Full(9f, cols);
-        VectorOps.ColumnSums(m.Span, rows, cols, sums.Span);
-        for (int j = 0; j < cols; j++)
+        foreach (var width in VectorWidths.All)
         {
-            double s = 0, abs = 0;
-            for (int i = 0; i < rows; i++) { s += m.Data[i * cols + j]; abs += Math.Abs(m.Data[i * cols + j]); }
-            Assert.True(Math.Abs(sums.Data[j] - s) <= 1e-6 * abs + 1e-6, $"column {j}: {sums.Data[j]} vs {s}");
+            var sums = Tensor.Full(9f, cols);
+            VectorOps.ColumnSums(m.Span, rows, cols, sums.Span, width);
+            for (int j = 0; j < cols; j++)
+            {
+                double s = 0, abs = 0;
+                for (int i = 0; i < rows; i++) { s += m.Data[i * cols + j]; abs += Math.Abs(m.Data[i * cols + j]); }
+                Assert.True(Math.Abs(sums.Data[j] - s) <= 1e-6 * abs + 1e-6, $"{width}, column {j}: {sums.Data[j]} vs {s}");
+            }
         }
     }
 
@@ -70,6 +75,12 @@ public class FastPathTests
         var dx = Tensor.Full(5f, length);
         VectorOps.ReluBackward(y.Data, dy.Data, dx.Data, length);
         for (int i = 0; i < length; i++) Assert.Equal(y.Data[i] > 0 ? dy.Data[i] : 0f, dx.Data[i]);
+        foreach (var width in VectorWidths.All)
+        {
+            dx = Tensor.Full(5f, length);
+            VectorOps.ReluBackward(y.Span, dy.Span, dx.Span, width);
+            for (int i = 0; i < length; i++) Assert.Equal(y.Data[i] > 0 ? dy.Data[i] : 0f, dx.Data[i]);
+        }
     }
 
     [Theory]
@@ -113,20 +124,32 @@ public class FastPathTests
     [InlineData(43264, 32)]   // split across threads
     [InlineData(300, 64)]
     [InlineData(20, 512)]
+    [InlineData(30, 24)]      // 8 lanes divide it, 16 do not
+    [InlineData(30, 12)]      // only 4 lanes divide it
     public void FusedReluBackwardAndBiasGradientMatchTheSeparatePasses(int rows, int cols)
     {
         var y = Random(10, [rows, cols]);
         for (int i = 0; i < y.Size; i += 2) y.Data[i] = Math.Max(y.Data[i], 0f);
         var dy = Random(11, [rows, cols]);
-        var dx = Tensor.Full(3f, rows, cols);
-        var sums = Tensor.Full(3f, cols);
-        Assert.True(VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, dx.Data, rows, cols, sums.Span));
         var dxRef = new Tensor(rows, cols);
-        var sumsRef = new Tensor(cols);
-        ActivationOps.Backward(ActivationKind.Relu, y.Span, dy.Span, dxRef.Span, cols);
-        Conv2DOp.ColumnSums(dxRef.Span, rows, cols, sumsRef.Span);
-        Assert.Equal(dxRef.Data, dx.Data);
-        for (int j = 0; j < cols; j++) Assert.True(Math.Abs(sums.Data[j] - sumsRef.Data[j]) <= 1e-5f * (1 + Math.Abs(sumsRef.Data[j])) * Math.Sqrt(rows), $"column {j}");
+        var sumsRef = new double[cols];
+        for (int i = 0; i < rows * cols; i++)
+        {
+            dxRef.Data[i] = y.Data[i] > 0f ? dy.Data[i] : 0f;
+            sumsRef[i % cols] += dxRef.Data[i];
+        }
+        foreach (var width in VectorWidths.All)
+        {
+            var dx = Tensor.Full(3f, rows, cols);
+            var sums = Tensor.Full(3f, cols);
+            bool done = VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, dx.Data, rows, cols, sums.Span, width);
+            // The fused pass takes every vector width whose lanes divide the columns, and only those.
+            Assert.Equal(width != VectorWidth.Scalar && cols % VectorPaths.Lanes(width) == 0, done);
+            if (!done) continue;
+            Assert.Equal(dxRef.Data, dx.Data);
+            for (int j = 0; j < cols; j++)
+                Assert.True(Math.Abs(sums.Data[j] - sumsRef[j]) <= 1e-5 * (1 + Math.Abs(sumsRef[j])) * Math.Sqrt(rows), $"{width}, column {j}: {sums.Data[j]} vs {sumsRef[j]}");
+        }
     }
 
     [Theory]
@@ -176,17 +199,35 @@ public class FastPathTests
     [InlineData(3, 3, 2, "same", 3, 48, 2, false)]    // strided, padded, three filter vectors, no ReLU
     [InlineData(5, 3, 1, "same", 2, 16, 2, true)]
     [InlineData(3, 3, 1, "valid", 1, 64, 40, true)]   // enough work for the threads
+    [InlineData(3, 3, 1, "same", 3, 24, 2, true)]     // 8 lanes divide the filters, 16 do not
+    [InlineData(3, 3, 1, "valid", 1, 12, 2, false)]   // only 4 lanes divide them
     public void DirectKernelGradientMatchesIm2ColAndGemm(int kh, int kw, int stride, string padding, int c, int f, int batch, bool relu)
     {
         var g = ConvGeometry.Create(batch, 14, 13, c, kh, kw, stride, stride, padding == "same" ? Padding.Same : Padding.Valid);
-        Assert.True(DirectKernelGradient.Applies(g, f));
+        int ran = 0;
+        foreach (var width in VectorWidths.Vector)
+        {
+            if (f % VectorPaths.Lanes(width) != 0)
+            {
+                Assert.False(DirectKernelGradient.Applies(g, f, width));
+                continue;
+            }
+            CheckDirectKernelGradient(g, kh, kw, c, f, batch, relu, width);
+            ran++;
+        }
+        Assert.True(ran > 0);
+    }
+
+    private static void CheckDirectKernelGradient(ConvGeometry g, int kh, int kw, int c, int f, int batch, bool relu, VectorWidth width)
+    {
         var x = Random(20, [batch, 14, 13, c]);
         var y = Random(21, [batch, g.OutH, g.OutW, f]);   // half of it negative: the mask matters
         for (int i = 0; i < y.Size; i += 7) y.Data[i] = 0f;  // ReLU's derivative at 0 is 0
         var dy = Random(22, [batch, g.OutH, g.OutW, f]);
         var dKernel = Tensor.Full(9f, kh, kw, c, f);
         var dBias = Tensor.Full(9f, f);
-        DirectKernelGradient.Run(x.Data, y.Data, dy.Data, relu, dKernel.Span, dBias.Span, g, f);
+        Assert.True(DirectKernelGradient.Applies(g, f, width));
+        DirectKernelGradient.Run(x.Data, y.Data, dy.Data, relu, dKernel.Span, dBias.Span, g, f, width);
         int k = g.PatchSize, m = g.OutPixels;
         var dz = new float[m * f];
         for (int i = 0; i < dz.Length; i++) dz[i] = !relu || y.Data[i] > 0f ? dy.Data[i] : 0f;
@@ -195,12 +236,12 @@ public class FastPathTests
         var expected = new float[k * f];
         DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dz, f, expected, f);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
+            Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{width}, dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
         for (int j = 0; j < f; j++)
         {
             double s = 0;
             for (int i = 0; i < m; i++) s += dz[i * f + j];
-            Assert.True(Math.Abs(dBias.Data[j] - s) <= 1e-4 * (1 + Math.Abs(s)), $"dBias[{j}]: {dBias.Data[j]} vs {s}");
+            Assert.True(Math.Abs(dBias.Data[j] - s) <= 1e-4 * (1 + Math.Abs(s)), $"{width}, dBias[{j}]: {dBias.Data[j]} vs {s}");
         }
     }
 }

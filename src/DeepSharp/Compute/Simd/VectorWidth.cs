@@ -1,0 +1,14 @@
+namespace DeepSharp.Compute;
+
+/// <summary>The float vector width a width-generic kernel runs at (bits; <see cref="Scalar"/>: the reference loop).</summary>
+internal enum VectorWidth
+{
+    /// <summary>No vectors: the plain reference loop.</summary>
+    Scalar = 0,
+    /// <summary>Vector128 (SSE, ARM64 NEON/AdvSimd).</summary>
+    W128 = 128,
+    /// <summary>Vector256 (AVX2).</summary>
+    W256 = 256,
+    /// <summary>Vector512 (AVX-512).</summary>
+    W512 = 512,
+}
