@@ -6,7 +6,23 @@ namespace DeepSharp.Initializers;
 /// </summary>
 public abstract class Initializer
 {
+    /// <summary>Fills <paramref name="values"/>, a weight of shape <paramref name="shape"/>, drawing from <paramref name="random"/>.</summary>
     public abstract void Fill(Span<float> values, ReadOnlySpan<int> shape, System.Random random);
+
+    /// <summary>Keras' class name, e.g. "GlorotUniform", "Zeros".</summary>
+    public virtual string ClassName => GetType().Name;
+
+    /// <summary>Keras' config of the initializer (e.g. {"seed": null}).</summary>
+    public virtual Dictionary<string, object?> GetConfig() => new() { ["seed"] = null };
+
+    /// <summary>The serialized Keras object: {"module": "keras.initializers", "class_name": ..., "config": ..., "registered_name": null}.</summary>
+    public Dictionary<string, object?> ToKerasConfig() => new()
+    {
+        ["module"] = "keras.initializers",
+        ["class_name"] = ClassName,
+        ["config"] = GetConfig(),
+        ["registered_name"] = null,
+    };
 
     /// <summary>Keras' fan-in and fan-out: for (kh, kw, in, out) they are kh·kw·in and kh·kw·out.</summary>
     public static (int FanIn, int FanOut) Fans(ReadOnlySpan<int> shape)

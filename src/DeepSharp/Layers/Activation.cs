@@ -1,10 +1,11 @@
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
 /// <summary>Applies an activation by name: "relu", "sigmoid", "tanh", "softmax" (last axis) or "linear".</summary>
 /// <example><code>new Activation("relu")</code></example>
-public sealed class Activation : SingleInputLayer
+public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
 {
     private readonly ActivationStage _stage;
     private Tensor? _y;
@@ -22,7 +23,7 @@ public sealed class Activation : SingleInputLayer
 
     protected override int[] OutputShape(int[] input) => input;
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         Tensor.Ensure(ref _y, x.Shape);
         if (Kind == ActivationKind.Relu) ActivationOps.Forward(Kind, x.Span, _y!.Span, x.Dim(-1));
@@ -34,7 +35,7 @@ public sealed class Activation : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients) =>
+    public override void Backward(Tensor dy, bool needInputGradients) =>
         InputGradient = needInputGradients ? _stage.Backprop(_y!, dy, ActivationFusedWithLoss) : null;
 
     public override Dictionary<string, object?> GetConfig()
@@ -43,4 +44,7 @@ public sealed class Activation : SingleInputLayer
         c["activation"] = ActivationOps.Name(Kind);
         return c;
     }
+
+    /// <summary>Rebuilds an Activation layer from its Keras config.</summary>
+    public static Activation FromConfig(LayerConfig c) => new(c.String("activation", "linear")!, c.Name);
 }

@@ -1,11 +1,15 @@
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
 /// <summary>Adds same-shape inputs elementwise: the join of a residual connection.</summary>
 /// <example><code>var y = new Add().Call(x, shortcut);</code></example>
-public sealed class Add(string? name = null) : Layer(name)
+public sealed class Add(string? name = null) : Layer(name), ILayerFromConfig<Add>
 {
+    /// <summary>Rebuilds an Add layer from its Keras config.</summary>
+    public static Add FromConfig(LayerConfig c) => new(c.Name);
+
     private Tensor? _y;
 
     public override int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes)
@@ -18,7 +22,7 @@ public sealed class Add(string? name = null) : Layer(name)
         return inputShapes[0];
     }
 
-    internal override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training)
     {
         if (InputGradients.Length != inputs.Count) InputGradients = new Tensor?[inputs.Count];
         Tensor.Ensure(ref _y, inputs[0].Shape);
@@ -26,7 +30,7 @@ public sealed class Add(string? name = null) : Layer(name)
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         for (int i = 0; i < InputGradients.Length; i++) InputGradients[i] = needInputGradients ? dy : null;
     }

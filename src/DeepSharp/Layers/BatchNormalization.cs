@@ -1,5 +1,6 @@
 using DeepSharp.Initializers;
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
@@ -9,7 +10,7 @@ namespace DeepSharp.Layers;
 /// A frozen (non-trainable) BatchNormalization runs in inference mode, as in Keras 2.1+ fine-tuning.
 /// </summary>
 /// <example><code>new BatchNormalization()</code></example>
-public sealed class BatchNormalization : SingleInputLayer
+public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<BatchNormalization>
 {
     private Parameter? _gamma, _beta, _movingMean, _movingVar;
     private Tensor? _x, _y, _dx;
@@ -43,7 +44,7 @@ public sealed class BatchNormalization : SingleInputLayer
         _invStd = new float[c];
     }
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         _x = x;
         Tensor.Ensure(ref _y, x.Shape);
@@ -55,7 +56,7 @@ public sealed class BatchNormalization : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         if (needInputGradients) Tensor.Ensure(ref _dx, dy.Shape);
         if (_trainingMode)
@@ -73,6 +74,20 @@ public sealed class BatchNormalization : SingleInputLayer
         c["epsilon"] = Epsilon;
         c["center"] = Center;
         c["scale"] = Scale;
+        c["axis"] = -1;
+        c["beta_initializer"] = new Constant(0f).ToKerasConfig();
+        c["gamma_initializer"] = new Constant(1f).ToKerasConfig();
+        c["moving_mean_initializer"] = new Constant(0f).ToKerasConfig();
+        c["moving_variance_initializer"] = new Constant(1f).ToKerasConfig();
         return c;
+    }
+
+    /// <summary>Rebuilds a BatchNormalization from its Keras config; only the channel axis (-1 or 3) is supported.</summary>
+    public static BatchNormalization FromConfig(LayerConfig c)
+    {
+        int axis = c.Has("axis") && c.Json["axis"] is System.Text.Json.Nodes.JsonValue ? c.Int("axis", -1) : -1;
+        if (axis != -1 && axis != 3)
+            throw new NotSupportedException($"BatchNormalization '{c.Name}': axis {axis} is not supported; DeepSharp normalizes the channel axis (-1).");
+        return new BatchNormalization(c.Float("momentum", 0.99f), c.Float("epsilon", 1e-3f), c.Bool("center", true), c.Bool("scale", true), c.Name);
     }
 }

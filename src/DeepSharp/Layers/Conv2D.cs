@@ -1,5 +1,6 @@
 using DeepSharp.Initializers;
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
@@ -11,7 +12,7 @@ namespace DeepSharp.Layers;
 /// new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1))
 /// new Conv2D(64, (3, 3), strides: (2, 2), padding: "same")
 /// </code></example>
-public sealed class Conv2D : SingleInputLayer
+public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
 {
     private readonly ActivationStage _activation;
     private Parameter? _kernel, _bias;
@@ -69,7 +70,7 @@ public sealed class Conv2D : SingleInputLayer
         if (UseBias) _bias = AddWeight("bias", [Filters], Initializer.Get(BiasInitializer));
     }
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         _x = x;
         _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
@@ -79,7 +80,7 @@ public sealed class Conv2D : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         var dBias = Trainable ? _bias?.Grad : null;
         bool relu = Activation == ActivationKind.Relu && !ActivationFusedWithLoss;
@@ -107,7 +108,31 @@ public sealed class Conv2D : SingleInputLayer
         c["padding"] = Padding.ToString().ToLowerInvariant();
         c["activation"] = ActivationOps.Name(Activation);
         c["use_bias"] = UseBias;
+        c["data_format"] = "channels_last";
+        c["dilation_rate"] = new[] { 1, 1 };
+        c["groups"] = 1;
+        c["kernel_initializer"] = Initializer.Get(KernelInitializer).ToKerasConfig();
+        c["bias_initializer"] = Initializer.Get(BiasInitializer).ToKerasConfig();
+        AddNullRegularizers(c);
         return c;
+    }
+
+    /// <summary>Rebuilds a Conv2D from its Keras config; dilation and groups other than 1 are refused.</summary>
+    public static Conv2D FromConfig(LayerConfig c)
+    {
+        c.RequireChannelsLast();
+        c.RequireValue("dilation_rate", 1);
+        c.RequireValue("groups", 1);
+        return new Conv2D(c.Int("filters", 0), c.Pair("kernel_size", (0, 0)), c.Pair("strides", (1, 1)),
+            c.String("padding", "valid")!, c.String("activation", null), c.Bool("use_bias", true),
+            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name);
+    }
+
+    /// <summary>Keras writes these keys for Conv2D and Dense; DeepSharp has no regularizers or constraints.</summary>
+    internal static void AddNullRegularizers(Dictionary<string, object?> c)
+    {
+        foreach (var k in (string[])["kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"])
+            c[k] = null;
     }
 
     internal static Padding ParsePadding(string padding, string layer) => padding.ToLowerInvariant() switch

@@ -1,5 +1,6 @@
 using DeepSharp.Initializers;
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
@@ -11,7 +12,7 @@ namespace DeepSharp.Layers;
 /// new Dense(64, activation: "relu")
 /// new Dense(10, activation: "softmax")
 /// </code></example>
-public sealed class Dense : SingleInputLayer
+public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
 {
     private readonly ActivationStage _activation;
     private Parameter? _kernel, _bias;
@@ -58,7 +59,7 @@ public sealed class Dense : SingleInputLayer
         if (UseBias) _bias = AddWeight("bias", [Units], Initializer.Get(BiasInitializer));
     }
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         int inF = Kernel.Value.Dim(0);
         if (x.Dim(-1) != inF)
@@ -76,7 +77,7 @@ public sealed class Dense : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         var dBias = Trainable ? _bias?.Grad : null;
         var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
@@ -94,6 +95,14 @@ public sealed class Dense : SingleInputLayer
         c["units"] = Units;
         c["activation"] = ActivationOps.Name(Activation);
         c["use_bias"] = UseBias;
+        c["kernel_initializer"] = Initializer.Get(KernelInitializer).ToKerasConfig();
+        c["bias_initializer"] = Initializer.Get(BiasInitializer).ToKerasConfig();
+        Conv2D.AddNullRegularizers(c);
         return c;
     }
+
+    /// <summary>Rebuilds a Dense layer from its Keras config.</summary>
+    public static Dense FromConfig(LayerConfig c) =>
+        new(c.Int("units", 0), c.String("activation", null), c.Bool("use_bias", true),
+            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name);
 }

@@ -1,4 +1,5 @@
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
@@ -7,7 +8,7 @@ namespace DeepSharp.Layers;
 /// at inference it passes its input through.
 /// </summary>
 /// <example><code>new Dropout(0.5f)</code></example>
-public sealed class Dropout : SingleInputLayer
+public sealed class Dropout : SingleInputLayer, ILayerFromConfig<Dropout>
 {
     private readonly System.Random _random;
     private Tensor? _y, _mask, _dx;
@@ -24,7 +25,7 @@ public sealed class Dropout : SingleInputLayer
 
     protected override int[] OutputShape(int[] input) => input;
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         _applied = training && Rate > 0;
         if (!_applied) return x;
@@ -34,7 +35,7 @@ public sealed class Dropout : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         InputGradient = null;
         if (!needInputGradients) return;
@@ -48,6 +49,11 @@ public sealed class Dropout : SingleInputLayer
     {
         var c = base.GetConfig();
         c["rate"] = Rate;
+        c["seed"] = null;
+        c["noise_shape"] = null;
         return c;
     }
+
+    /// <summary>Rebuilds a Dropout from its Keras config.</summary>
+    public static Dropout FromConfig(LayerConfig c) => new(c.Float("rate", 0f), c.Has("seed") ? c.Int("seed", 0) : null, c.Name);
 }

@@ -10,7 +10,25 @@ namespace DeepSharp.Layers;
 /// <remarks>
 /// Shapes given to and returned by <see cref="ComputeOutputShape"/> are per sample (no batch axis),
 /// channels last. Names are generated as Keras does: conv2d, conv2d_1, ...
+/// Your own layer subclasses <see cref="Layer"/> (or <see cref="SingleInputLayer"/>), creates its weights in
+/// <c>Build</c> with <see cref="AddWeight(string, int[], Initializer, bool)"/>, implements <see cref="Forward"/> and
+/// <see cref="Backward"/>, returns its arguments from <see cref="GetConfig"/>, and rebuilds itself from them in a static
+/// <c>FromConfig</c> (<see cref="Saving.ILayerFromConfig{TSelf}"/>); <c>LayerRegistry.Register&lt;MyLayer&gt;()</c> lets
+/// <c>Model.Load</c> find it. See examples/CustomLayer.
 /// </remarks>
+/// <example><code>
+/// public sealed class Scale(string? name = null) : SingleInputLayer(name), ILayerFromConfig&lt;Scale&gt;
+/// {
+///     private Parameter? _alpha;
+///     private Tensor? _x;
+///     protected override int[] OutputShape(int[] input) => input;
+///     protected override void Build(int[] input) => _alpha = AddWeight("alpha", [input[^1]], "ones");
+///     public override Tensor Forward(Tensor x, bool training) { _x = x; /* y = x * alpha */ ... }
+///     public override void Backward(Tensor dy, bool needInputGradients) { /* alpha.Grad, InputGradient */ ... }
+///     public static Scale FromConfig(LayerConfig c) => new(c.Name);
+/// }
+/// LayerRegistry.Register&lt;Scale&gt;();
+/// </code></example>
 public abstract class Layer
 {
     private static readonly Dictionary<string, int> NameCounts = new();
@@ -60,17 +78,21 @@ public abstract class Layer
         IsBuilt = true;
     }
 
-    /// <summary>Runs the layer; the result belongs to the layer and is overwritten by its next call.</summary>
-    internal abstract Tensor Forward(IReadOnlyList<Tensor> inputs, bool training);
+    /// <summary>
+    /// Runs the layer on a batch (inputs are (batch, ...) tensors). The result may be a buffer the layer owns and
+    /// reuses: the model reads it before the layer's next call. <paramref name="training"/> is true inside Fit.
+    /// </summary>
+    public abstract Tensor Forward(IReadOnlyList<Tensor> inputs, bool training);
 
     /// <summary>
-    /// Back-propagates dLoss/dOutput: writes each weight's <see cref="Parameter.Grad"/> and, when
-    /// <paramref name="needInputGradients"/>, fills <see cref="InputGradients"/>.
+    /// Back-propagates dLoss/dOutput of the last <see cref="Forward"/>: adds nothing, but <b>writes</b> each trainable
+    /// weight's <see cref="Parameter.Grad"/> and, when <paramref name="needInputGradients"/>, sets
+    /// <see cref="InputGradients"/> (one dLoss/dInput per input, same shapes as the inputs).
     /// </summary>
-    internal abstract void Backward(Tensor outputGradient, bool needInputGradients);
+    public abstract void Backward(Tensor outputGradient, bool needInputGradients);
 
-    /// <summary>dLoss/dInput for each input after <see cref="Backward"/>.</summary>
-    internal Tensor?[] InputGradients { get; set; } = new Tensor?[1];
+    /// <summary>dLoss/dInput for each input after <see cref="Backward"/> (null where not asked for).</summary>
+    public Tensor?[] InputGradients { get; protected set; } = new Tensor?[1];
 
     // ---- fusing the output activation with the loss ----
 
@@ -103,15 +125,30 @@ public abstract class Layer
 
     // ---- helpers for subclasses ----
 
-    /// <summary>Adds a weight, filled by <paramref name="initializer"/> from the global seeded generator.</summary>
+    /// <summary>
+    /// Adds a weight (Keras: add_weight), filled by <paramref name="initializer"/> from the global seeded generator.
+    /// Weights are saved and loaded in the order they are added; trainable ones are updated by the optimizer.
+    /// </summary>
+    /// <example><code>_kernel = AddWeight("kernel", [input[^1], Units], new GlorotUniform());</code></example>
     protected Parameter AddWeight(string name, int[] shape, Initializer initializer, bool trainable = true)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(initializer);
+        if (shape.Length == 0 || shape.Any(d => d <= 0))
+            throw new ArgumentException($"Layer '{Name}': weight '{name}' has shape {Tensor.FormatShape(shape)}; every dimension must be positive.", nameof(shape));
+        if (_parameters.Any(p => p.Name == name))
+            throw new ArgumentException($"Layer '{Name}' already has a weight named '{name}'; give each weight its own name.", nameof(name));
         var value = new Tensor(shape);
         initializer.Fill(value.Span, shape, Rng.Fork());
         var p = new Parameter(this, name, value, trainable);
         _parameters.Add(p);
         return p;
     }
+
+    /// <summary>Adds a weight whose initializer is given by Keras' name: "glorot_uniform", "zeros", "ones", "he_normal", ...</summary>
+    /// <example><code>_alpha = AddWeight("alpha", [channels], "ones");</code></example>
+    protected Parameter AddWeight(string name, int[] shape, string initializer = "glorot_uniform", bool trainable = true) =>
+        AddWeight(name, shape, Initializer.Get(initializer), trainable);
 
     /// <summary>Throws Keras-style when an input does not have the expected rank.</summary>
     protected void ExpectRank(int[] shape, int rank, string what)

@@ -1,17 +1,26 @@
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
 /// <summary>Keeps the largest value of each window, per channel. Strides default to the pool size.</summary>
 /// <example><code>new MaxPooling2D((2, 2))</code></example>
-public sealed class MaxPooling2D : Pooling2D
+public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
 {
+    /// <summary>Rebuilds the layer from its Keras config (strides default to the pool size).</summary>
+    public static MaxPooling2D FromConfig(LayerConfig c)
+    {
+        c.RequireChannelsLast();
+        var pool = c.Pair("pool_size", (2, 2));
+        return new MaxPooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, c.String("padding", "valid")!, c.Name);
+    }
+
     private int[] _argmax = [];
 
     public MaxPooling2D((int H, int W)? poolSize = null, (int H, int W)? strides = null, string padding = "valid", string? name = null)
         : base(poolSize ?? (2, 2), strides, padding, name) { }
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         Prepare(x);
         if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
@@ -19,7 +28,7 @@ public sealed class MaxPooling2D : Pooling2D
         return Y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         InputGradient = null;
         if (!needInputGradients) return;

@@ -43,6 +43,7 @@ public abstract class Pooling2D : SingleInputLayer
         c["pool_size"] = new[] { PoolSize.H, PoolSize.W };
         c["strides"] = new[] { Strides.H, Strides.W };
         c["padding"] = Padding.ToString().ToLowerInvariant();
+        c["data_format"] = "channels_last";
         return c;
     }
 }

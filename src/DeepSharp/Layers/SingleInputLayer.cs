@@ -20,14 +20,15 @@ public abstract class SingleInputLayer : Layer
     /// <summary>Creates the weights for a per-sample input shape.</summary>
     protected virtual void Build(int[] inputShape) { }
 
-    internal sealed override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => Forward(inputs[0], training);
+    public sealed override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => Forward(inputs[0], training);
 
-    internal abstract Tensor Forward(Tensor x, bool training);
+    /// <summary>Runs the layer on one (batch, ...) tensor; see <see cref="Layer.Forward(IReadOnlyList{Tensor}, bool)"/>.</summary>
+    public abstract Tensor Forward(Tensor x, bool training);
 
-    /// <summary>The gradient for the single input, read by the model after Backward.</summary>
-    internal Tensor? InputGradient
+    /// <summary>The gradient for the single input, set by Backward and read by the model.</summary>
+    public Tensor? InputGradient
     {
         get => InputGradients[0];
-        set => InputGradients[0] = value;
+        protected set => InputGradients[0] = value;
     }
 }

@@ -1,10 +1,11 @@
 using DeepSharp.Ops;
+using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
 /// <summary>Adds rows and columns of zeros around each image: padding ((top, bottom), (left, right)).</summary>
 /// <example><code>new ZeroPadding2D(((3, 3), (3, 3)))   // or new ZeroPadding2D(1)</code></example>
-public sealed class ZeroPadding2D : SingleInputLayer
+public sealed class ZeroPadding2D : SingleInputLayer, ILayerFromConfig<ZeroPadding2D>
 {
     private Tensor? _x, _y, _dx;
 
@@ -26,7 +27,7 @@ public sealed class ZeroPadding2D : SingleInputLayer
         return [input[0] + Padding.H.Top + Padding.H.Bottom, input[1] + Padding.W.Left + Padding.W.Right, input[2]];
     }
 
-    internal override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training)
     {
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(1) + Padding.H.Top + Padding.H.Bottom, x.Dim(2) + Padding.W.Left + Padding.W.Right, x.Dim(3)]);
@@ -34,7 +35,7 @@ public sealed class ZeroPadding2D : SingleInputLayer
         return _y;
     }
 
-    internal override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients)
     {
         InputGradient = null;
         if (!needInputGradients) return;
@@ -47,6 +48,30 @@ public sealed class ZeroPadding2D : SingleInputLayer
     {
         var c = base.GetConfig();
         c["padding"] = new[] { new[] { Padding.H.Top, Padding.H.Bottom }, new[] { Padding.W.Left, Padding.W.Right } };
+        c["data_format"] = "channels_last";
         return c;
+    }
+
+    /// <summary>Rebuilds the layer from its Keras config: padding as an int, [h, w] or [[top, bottom], [left, right]].</summary>
+    public static ZeroPadding2D FromConfig(LayerConfig c)
+    {
+        c.RequireChannelsLast();
+        return new ZeroPadding2D(ReadPadding(c), c.Name);
+    }
+
+    private static ((int, int), (int, int)) ReadPadding(LayerConfig c)
+    {
+        var node = c.Json["padding"];
+        if (node is null) return ((1, 1), (1, 1));
+        if (node is System.Text.Json.Nodes.JsonValue) { int p = node.GetValue<int>(); return ((p, p), (p, p)); }
+        var a = node.AsArray();
+        if (a.Count == 2 && a[0] is System.Text.Json.Nodes.JsonValue)
+        {
+            int h = a[0]!.GetValue<int>(), w = a[1]!.GetValue<int>();
+            return ((h, h), (w, w));
+        }
+        if (a.Count == 2)
+            return ((a[0]![0]!.GetValue<int>(), a[0]![1]!.GetValue<int>()), (a[1]![0]!.GetValue<int>(), a[1]![1]!.GetValue<int>()));
+        throw new FormatException($"ZeroPadding2D '{c.Name}': padding {node.ToJsonString()} is not an int, [h, w] or [[top, bottom], [left, right]].");
     }
 }

@@ -129,9 +129,9 @@ public partial class Model : Layer
     private protected virtual void BuildFromInputShape(int[] inputShape) =>
         throw new InvalidOperationException($"Model '{Name}' has no graph.");
 
-    internal override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => RunForward(inputs[0], training);
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => RunForward(inputs[0], training);
 
-    internal override void Backward(Tensor outputGradient, bool needInputGradients)
+    public override void Backward(Tensor outputGradient, bool needInputGradients)
     {
         RunBackward(outputGradient, _nodes.Length - 1, needInputGradients, forceNode: -1);
         InputGradients[0] = needInputGradients ? _grads[0] : null;

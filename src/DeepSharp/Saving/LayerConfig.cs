@@ -50,6 +50,18 @@ public sealed class LayerConfig
     public string Initializer(string key, string fallback) => Read(key, fallback, n =>
         n is JsonValue ? n.GetValue<string>() : Layers.Layer.ToSnakeCase(n["class_name"]!.GetValue<string>()));
 
+    /// <summary>
+    /// Throws <see cref="NotSupportedException"/> when <paramref name="key"/> holds something other than <paramref name="value"/>
+    /// (as a number or as a list of that number), e.g. a dilation_rate DeepSharp cannot honour.
+    /// </summary>
+    public void RequireValue(string key, int value)
+    {
+        if (!Has(key)) return;
+        var node = Json[key]!;
+        bool ok = Read(key, false, n => n is JsonValue ? n.GetValue<int>() == value : n.AsArray().All(v => v!.GetValue<int>() == value));
+        if (!ok) throw new NotSupportedException($"{ClassName} '{Name}': {key} {node.ToJsonString()} is not supported (only {value}).");
+    }
+
     /// <summary>Throws unless the data format is channels_last (the only layout DeepSharp runs).</summary>
     public void RequireChannelsLast()
     {

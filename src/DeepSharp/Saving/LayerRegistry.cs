@@ -1,67 +1,23 @@
+using System.Reflection;
 using System.Text.Json.Nodes;
 using DeepSharp.Layers;
 
 namespace DeepSharp.Saving;
 
 /// <summary>
-/// Maps Keras class names ("Conv2D", "MaxPooling2D", ...) to constructors that rebuild a layer from its saved config.
-/// Every layer in <c>DeepSharp.Layers</c> is registered; <see cref="Register"/> adds your own.
-/// Models ("Sequential", "Functional") are rebuilt by the model loader, not here.
+/// Maps Keras class names ("Conv2D", "MaxPooling2D", ...) to the code that rebuilds a layer from its saved config.
+/// Every layer of DeepSharp that implements <see cref="ILayerFromConfig{TSelf}"/> is found on first use (adding a layer
+/// needs no edit here); <see cref="Register{T}"/> adds your own. Models ("Sequential", "Functional") are rebuilt by the
+/// model loader, not here.
 /// </summary>
 /// <example><code>
-/// LayerRegistry.Register("MyLayer", c => new MyLayer(c.Int("units", 32), name: c.Name));
+/// LayerRegistry.Register&lt;MyLayer&gt;();                                     // MyLayer : ILayerFromConfig&lt;MyLayer&gt;
+/// LayerRegistry.Register("MyOther", c => new MyOther(c.Int("units", 32), name: c.Name));
 /// var model = Model.Load("custom.keras");
 /// </code></example>
 public static class LayerRegistry
 {
-    private static readonly Dictionary<string, Func<LayerConfig, Layer>> Factories = new()
-    {
-        ["Conv2D"] = c =>
-        {
-            c.RequireChannelsLast();
-            RequireDefault(c, "dilation_rate", 1);
-            RequireDefault(c, "groups", 1);
-            return new Conv2D(c.Int("filters", 0), c.Pair("kernel_size", (0, 0)), c.Pair("strides", (1, 1)),
-                c.String("padding", "valid")!, c.String("activation", null), c.Bool("use_bias", true),
-                c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name);
-        },
-        ["Dense"] = c => new Dense(c.Int("units", 0), c.String("activation", null), c.Bool("use_bias", true),
-            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name),
-        ["MaxPooling2D"] = c =>
-        {
-            c.RequireChannelsLast();
-            var pool = c.Pair("pool_size", (2, 2));
-            return new MaxPooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, c.String("padding", "valid")!, c.Name);
-        },
-        ["AveragePooling2D"] = c =>
-        {
-            c.RequireChannelsLast();
-            var pool = c.Pair("pool_size", (2, 2));
-            return new AveragePooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, c.String("padding", "valid")!, c.Name);
-        },
-        ["Flatten"] = c => { c.RequireChannelsLast(); return new Flatten(c.Name); },
-        ["GlobalAveragePooling2D"] = c =>
-        {
-            c.RequireChannelsLast();
-            if (c.Bool("keepdims", false)) throw new NotSupportedException($"GlobalAveragePooling2D '{c.Name}': keepdims=true is not supported.");
-            return new GlobalAveragePooling2D(c.Name);
-        },
-        ["Dropout"] = c => new Dropout(c.Float("rate", 0f), c.Has("seed") ? c.Int("seed", 0) : null, c.Name),
-        ["Activation"] = c => new Activation(c.String("activation", "linear")!, c.Name),
-        ["Add"] = c => new Add(c.Name),
-        ["BatchNormalization"] = c =>
-        {
-            int axis = c.Has("axis") && c.Json["axis"] is JsonValue ? c.Int("axis", -1) : -1;
-            if (axis != -1 && axis != 3)
-                throw new NotSupportedException($"BatchNormalization '{c.Name}': axis {axis} is not supported; DeepSharp normalizes the channel axis (-1).");
-            return new BatchNormalization(c.Float("momentum", 0.99f), c.Float("epsilon", 1e-3f), c.Bool("center", true), c.Bool("scale", true), c.Name);
-        },
-        ["ZeroPadding2D"] = c =>
-        {
-            c.RequireChannelsLast();
-            return new ZeroPadding2D(ReadPadding(c), c.Name);
-        },
-    };
+    private static readonly Dictionary<string, Func<LayerConfig, Layer>> Factories = Discover(typeof(Layer).Assembly);
 
     /// <summary>The Keras class names that can be loaded, models included.</summary>
     public static IReadOnlyList<string> ClassNames
@@ -73,7 +29,22 @@ public static class LayerRegistry
     public static void Register(string className, Func<LayerConfig, Layer> factory)
     {
         ArgumentException.ThrowIfNullOrEmpty(className);
+        ArgumentNullException.ThrowIfNull(factory);
         lock (Factories) Factories[className] = factory;
+    }
+
+    /// <summary>
+    /// Registers a layer class by its <c>FromConfig</c>, under <paramref name="className"/> or, by default, the C# class name
+    /// (which is what <see cref="Layer.ClassName"/> writes unless the layer overrides it).
+    /// </summary>
+    /// <example><code>LayerRegistry.Register&lt;Scale&gt;();</code></example>
+    public static void Register<T>(string? className = null) where T : Layer, ILayerFromConfig<T> =>
+        Register(className ?? typeof(T).Name, c => T.FromConfig(c));
+
+    /// <summary>Whether <paramref name="className"/> can be loaded.</summary>
+    public static bool IsRegistered(string className)
+    {
+        lock (Factories) return Factories.ContainsKey(className);
     }
 
     /// <summary>Builds a layer from its class name and config; unknown names are an error listing the known ones.</summary>
@@ -83,33 +54,26 @@ public static class LayerRegistry
         lock (Factories) Factories.TryGetValue(className, out factory);
         if (factory is null)
             throw new NotSupportedException($"Unknown layer class '{className}' (layer '{config["name"]}'). " +
-                $"Supported classes: {string.Join(", ", ClassNames)}. Register your own with LayerRegistry.Register(\"{className}\", config => ...).");
+                $"Supported classes: {string.Join(", ", ClassNames)}. Register your own before loading: " +
+                $"LayerRegistry.Register<{className}>() for a layer implementing ILayerFromConfig, or LayerRegistry.Register(\"{className}\", config => ...).");
         var layer = factory(new LayerConfig(className, config));
         if (config["trainable"] is JsonValue t) layer.Trainable = t.GetValue<bool>();
         return layer;
     }
 
-    private static void RequireDefault(LayerConfig c, string key, int value)
+    /// <summary>Every concrete layer in <paramref name="assembly"/> that implements <see cref="ILayerFromConfig{TSelf}"/>, by class name.</summary>
+    private static Dictionary<string, Func<LayerConfig, Layer>> Discover(Assembly assembly)
     {
-        if (!c.Has(key)) return;
-        var node = c.Json[key]!;
-        bool ok = node is JsonValue ? node.GetValue<int>() == value : node.AsArray().All(v => v!.GetValue<int>() == value);
-        if (!ok) throw new NotSupportedException($"{c.ClassName} '{c.Name}': {key} {node.ToJsonString()} is not supported (only {value}).");
+        var make = typeof(LayerRegistry).GetMethod(nameof(FactoryOf), BindingFlags.NonPublic | BindingFlags.Static)!;
+        var found = new Dictionary<string, Func<LayerConfig, Layer>>();
+        foreach (var type in assembly.GetTypes())
+        {
+            if (type.IsAbstract || type.IsGenericTypeDefinition || !typeof(Layer).IsAssignableFrom(type)) continue;
+            if (!type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ILayerFromConfig<>) && i.GenericTypeArguments[0] == type)) continue;
+            found[type.Name] = (Func<LayerConfig, Layer>)make.MakeGenericMethod(type).Invoke(null, null)!;
+        }
+        return found;
     }
 
-    private static ((int, int), (int, int)) ReadPadding(LayerConfig c)
-    {
-        var node = c.Json["padding"];
-        if (node is null) return ((1, 1), (1, 1));
-        if (node is JsonValue) { int p = node.GetValue<int>(); return ((p, p), (p, p)); }
-        var a = node.AsArray();
-        if (a.Count == 2 && a[0] is JsonValue)
-        {
-            int h = a[0]!.GetValue<int>(), w = a[1]!.GetValue<int>();
-            return ((h, h), (w, w));
-        }
-        if (a.Count == 2)
-            return ((a[0]![0]!.GetValue<int>(), a[0]![1]!.GetValue<int>()), (a[1]![0]!.GetValue<int>(), a[1]![1]!.GetValue<int>()));
-        throw new FormatException($"ZeroPadding2D '{c.Name}': padding {node.ToJsonString()} is not an int, [h, w] or [[top, bottom], [left, right]].");
-    }
+    private static Func<LayerConfig, Layer> FactoryOf<T>() where T : Layer, ILayerFromConfig<T> => c => T.FromConfig(c);
 }

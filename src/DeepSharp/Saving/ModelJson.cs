@@ -28,9 +28,6 @@ namespace DeepSharp.Saving;
 /// </remarks>
 internal static class ModelJson
 {
-    private static readonly string[] Regularizers =
-        ["kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"];
-
     // ---- writing ----
 
     /// <summary>The serialized model: module, class_name, config, build_config and (top level only) compile_config.</summary>
@@ -91,7 +88,6 @@ internal static class ModelJson
         var config = new JsonObject();
         foreach (var (key, value) in layer.GetConfig()) config[key] = JsonSerializer.SerializeToNode(value);
         config["dtype"] ??= DTypePolicy();
-        AddKerasDefaults(layer, config);
         return new JsonObject
         {
             ["module"] = "keras.layers",
@@ -104,53 +100,6 @@ internal static class ModelJson
             },
         };
     }
-
-    /// <summary>Keys Keras always writes for these layers, filled with what DeepSharp does.</summary>
-    private static void AddKerasDefaults(Layer layer, JsonObject c)
-    {
-        switch (layer)
-        {
-            case Conv2D conv:
-                c.TryAdd("data_format", "channels_last");
-                c.TryAdd("dilation_rate", new JsonArray(1, 1));
-                c.TryAdd("groups", 1);
-                c.TryAdd("kernel_initializer", Initializer(conv.KernelInitializer));
-                c.TryAdd("bias_initializer", Initializer(conv.BiasInitializer));
-                foreach (var k in Regularizers) c.TryAdd(k, null);
-                break;
-            case Dense dense:
-                c.TryAdd("kernel_initializer", Initializer(dense.KernelInitializer));
-                c.TryAdd("bias_initializer", Initializer(dense.BiasInitializer));
-                foreach (var k in Regularizers) c.TryAdd(k, null);
-                break;
-            case BatchNormalization:
-                c.TryAdd("axis", -1);
-                c.TryAdd("beta_initializer", Initializer("zeros"));
-                c.TryAdd("gamma_initializer", Initializer("ones"));
-                c.TryAdd("moving_mean_initializer", Initializer("zeros"));
-                c.TryAdd("moving_variance_initializer", Initializer("ones"));
-                break;
-            case Dropout:
-                c.TryAdd("seed", null);
-                c.TryAdd("noise_shape", null);
-                break;
-            case GlobalAveragePooling2D:
-                c.TryAdd("data_format", "channels_last");
-                c.TryAdd("keepdims", false);
-                break;
-            case Pooling2D or Flatten or ZeroPadding2D:
-                c.TryAdd("data_format", "channels_last");
-                break;
-        }
-    }
-
-    private static JsonObject Initializer(string name) => new()
-    {
-        ["module"] = "keras.initializers",
-        ["class_name"] = string.Concat(name.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..])),
-        ["config"] = name is "zeros" or "ones" ? new JsonObject() : new JsonObject { ["seed"] = null },
-        ["registered_name"] = null,
-    };
 
     private static JsonObject DTypePolicy() => new()
     {
