@@ -2,8 +2,11 @@ namespace DeepSharp.Vision;
 
 /// <summary>
 /// The random transform's geometry and pixel operations, with Keras' <c>apply_affine_transform</c> and scipy's
-/// <c>ndimage.affine_transform(order=1)</c> definitions: one composed matrix maps each output (row, col) to an
-/// input point, which is read with bilinear interpolation and the fill mode's boundary rule.
+/// <c>ndimage.affine_transform(order=1 or 0)</c> definitions (scipy 1.6 and later): one composed matrix maps each
+/// output (row, col) to an input point, which is read with bilinear (or nearest) interpolation and the fill mode's
+/// boundary rule. scipy folds the point with the mode's <c>map_coordinate</c> and then fetches the interpolation
+/// neighbours that still fall outside with a per-mode index rule: half-sample symmetric for <c>reflect</c>
+/// (…b a | a b c d | d c…), whole-sample mirror for the others (…c b | a b c d | c b…).
 /// </summary>
 internal static class AffineWarp
 {
@@ -50,8 +53,14 @@ internal static class AffineWarp
     /// input point has all four bilinear neighbours inside the image are found first (the input point moves linearly
     /// along a row), and run through a branch-free loop; only the columns near the border use the fill-mode rule.
     /// </summary>
-    public static unsafe void Warp(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, double[] m, FillMode mode, float cval)
+    public static unsafe void Warp(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, double[] m, FillMode mode, float cval,
+        int order = 1)
     {
+        if (order == 0)
+        {
+            WarpNearest(src, dst, h, w, c, m, mode, cval);
+            return;
+        }
         fixed (float* ps = src, pd = dst)
         {
             for (int r = 0; r < h; r++)
@@ -69,6 +78,21 @@ internal static class AffineWarp
                     Border(ps, rowOut + col * c, h, w, c, baseR + m[1] * col, baseC + m[4] * col, mode, cval);
             }
         }
+    }
+
+    /// <summary>scipy's order-0 path: the input point, folded by the mode, rounded half up to a pixel.</summary>
+    private static void WarpNearest(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, double[] m, FillMode mode, float cval)
+    {
+        for (int r = 0; r < h; r++)
+            for (int col = 0; col < w; col++)
+            {
+                double cr = MapCoordinate(m[0] * r + m[1] * col + m[2], h, mode);
+                double cc = MapCoordinate(m[3] * r + m[4] * col + m[5], w, mode);
+                var o = dst.Slice((r * w + col) * c, c);
+                if (cr <= -1.0 || cc <= -1.0) { o.Fill(cval); continue; }
+                int sr = NeighbourIndex((int)Math.Floor(cr + 0.5), h, mode), sc = NeighbourIndex((int)Math.Floor(cc + 0.5), w, mode);
+                src.Slice((sr * w + sc) * c, c).CopyTo(o);
+            }
     }
 
     /// <summary>The column range [lo, hi) where 0 &lt;= base + slope*col &lt; max holds for both axes (shrunk by one
@@ -139,8 +163,8 @@ internal static class AffineWarp
         }
         int sr = (int)Math.Floor(cr), sc = (int)Math.Floor(cc);
         float gr = (float)(cr - sr), gc = (float)(cc - sc);
-        int ra = MirrorIndex(sr, h), rb = MirrorIndex(sr + 1, h);
-        int ca = MirrorIndex(sc, w), cb = MirrorIndex(sc + 1, w);
+        int ra = NeighbourIndex(sr, h, mode), rb = NeighbourIndex(sr + 1, h, mode);
+        int ca = NeighbourIndex(sc, w, mode), cb = NeighbourIndex(sc + 1, w, mode);
         float* q00 = src + (ra * w + ca) * c, q01 = src + (ra * w + cb) * c, q10 = src + (rb * w + ca) * c, q11 = src + (rb * w + cb) * c;
         float v00 = (1 - gr) * (1 - gc), v01 = (1 - gr) * gc, v10 = gr * (1 - gc), v11 = gr * gc;
         for (int k = 0; k < c; k++)
@@ -195,7 +219,19 @@ internal static class AffineWarp
         return x;
     }
 
-    /// <summary>scipy's border rule for interpolation neighbours outside the array (mirror about the edge pixels).</summary>
+    /// <summary>scipy's rule for an interpolation neighbour outside the array: <c>reflect</c> mirrors about the outer
+    /// edge of the border pixels (index -1 reads 0), every other mode about the border pixels (index -1 reads 1).</summary>
+    internal static int NeighbourIndex(int idx, int len, FillMode mode)
+    {
+        if (mode != FillMode.Reflect) return MirrorIndex(idx, len);
+        if ((uint)idx < (uint)len) return idx;
+        long period = 2L * len;
+        long i = idx % period;
+        if (i < 0) i += period;
+        return (int)(i < len ? i : period - 1 - i);
+    }
+
+    /// <summary>Mirror about the edge pixels (scipy's "mirror" extension).</summary>
     internal static int MirrorIndex(int idx, int len)
     {
         if (len <= 1) return 0;
@@ -241,17 +277,23 @@ internal static class AffineWarp
     }
 
     /// <summary>
-    /// Keras' apply_brightness_shift through PIL: the image is stretched to 0..255 (array_to_img with scale),
-    /// truncated to bytes, multiplied by the factor (ImageEnhance.Brightness), truncated and clipped to 0..255.
+    /// Keras' apply_brightness_shift (keras_preprocessing 1.1) through PIL, in float32 as numpy does it:
+    /// <c>array_to_img(scale=True)</c> shifts the image up by -min only when the minimum is negative, divides by the
+    /// maximum (when it is not 0), multiplies by 255 and truncates to bytes; <c>ImageEnhance.Brightness</c> blends
+    /// with black, out = (uint8)(factor · v) (clipped to 0..255 when the factor is above 1). The result is 0..255
+    /// whatever the input's range (as in Keras).
     /// </summary>
     public static void Brightness(Span<float> x, float factor)
     {
-        float min = System.Numerics.Tensors.TensorPrimitives.Min(x), max = System.Numerics.Tensors.TensorPrimitives.Max(x) - min;
+        float min = System.Numerics.Tensors.TensorPrimitives.Min(x);
+        float shift = Math.Max(-min, 0f);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(x) + shift;
         for (int i = 0; i < x.Length; i++)
         {
-            float v = x[i] - min;
+            float v = x[i] + shift;
             if (max != 0) v /= max;
-            int b = (int)(v * 255f);
+            v *= 255f;
+            int b = v <= 0 ? 0 : v >= 255 ? 255 : (int)v;
             float t = factor * b;
             x[i] = t <= 0 ? 0 : t >= 255 ? 255 : (int)t;
         }

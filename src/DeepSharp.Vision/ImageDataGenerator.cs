@@ -37,6 +37,8 @@ public sealed class ImageDataGenerator
     public FillMode FillMode { get; }
     public float Cval { get; }
     public float ValidationSplit { get; }
+    /// <summary>scipy spline order of the affine warp: 1 (bilinear, default) or 0 (nearest), Keras' <c>interpolation_order</c>.</summary>
+    public int InterpolationOrder { get; }
     /// <summary>Applied to each image (after the random transform, before rescale), as Keras' preprocessing_function.
     /// It receives a (h, w, c) tensor and returns one of the same shape.</summary>
     public Func<Tensor, Tensor>? PreprocessingFunction { get; }
@@ -44,8 +46,11 @@ public sealed class ImageDataGenerator
     public ImageDataGenerator(float? rescale = null, float rotationRange = 0, float widthShiftRange = 0, float heightShiftRange = 0,
         float shearRange = 0, ZoomRange? zoomRange = null, float channelShiftRange = 0, (float Low, float High)? brightnessRange = null,
         bool horizontalFlip = false, bool verticalFlip = false, FillMode fillMode = FillMode.Nearest, float cval = 0,
-        float validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null)
+        float validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null, int interpolationOrder = 1)
     {
+        if (interpolationOrder is not (0 or 1))
+            throw new ArgumentException($"interpolationOrder {interpolationOrder} is not supported: DeepSharp implements scipy's order 1 (bilinear, Keras' default) and 0 (nearest). Spline orders 2-5 are not implemented.", nameof(interpolationOrder));
+        InterpolationOrder = interpolationOrder;
         CheckNonNegative(rotationRange, nameof(rotationRange));
         CheckNonNegative(widthShiftRange, nameof(widthShiftRange));
         CheckNonNegative(heightShiftRange, nameof(heightShiftRange));
@@ -157,7 +162,7 @@ public sealed class ImageDataGenerator
     {
         double[]? m = AffineWarp.Matrix(p, h, w);
         if (m is null) src.CopyTo(dst);
-        else AffineWarp.Warp(src, dst, h, w, c, m, FillMode, Cval);
+        else AffineWarp.Warp(src, dst, h, w, c, m, FillMode, Cval, InterpolationOrder);
         if (p.ChannelShiftIntensity is { } cs) AffineWarp.ChannelShift(dst, (float)cs);
         if (p.FlipHorizontal) AffineWarp.FlipColumns(dst, h, w, c);
         if (p.FlipVertical) AffineWarp.FlipRows(dst, h, w, c);

@@ -113,13 +113,13 @@ public static class ImageIO
         try
         {
             int outH = targetSize.Height, outW = targetSize.Width, c = Channels(colorMode);
-            double sx = (double)w / outW, sy = (double)h / outH;
+            int[] xs = Resampler.NearestIndices(w, outW), ys = Resampler.NearestIndices(h, outH);   // Pillow's NEAREST
             for (int y = 0; y < outH; y++)
             {
-                int srcRow = Math.Min((int)((y + 0.5) * sy), h - 1) * w;
+                int srcRow = ys[y] * w;
                 for (int x = 0; x < outW; x++)
                 {
-                    int s = (srcRow + Math.Min((int)((x + 0.5) * sx), w - 1)) * 4, d = (y * outW + x) * c;
+                    int s = (srcRow + xs[x]) * 4, d = (y * outW + x) * c;
                     switch (colorMode)
                     {
                         case ColorMode.Grayscale:

@@ -159,13 +159,18 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void Brightness_goes_through_pil_stretching_and_truncation()
+    public void Brightness_scales_by_the_maximum_without_stretching_from_the_minimum()
     {
+        // keras_preprocessing 1.1: array_to_img(scale=True) divides by the max (no shift: the min is not negative),
+        // then PIL blends with black and truncates.
         var img = Tensor.FromArray([0, 51, 255, 100], 1, 4, 1);
         var o = Plain.ApplyTransform(img, new TransformParameters { Brightness = 0.5 });
         Assert.Equal([0f, 25, 127, 50], o.Span.ToArray());
-        var dim = Tensor.FromArray([10, 20, 30], 1, 3, 1);   // stretched to 0..255 first, as Keras' array_to_img(scale=True)
-        Assert.Equal([0f, 127, 255], Plain.ApplyTransform(dim, new TransformParameters { Brightness = 1.0 }).Span.ToArray());
+        var dim = Tensor.FromArray([10, 20, 30], 1, 3, 1);   // 10/30*255 = 85, not 0: the minimum is not subtracted
+        Assert.Equal([85f, 170, 255], Plain.ApplyTransform(dim, new TransformParameters { Brightness = 1.0 }).Span.ToArray());
+        var negative = Tensor.FromArray([-10, 20, 100], 1, 3, 1);   // shifted by +10 only because the min is negative
+        Assert.Equal([0f, 69, 255], Plain.ApplyTransform(negative, new TransformParameters { Brightness = 1.0 }).Span.ToArray());
+        Assert.Equal([0f, 103, 255], Plain.ApplyTransform(negative, new TransformParameters { Brightness = 1.5 }).Span.ToArray());
     }
 
     [Fact]
