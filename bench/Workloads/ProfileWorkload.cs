@@ -132,7 +132,7 @@ public sealed class ProfileWorkload : IWorkload
                 table.Add($"{conv.Name} ({nb} img/chunk)",
                     ResultTable.Num(T(() => Ops.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
                     ResultTable.Num(T(() => Compute.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Compute.Epilogue.Relu)), 3),
-                    ResultTable.Num(T(() => Ops.VectorOps.ReluBackwardColumnSums(y, y, dz, m, f, db)), 3),
+                    ResultTable.Num(T(() => DeepSharp.Compute.VectorOps.ReluBackwardColumnSums(y, y, dz, m, f, db)), 3),
                     ResultTable.Num(T(() => Compute.Gemm.Multiply(true, false, k, f, m, col, k, dz, f, w, f)), 3),
                     ResultTable.Num(T(() => Compute.Gemm.Multiply(false, true, m, k, f, dz, f, w, f, col, k)), 3),
                     ResultTable.Num(T(() => Ops.Conv2DOp.Col2Im(col, g, 0, nb, dx)), 3));

@@ -45,11 +45,13 @@ internal static unsafe class GemmKernels
     {
         GemmPath.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
         GemmPath.Avx2 => Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported,
+        GemmPath.Vector128 => Vector128.IsHardwareAccelerated,
         _ => true,
     };
 
     private static GemmPath Detect() =>
-        IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : IsSupported(GemmPath.Avx2) ? GemmPath.Avx2 : GemmPath.Portable;
+        IsSupported(GemmPath.Avx512) ? GemmPath.Avx512 : IsSupported(GemmPath.Avx2) ? GemmPath.Avx2
+        : IsSupported(GemmPath.Vector128) ? GemmPath.Vector128 : GemmPath.Portable;
 
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, Epilogue epilogue,
@@ -63,6 +65,7 @@ internal static unsafe class GemmKernels
             {
                 case GemmPath.Avx512: Blocked<Kernel512>(g); break;
                 case GemmPath.Avx2: Blocked<Kernel256>(g); break;
+                case GemmPath.Vector128: Blocked<Kernel128>(g); break;
                 default: Blocked<KernelPortable>(g); break;
             }
         }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace DeepSharp.Compute;
@@ -60,7 +61,8 @@ internal static unsafe class GemmPacking
                 int i = 0;
                 if (Vector512.IsHardwareAccelerated)
                     for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(from + i), panel + i);
-                for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(from + i), panel + i);
+                if (Vector256.IsHardwareAccelerated)
+                    for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(from + i), panel + i);
                 for (; i + 4 <= count; i += 4) Vector128.Store(Vector128.Load(from + i), panel + i);
                 for (; i < count; i++) panel[i] = from[i];
                 for (; i < width; i++) panel[i] = 0f;
@@ -76,7 +78,7 @@ internal static unsafe class GemmPacking
     public static void Transposed(float* src, nint ld, int count, int kc, int width, float* panel)
     {
         int i = 0;
-        if (Sse.IsSupported)
+        if (Sse.IsSupported || AdvSimd.Arm64.IsSupported)
         {
             for (; i + 4 <= count; i += 4)
             {
@@ -85,19 +87,8 @@ internal static unsafe class GemmPacking
                 int p = 0;
                 for (; p + 4 <= kc; p += 4)
                 {
-                    var r0 = Vector128.Load(s0 + p);
-                    var r1 = Vector128.Load(s1 + p);
-                    var r2 = Vector128.Load(s2 + p);
-                    var r3 = Vector128.Load(s3 + p);
-                    var t0 = Sse.UnpackLow(r0, r1);   // r0[0] r1[0] r0[1] r1[1]
-                    var t1 = Sse.UnpackLow(r2, r3);   // r2[0] r3[0] r2[1] r3[1]
-                    var t2 = Sse.UnpackHigh(r0, r1);  // r0[2] r1[2] r0[3] r1[3]
-                    var t3 = Sse.UnpackHigh(r2, r3);  // r2[2] r3[2] r2[3] r3[3]
                     float* dp = d + p * width;
-                    Vector128.Store(Sse.MoveLowToHigh(t0, t1), dp);
-                    Vector128.Store(Sse.MoveHighToLow(t1, t0), dp + width);
-                    Vector128.Store(Sse.MoveLowToHigh(t2, t3), dp + 2 * width);
-                    Vector128.Store(Sse.MoveHighToLow(t3, t2), dp + 3 * width);
+                    Transpose4(Vector128.Load(s0 + p), Vector128.Load(s1 + p), Vector128.Load(s2 + p), Vector128.Load(s3 + p), dp, width);
                 }
                 for (; p < kc; p++)
                 {
@@ -116,5 +107,33 @@ internal static unsafe class GemmPacking
         }
         for (; i < width; i++)
             for (int p = 0; p < kc; p++) panel[p * width + i] = 0f;
+    }
+
+    /// <summary>Rows r0..r3 (4 floats each) stored as columns: dst[j·stride + i] = r_i[j]. SSE unpacks or ARM64 zips.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(Vector128<float> r0, Vector128<float> r1, Vector128<float> r2, Vector128<float> r3, float* dst, int stride)
+    {
+        if (Sse.IsSupported)
+        {
+            var t0 = Sse.UnpackLow(r0, r1);   // r0[0] r1[0] r0[1] r1[1]
+            var t1 = Sse.UnpackLow(r2, r3);   // r2[0] r3[0] r2[1] r3[1]
+            var t2 = Sse.UnpackHigh(r0, r1);  // r0[2] r1[2] r0[3] r1[3]
+            var t3 = Sse.UnpackHigh(r2, r3);  // r2[2] r3[2] r2[3] r3[3]
+            Vector128.Store(Sse.MoveLowToHigh(t0, t1), dst);
+            Vector128.Store(Sse.MoveHighToLow(t1, t0), dst + stride);
+            Vector128.Store(Sse.MoveLowToHigh(t2, t3), dst + 2 * stride);
+            Vector128.Store(Sse.MoveHighToLow(t3, t2), dst + 3 * stride);
+        }
+        else
+        {
+            var t0 = AdvSimd.Arm64.ZipLow(r0, r1).AsDouble();   // r0[0] r1[0] | r0[1] r1[1]
+            var t1 = AdvSimd.Arm64.ZipLow(r2, r3).AsDouble();
+            var t2 = AdvSimd.Arm64.ZipHigh(r0, r1).AsDouble();  // r0[2] r1[2] | r0[3] r1[3]
+            var t3 = AdvSimd.Arm64.ZipHigh(r2, r3).AsDouble();
+            Vector128.Store(AdvSimd.Arm64.ZipLow(t0, t1).AsSingle(), dst);
+            Vector128.Store(AdvSimd.Arm64.ZipHigh(t0, t1).AsSingle(), dst + stride);
+            Vector128.Store(AdvSimd.Arm64.ZipLow(t2, t3).AsSingle(), dst + 2 * stride);
+            Vector128.Store(AdvSimd.Arm64.ZipHigh(t2, t3).AsSingle(), dst + 3 * stride);
+        }
     }
 }

@@ -42,7 +42,7 @@ internal sealed class ActivationStage(ActivationKind kind)
         {
             Tensor.Ensure(ref _dz, dy.Shape);
             int cols = y.Dim(-1);
-            biasDone = VectorOps.ReluBackwardColumnSums(y.Data, dy.Data, _dz.Data, y.Size / cols, cols, dBias.Span);
+            biasDone = ActivationOps.ReluBackwardWithColumnSums(y.Data, dy.Data, _dz.Data, y.Size / cols, cols, dBias.Span);
             if (biasDone) return _dz;
         }
         return Backprop(y, dy, fused);
@@ -55,7 +55,7 @@ internal sealed class ActivationStage(ActivationKind kind)
         Tensor.Ensure(ref _dz, dy.Shape);
         if (Kind == ActivationKind.Relu)
         {
-            VectorOps.ReluBackward(y.Data, dy.Data, _dz.Data, y.Size);   // vectorized, on all cores when large
+            ActivationOps.ReluBackward(y.Data, dy.Data, _dz.Data, y.Size);   // vectorized, on all cores when large
             return _dz;
         }
         ActivationOps.Backward(Kind, y.Span, dy.Span, _dz.Span, y.Dim(-1));

@@ -85,10 +85,10 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         var dBias = Trainable ? _bias?.Grad : null;
         bool relu = Activation == ActivationKind.Relu && !ActivationFusedWithLoss;
         if (!needInputGradients && Trainable && (relu || Activation == ActivationKind.Linear)
-            && DirectKernelGradient.Applies(_g, Filters))
+            && Conv2DOp.HasFusedKernelGradient(_g, Filters))
         {
             // A first layer on few channels: mask, bias sum and kernel gradient in one pass over dy.
-            DirectKernelGradient.Run(_x!.Data, _y!.Data, dy.Data, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
+            Conv2DOp.FusedKernelGradient(_x!.Data, _y!.Data, dy.Data, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
             InputGradient = null;
             return;
         }

@@ -1,3 +1,4 @@
+using DeepSharp.Compute;
 using System.Numerics.Tensors;
 
 namespace DeepSharp.Ops;
@@ -77,6 +78,16 @@ public static class ActivationOps
                 break;
         }
     }
+
+    /// <summary>dx[i] = y[i] &gt; 0 ? dy[i] : 0 over the first <paramref name="length"/> values, on all cores when large.</summary>
+    public static void ReluBackward(float[] y, float[] dy, float[] dx, int length) => VectorOps.ReluBackward(y, dy, dx, length);
+
+    /// <summary>
+    /// ReLU's backward and the bias gradient in one pass over a rows×cols matrix: dx = y &gt; 0 ? dy : 0 and
+    /// sums[j] = Σ_i dx[i, j]. Returns false (doing nothing) when no vector width fits cols; then run the two passes.
+    /// </summary>
+    public static bool ReluBackwardWithColumnSums(float[] y, float[] dy, float[] dx, int rows, int cols, Span<float> sums) =>
+        VectorOps.ReluBackwardColumnSums(y, dy, dx, rows, cols, sums);
 
     /// <summary>Numerically stable softmax of one row: exp(x - max) / Σ exp(x - max).</summary>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -144,25 +143,17 @@ public static class Conv2DOp
                         int iy = oy * g.StrideH - g.PadTop + ky;
                         if ((uint)iy >= (uint)g.InH) { new Span<float>(dst, rowLen).Clear(); continue; }
                         float* rowBase = px + (long)(n * g.InH + iy) * g.InW * c;
-                        if (inside) { Copy(rowBase + ix0 * c, dst, rowLen); continue; }
+                        if (inside) { PatchKernels.Copy(rowBase + ix0 * c, dst, rowLen); continue; }
                         for (int kx = 0; kx < g.KW; kx++)
                         {
                             int ix = ix0 + kx;
                             if ((uint)ix >= (uint)g.InW) new Span<float>(dst + kx * c, c).Clear();
-                            else Copy(rowBase + ix * c, dst + kx * c, c);
+                            else PatchKernels.Copy(rowBase + ix * c, dst + kx * c, c);
                         }
                     }
                 }
             }
         }
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Copy(float* src, float* dst, int count)
-    {
-        int i = 0;
-        for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
-        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>
@@ -174,61 +165,19 @@ public static class Conv2DOp
         int rows = nb * g.InH;
         int tasks = Math.Min(rows, Workers.ThreadCount * 4);
         if ((long)rows * g.InW * g.PatchSize < VectorOps.ParallelMin) tasks = 1;
-        if (tasks <= 1) { Col2ImRows(col, g, n0, dx, 0, rows); return; }
-        Workers.For(tasks, t => Col2ImRows(col, g, n0, dx, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks)));
+        if (tasks <= 1) { PatchKernels.Col2ImRows(col, g, n0, dx, 0, rows); return; }
+        Workers.For(tasks, t => PatchKernels.Col2ImRows(col, g, n0, dx, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks)));
     }
 
-    private static unsafe void Col2ImRows(float[] col, in ConvGeometry g, int n0, float[] dx, int r0, int r1)
-    {
-        int k = g.PatchSize, c = g.InC;
-        Span<float> tail = stackalloc float[16];
-        fixed (float* pcol = col, pdx = dx)
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                int i = r / g.InH, iy = r % g.InH, n = n0 + i;
-                for (int ix = 0; ix < g.InW; ix++)
-                {
-                    float* d = pdx + (long)((n * g.InH + iy) * g.InW + ix) * c;
-                    for (int c0 = 0; c0 < c; c0 += 64)
-                    {
-                        int width = Math.Min(64, c - c0);
-                        var a0 = Vector512<float>.Zero; var a1 = Vector512<float>.Zero;
-                        var a2 = Vector512<float>.Zero; var a3 = Vector512<float>.Zero;
-                        tail.Clear();
-                        for (int ky = 0; ky < g.KH; ky++)
-                        {
-                            int ty = iy + g.PadTop - ky;
-                            if (ty < 0 || ty % g.StrideH != 0) continue;
-                            int oy = ty / g.StrideH;
-                            if (oy >= g.OutH) continue;
-                            for (int kx = 0; kx < g.KW; kx++)
-                            {
-                                int tx = ix + g.PadLeft - kx;
-                                if (tx < 0 || tx % g.StrideW != 0) continue;
-                                int ox = tx / g.StrideW;
-                                if (ox >= g.OutW) continue;
-                                float* s = pcol + (long)((i * g.OutH + oy) * g.OutW + ox) * k + (ky * g.KW + kx) * c + c0;
-                                int j = 0;
-                                if (width >= 16) { a0 += Vector512.Load(s); j = 16; }
-                                if (width >= 32) { a1 += Vector512.Load(s + 16); j = 32; }
-                                if (width >= 48) { a2 += Vector512.Load(s + 32); j = 48; }
-                                if (width >= 64) { a3 += Vector512.Load(s + 48); j = 64; }
-                                for (int t = 0; j < width; j++, t++) tail[t] += s[j];
-                            }
-                        }
-                        float* o = d + c0;
-                        int w = 0;
-                        if (width >= 16) { a0.Store(o); w = 16; }
-                        if (width >= 32) { a1.Store(o + 16); w = 32; }
-                        if (width >= 48) { a2.Store(o + 32); w = 48; }
-                        if (width >= 64) { a3.Store(o + 48); w = 64; }
-                        for (int t = 0; w < width; w++, t++) o[w] = tail[t];
-                    }
-                }
-            }
-        }
-    }
+    /// <summary>
+    /// True when the kernel and bias gradients of this convolution (a first layer on few channels, no input gradient
+    /// needed) can run in one pass over dy with ReLU's mask fused (<see cref="FusedKernelGradient"/>).
+    /// </summary>
+    internal static bool HasFusedKernelGradient(in ConvGeometry g, int filters) => DirectKernelGradient.Applies(g, filters);
+
+    /// <summary>dKernel = col(x)ᵀ · dz and dBias = Σ dz (optional) with dz = relu ? (y &gt; 0 ? dy : 0) : dy, in one pass.</summary>
+    internal static void FusedKernelGradient(float[] x, float[]? y, float[] dy, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f) =>
+        DirectKernelGradient.Run(x, y, dy, relu, dKernel, dBias, g, f);
 
     /// <summary>sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix.</summary>
     internal static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums) =>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -42,7 +41,7 @@ internal sealed unsafe class Im2ColRows(float[] x, ConvGeometry g) : IRowSource
             if (inside)
             {
                 int len = Math.Min(rowLen - rem, end - p);
-                Copy(rowBase + ix0 * c + rem, d, len);
+                PatchKernels.Copy(rowBase + ix0 * c + rem, d, len);
                 p += len;
                 continue;
             }
@@ -50,16 +49,8 @@ internal sealed unsafe class Im2ColRows(float[] x, ConvGeometry g) : IRowSource
             int run = Math.Min(c - ch, end - p);
             int ix = ix0 + kx;
             if ((uint)ix >= (uint)g.InW) new Span<float>(d, run).Clear();
-            else Copy(rowBase + ix * c + ch, d, run);
+            else PatchKernels.Copy(rowBase + ix * c + ch, d, run);
             p += run;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(float* src, float* dst, int count)
-    {
-        int i = 0;
-        for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
-        for (; i < count; i++) dst[i] = src[i];
     }
 }

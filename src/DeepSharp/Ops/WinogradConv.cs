@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -15,10 +13,11 @@ namespace DeepSharp.Ops;
 ///      ⎢0 -1  1  0⎥        ⎢1/2 -1/2  1/2⎥
 ///      ⎣0  1  0 -1⎦        ⎣0    0    1 ⎦
 /// </code>
-/// Channels are vectorized 16 at a time, so C and F must be multiples of 16. Results equal the direct path
+/// Channels are vectorized one vector at a time (<see cref="WinogradTransforms"/>, at the widest accelerated width
+/// whose lanes divide both), so C and F must be multiples of 4, 8 or 16. Results equal the direct path
 /// within float32 rounding (the transforms add and subtract, so errors grow a little with the values' range).
 /// </summary>
-internal static unsafe class WinogradConv
+internal static class WinogradConv
 {
     /// <summary>Floats of transformed inputs and products one chunk of tiles may use (keeps them in cache).</summary>
     private const int ChunkFloats = 1 << 21;
@@ -41,16 +40,20 @@ internal static unsafe class WinogradConv
 
     /// <summary>True when the Winograd path computes this convolution (and pays: enough channels and tiles).</summary>
     public static bool Applies(in ConvGeometry g, int filters) =>
-        Enabled && Vector512.IsHardwareAccelerated && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
-        && g.InC % 16 == 0 && filters % 16 == 0 && g.InC >= MinChannels && g.OutH * g.OutW >= 64;
+        Enabled && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
+        && g.InC >= MinChannels && g.OutH * g.OutW >= 64;
+
+    /// <summary>The widest accelerated vector whose lanes divide both channel counts (Scalar: none does, no Winograd).</summary>
+    private static VectorWidth Width(int c, int f) => VectorPaths.WidestDividing(c | f, VectorPaths.Best);   // lanes are powers of two: they divide c | f iff they divide both
 
     /// <summary>y = conv(x, kernel) + bias, then the epilogue; same contract as <see cref="Conv2DOp.Forward"/>.</summary>
+    /// <paramref name="width"/> forces the transforms' vector width (tests run each one).
     public static void Forward(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g,
-        Epilogue epilogue, ref float[]? workspace)
+        Epilogue epilogue, ref float[]? workspace, VectorWidth? width = null)
     {
         int f = kernel.Dim(3);
         var work = Conv2DOp.Workspace(ref workspace, WorkspaceSize(g, f, 0));
-        Run(x.Data, g, kernel.Span, f, bias?.Data ?? [], epilogue == Epilogue.Relu, y.Data, work, 0);
+        Run(x.Data, g, kernel.Span, f, bias?.Data ?? [], epilogue == Epilogue.Relu, y.Data, work, 0, width ?? Width(g.InC, f));
     }
 
     /// <summary>
@@ -58,15 +61,15 @@ internal static unsafe class WinogradConv
     /// stride-1 convolution of dy (F channels in, C out) with the kernel turned by 180° and transposed.
     /// </summary>
     public static bool AppliesToInputGradient(in ConvGeometry g, int filters) =>
-        InputGradientEnabled && Enabled && Vector512.IsHardwareAccelerated && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
-        && g.InC % 16 == 0 && filters % 16 == 0 && filters >= MinChannels && g.InH * g.InW >= 64
+        InputGradientEnabled && Enabled && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
+        && filters >= MinChannels && g.InH * g.InW >= 64
         && g.PadTop <= 2 && g.PadLeft <= 2;
 
     /// <summary>
     /// dx = dy ⋆ rot180(w)ᵀ: dx[n, iy, ix, c] = Σ dy[n, iy + padTop - ky, ix + padLeft - kx, f] · w[ky, kx, c, f]
     /// (zero outside dy), overwriting dx.
     /// </summary>
-    public static void InputGradient(Tensor dy, Tensor kernel, Tensor dx, in ConvGeometry g, ref float[]? workspace)
+    public static void InputGradient(Tensor dy, Tensor kernel, Tensor dx, in ConvGeometry g, ref float[]? workspace, VectorWidth? width = null)
     {
         int c = g.InC, f = kernel.Dim(3);
         var gd = new ConvGeometry(g.Batch, g.OutH, g.OutW, f, 3, 3, 1, 1, 2 - g.PadTop, 2 - g.PadLeft, g.InH, g.InW);
@@ -82,7 +85,7 @@ internal static unsafe class WinogradConv
                     for (int fi = 0; fi < f; fi++)
                         work[dst + fi * c + ci] = w[src + ci * f + fi];
             }
-        Run(dy.Data, gd, work.AsSpan(0, flipped), c, [], false, dx.Data, work, flipped);
+        Run(dy.Data, gd, work.AsSpan(0, flipped), c, [], false, dx.Data, work, flipped, width ?? Width(c, f));
     }
 
     private static int WorkspaceSize(in ConvGeometry g, int f, int offset)
@@ -100,8 +103,10 @@ internal static unsafe class WinogradConv
 
     /// <summary>The Winograd convolution of x (geometry g) with a (3, 3, C, F) kernel into y, using work from offset on.</summary>
     private static void Run(float[] x, ConvGeometry g, ReadOnlySpan<float> kernel, int f, float[] bias, bool relu,
-        float[] y, float[] work, int offset)
+        float[] y, float[] work, int offset, VectorWidth width)
     {
+        if (width == VectorWidth.Scalar || g.InC % VectorPaths.Lanes(width) != 0 || f % VectorPaths.Lanes(width) != 0)
+            throw new ArgumentException($"WinogradConv: {g.InC} input and {f} output channels are not multiples of the {width} vector's lanes.");
         int c = g.InC;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
         int tileRows = g.Batch * tilesH;
@@ -114,13 +119,13 @@ internal static unsafe class WinogradConv
             int tiles = rows * tilesW;
             int vOffset = offset + 16 * c * f, mOffset = vOffset + 16 * tiles * c;
             int start = row0;
-            ParallelRows(rows, r => TransformInputRow(x, g, start + r, r * tilesW, tiles, work, vOffset));
+            ParallelRows(rows, r => WinogradTransforms.InputRow(width, x, g, start + r, r * tilesW, tiles, work, vOffset));
             // The 16 products are independent: one per work item, each GEMM on one thread (a nested
             // Workers loop runs inline), so a chunk costs one dispatch instead of 16.
             int uOffset = offset;
             Workers.For(16, xi => Gemm.Multiply(false, false, tiles, f, c, work.AsSpan(vOffset + xi * tiles * c, tiles * c), c,
                 work.AsSpan(uOffset + xi * c * f, c * f), f, work.AsSpan(mOffset + xi * tiles * f, tiles * f), f));
-            ParallelRows(rows, r => TransformOutputRow(work, mOffset, tiles, r * tilesW, g, start + r, f, bias, relu, y));
+            ParallelRows(rows, r => WinogradTransforms.OutputRow(width, work, mOffset, tiles, r * tilesW, g, start + r, f, bias, relu, y));
         }
     }
 
@@ -147,108 +152,5 @@ internal static unsafe class WinogradConv
                         if (s != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(w.Slice((ky * 3 + kx) * cf, cf), s, dst, dst);
                     }
             }
-    }
-
-    /// <summary>V[ξ][tile, c] = (Bᵀ d B)[ξ] for every tile of one row of tiles (tile row index = n·tilesH + ty).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformInputRow(float[] x, in ConvGeometry g, int tileRow, int tile0, int tiles, float[] work, int vOffset)
-    {
-        int c = g.InC, tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
-        int n = tileRow / tilesH, ty = tileRow % tilesH;
-        int iy0 = 2 * ty - g.PadTop;
-        long plane = (long)tiles * c;
-        fixed (float* px = x, pw = work)
-        {
-            float* v = pw + vOffset;
-            var d = stackalloc Vector512<float>[16];
-            for (int tx = 0; tx < tilesW; tx++)
-            {
-                int ix0 = 2 * tx - g.PadLeft;
-                bool inside = iy0 >= 0 && iy0 + 4 <= g.InH && ix0 >= 0 && ix0 + 4 <= g.InW;
-                float* dst = v + (long)(tile0 + tx) * c;
-                for (int c0 = 0; c0 < c; c0 += 16)
-                {
-                    for (int i = 0; i < 4; i++)
-                    {
-                        int iy = iy0 + i;
-                        for (int j = 0; j < 4; j++)
-                        {
-                            int ix = ix0 + j;
-                            d[i * 4 + j] = inside || ((uint)iy < (uint)g.InH && (uint)ix < (uint)g.InW)
-                                ? Vector512.Load(px + ((long)(n * g.InH + iy) * g.InW + ix) * c + c0)
-                                : Vector512<float>.Zero;
-                        }
-                    }
-                    // Rows: t = Bᵀ d.
-                    for (int j = 0; j < 4; j++)
-                    {
-                        var d0 = d[j]; var d1 = d[4 + j]; var d2 = d[8 + j]; var d3 = d[12 + j];
-                        d[j] = d0 - d2; d[4 + j] = d1 + d2; d[8 + j] = d2 - d1; d[12 + j] = d1 - d3;
-                    }
-                    // Columns: v = t B, stored at plane ξ = 4i + j.
-                    float* o = dst + c0;
-                    for (int i = 0; i < 4; i++)
-                    {
-                        var t0 = d[i * 4]; var t1 = d[i * 4 + 1]; var t2 = d[i * 4 + 2]; var t3 = d[i * 4 + 3];
-                        (t0 - t2).Store(o + (i * 4 + 0) * plane);
-                        (t1 + t2).Store(o + (i * 4 + 1) * plane);
-                        (t2 - t1).Store(o + (i * 4 + 2) * plane);
-                        (t1 - t3).Store(o + (i * 4 + 3) * plane);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>y (2×2 per tile) = Aᵀ m A + bias, then ReLU, for one row of tiles; outputs past the edge are skipped.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutputRow(float[] work, int mOffset, int tiles, int tile0, in ConvGeometry g, int tileRow,
-        int f, float[] bias, bool relu, float[] y)
-    {
-        int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
-        int n = tileRow / tilesH, ty = tileRow % tilesH;
-        long plane = (long)tiles * f;
-        fixed (float* pw = work, py = y, pb = bias)
-        {
-            float* m = pw + mOffset;
-            for (int tx = 0; tx < tilesW; tx++)
-            {
-                float* src = m + (long)(tile0 + tx) * f;
-                int oy = 2 * ty, ox = 2 * tx;
-                bool down = oy + 1 < g.OutH, right = ox + 1 < g.OutW;
-                float* y00 = py + ((long)(n * g.OutH + oy) * g.OutW + ox) * f;
-                float* y10 = y00 + (long)g.OutW * f;
-                for (int f0 = 0; f0 < f; f0 += 16)
-                {
-                    float* s = src + f0;
-                    // s_0j = m0j + m1j + m2j, s_1j = m1j - m2j - m3j (Aᵀ m), then the same on columns (· A).
-                    var s00 = Vector512.Load(s) + Vector512.Load(s + 4 * plane) + Vector512.Load(s + 8 * plane);
-                    var s01 = Vector512.Load(s + plane) + Vector512.Load(s + 5 * plane) + Vector512.Load(s + 9 * plane);
-                    var s02 = Vector512.Load(s + 2 * plane) + Vector512.Load(s + 6 * plane) + Vector512.Load(s + 10 * plane);
-                    var s03 = Vector512.Load(s + 3 * plane) + Vector512.Load(s + 7 * plane) + Vector512.Load(s + 11 * plane);
-                    var s10 = Vector512.Load(s + 4 * plane) - Vector512.Load(s + 8 * plane) - Vector512.Load(s + 12 * plane);
-                    var s11 = Vector512.Load(s + 5 * plane) - Vector512.Load(s + 9 * plane) - Vector512.Load(s + 13 * plane);
-                    var s12 = Vector512.Load(s + 6 * plane) - Vector512.Load(s + 10 * plane) - Vector512.Load(s + 14 * plane);
-                    var s13 = Vector512.Load(s + 7 * plane) - Vector512.Load(s + 11 * plane) - Vector512.Load(s + 15 * plane);
-                    var b = bias.Length > 0 ? Vector512.Load(pb + f0) : Vector512<float>.Zero;
-                    var r00 = s00 + s01 + s02 + b;
-                    var r01 = s01 - s02 - s03 + b;
-                    var r10 = s10 + s11 + s12 + b;
-                    var r11 = s11 - s12 - s13 + b;
-                    if (relu)
-                    {
-                        r00 = Vector512.Max(r00, Vector512<float>.Zero); r01 = Vector512.Max(r01, Vector512<float>.Zero);
-                        r10 = Vector512.Max(r10, Vector512<float>.Zero); r11 = Vector512.Max(r11, Vector512<float>.Zero);
-                    }
-                    r00.Store(y00 + f0);
-                    if (right) r01.Store(y00 + f + f0);
-                    if (down)
-                    {
-                        r10.Store(y10 + f0);
-                        if (right) r11.Store(y10 + f + f0);
-                    }
-                }
-            }
-        }
     }
 }

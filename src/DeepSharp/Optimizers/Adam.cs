@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using DeepSharp.Compute;
 
 namespace DeepSharp.Optimizers;
 
@@ -29,31 +29,7 @@ public sealed class Adam : Optimizer
         fixed (float* pw = w, pg = g, pm = slots[0], pv = slots[1])
         {
             nint w0 = (nint)pw, g0 = (nint)pg, m0 = (nint)pm, v0 = (nint)pv;
-            UpdateLoop.Run(w.Length, (i0, i1) => Update((float*)w0, (float*)g0, (float*)m0, (float*)v0, i0, i1, alpha, b1, b2, eps));
-        }
-    }
-
-    /// <summary>The update on [i0, i1): vectors of 16, then scalars, with the same operations in the same order.</summary>
-    private static unsafe void Update(float* w, float* g, float* m, float* v, int i0, int i1, float alpha, float b1, float b2, float eps)
-    {
-        int i = i0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= i1; i += 16)
-            {
-                var gi = Vector512.Load(g + i);
-                var mi = Vector512.Load(m + i);
-                mi += (gi - mi) * Vector512.Create(b1);
-                mi.Store(m + i);
-                var vi = Vector512.Load(v + i);
-                vi += (gi * gi - vi) * Vector512.Create(b2);
-                vi.Store(v + i);
-                (Vector512.Load(w + i) - Vector512.Create(alpha) * mi / (Vector512.Sqrt(vi) + Vector512.Create(eps))).Store(w + i);
-            }
-        for (; i < i1; i++)
-        {
-            m[i] += (g[i] - m[i]) * b1;
-            v[i] += (g[i] * g[i] - v[i]) * b2;
-            w[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + eps);
+            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.Adam((float*)w0, (float*)g0, (float*)m0, (float*)v0, i0, i1, alpha, b1, b2, eps));
         }
     }
 

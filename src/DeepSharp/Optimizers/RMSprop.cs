@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using DeepSharp.Compute;
 
 namespace DeepSharp.Optimizers;
 
@@ -30,47 +30,7 @@ public sealed class RMSprop : Optimizer
         fixed (float* pw = w, pg = g, pa = slots[0], pv = momentum > 0 ? slots[1] : null)
         {
             nint w0 = (nint)pw, g0 = (nint)pg, a0 = (nint)pa, v0 = (nint)pv;
-            UpdateLoop.Run(w.Length, (i0, i1) => Update((float*)w0, (float*)g0, (float*)a0, (float*)v0, i0, i1, lr, rho, eps, momentum));
-        }
-    }
-
-    /// <summary>The update on [i0, i1): vectors of 16, then scalars; the same operations in the same order, so
-    /// both give the same bits.</summary>
-    private static unsafe void Update(float* w, float* g, float* a, float* v, int i0, int i1, float lr, float rho, float eps, float momentum)
-    {
-        int i = i0;
-        if (momentum > 0)
-        {
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + 16 <= i1; i += 16)
-                {
-                    var gi = Vector512.Load(g + i);
-                    var ai = Vector512.Create(rho) * Vector512.Load(a + i) + Vector512.Create(1 - rho) * gi * gi;
-                    ai.Store(a + i);
-                    var vi = Vector512.Create(momentum) * Vector512.Load(v + i) + Vector512.Create(lr) * gi / Vector512.Sqrt(ai + Vector512.Create(eps));
-                    vi.Store(v + i);
-                    (Vector512.Load(w + i) - vi).Store(w + i);
-                }
-            for (; i < i1; i++)
-            {
-                a[i] = rho * a[i] + (1 - rho) * g[i] * g[i];
-                v[i] = momentum * v[i] + lr * g[i] / MathF.Sqrt(a[i] + eps);
-                w[i] -= v[i];
-            }
-            return;
-        }
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= i1; i += 16)
-            {
-                var gi = Vector512.Load(g + i);
-                var ai = Vector512.Create(rho) * Vector512.Load(a + i) + Vector512.Create(1 - rho) * gi * gi;
-                ai.Store(a + i);
-                (Vector512.Load(w + i) - Vector512.Create(lr) * gi / Vector512.Sqrt(ai + Vector512.Create(eps))).Store(w + i);
-            }
-        for (; i < i1; i++)
-        {
-            a[i] = rho * a[i] + (1 - rho) * g[i] * g[i];
-            w[i] -= lr * g[i] / MathF.Sqrt(a[i] + eps);
+            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.RMSprop((float*)w0, (float*)g0, (float*)a0, (float*)v0, i0, i1, lr, rho, eps, momentum));
         }
     }
 

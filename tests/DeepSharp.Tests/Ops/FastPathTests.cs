@@ -39,6 +39,20 @@ public class FastPathTests
         PoolingOps.MaxBackward(dy, argmax, dx, g);
         PoolingOps.MaxBackwardReference(dy, argmaxRef, dxRef, g);
         Assert.Equal(dxRef.Data, dx.Data);
+
+        // The vector kernels at every width, whether or not this CPU picks them.
+        foreach (var width in VectorWidths.Vector)
+        {
+            var yw = Tensor.Full(5f, y.ShapeArray);
+            var argmaxW = new int[y.Size];
+            MaxPoolKernels.Forward(x, yw, argmaxW, g, width);
+            Assert.Equal(yRef.Data, yw.Data);
+            Assert.Equal(argmaxRef, argmaxW);
+            if (!MaxPoolKernels.NonOverlapping(g)) continue;
+            var dxW = Tensor.Full(7f, x.ShapeArray);
+            MaxPoolKernels.BackwardNonOverlapping(dy, argmaxRef, dxW, g, width);
+            Assert.Equal(dxRef.Data, dxW.Data);
+        }
     }
 
     [Theory]
@@ -118,6 +132,12 @@ public class FastPathTests
         var dx = Tensor.Full(4f, x.ShapeArray);   // stale values must be overwritten
         Conv2DOp.Col2Im(dcol.Data, g, 0, 2, dx.Data);
         for (int i = 0; i < x.Size; i++) Assert.True(Math.Abs(dx.Data[i] - dxRef[i]) < 1e-5, $"dx[{i}]: {dx.Data[i]} vs {dxRef[i]}");
+        foreach (var width in VectorWidths.Vector)
+        {
+            dx = Tensor.Full(4f, x.ShapeArray);
+            PatchKernels.Col2ImRows(dcol.Data, g, 0, dx.Data, 0, 2 * 9, width);
+            for (int i = 0; i < x.Size; i++) Assert.True(Math.Abs(dx.Data[i] - dxRef[i]) < 1e-5, $"{width}, dx[{i}]: {dx.Data[i]} vs {dxRef[i]}");
+        }
     }
 
     [Theory]

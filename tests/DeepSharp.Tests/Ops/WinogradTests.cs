@@ -1,10 +1,11 @@
 using DeepSharp.Compute;
 using DeepSharp.Ops;
+using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
 namespace DeepSharp.Tests.Ops;
 
-/// <summary>The Winograd F(2×2, 3×3) forward pass against the im2col + GEMM path.</summary>
+/// <summary>The Winograd F(2×2, 3×3) passes against the im2col + GEMM path, at every vector width whose lanes divide the channels.</summary>
 public class WinogradTests
 {
     [Theory]
@@ -12,7 +13,21 @@ public class WinogradTests
     [InlineData(3, 9, 8, 32, 16, "same", false)]      // padding on every side, no bias
     [InlineData(1, 15, 15, 128, 128, "valid", true)]
     [InlineData(1, 18, 18, 64, 48, "same", true)]
+    [InlineData(2, 10, 9, 24, 40, "valid", true)]     // multiples of 8, not 16
+    [InlineData(1, 7, 8, 12, 20, "same", false)]      // multiples of 4 only
     public void WinogradMatchesTheDirectPath(int batch, int h, int w, int c, int f, string padding, bool relu)
+    {
+        int ran = 0;
+        foreach (var width in VectorWidths.Vector)
+            if (c % VectorPaths.Lanes(width) == 0 && f % VectorPaths.Lanes(width) == 0)
+            {
+                CheckForward(batch, h, w, c, f, padding, relu, width);
+                ran++;
+            }
+        Assert.True(ran > 0);
+    }
+
+    private static void CheckForward(int batch, int h, int w, int c, int f, string padding, bool relu, VectorWidth width)
     {
         var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
         var x = Random(1, [batch, h, w, c]);
@@ -22,12 +37,12 @@ public class WinogradTests
         var yRef = new Tensor(batch, g.OutH, g.OutW, f);
         float[]? ws = null, wsRef = null;
         var epilogue = relu ? Epilogue.Relu : Epilogue.None;
-        WinogradConv.Forward(x, kernel, padding == "same" ? null : bias, y, g, epilogue, ref ws);
+        WinogradConv.Forward(x, kernel, padding == "same" ? null : bias, y, g, epilogue, ref ws, width);
         Conv2DOp.ForwardDirect(x, kernel, padding == "same" ? null : bias, yRef, g, epilogue, ref wsRef);
         float scale = 0;
         foreach (var v in yRef.Data) scale = Math.Max(scale, Math.Abs(v));
         for (int i = 0; i < y.Size; i++)
-            Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
+            Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
     }
 
     [Fact]
@@ -40,7 +55,8 @@ public class WinogradTests
         var y = new Tensor(2, 150, 150, 64);
         var yRef = new Tensor(2, 150, 150, 64);
         float[]? ws = null, wsRef = null;
-        WinogradConv.Forward(x, kernel, null, y, g, Epilogue.Relu, ref ws);
+        // At the CPU's own width (emulating a wider one would only make this large case slow).
+        WinogradConv.Forward(x, kernel, null, y, g, Epilogue.Relu, ref ws, VectorPaths.Best == VectorWidth.Scalar ? VectorWidth.W128 : VectorPaths.Best);
         Conv2DOp.ForwardDirect(x, kernel, null, yRef, g, Epilogue.Relu, ref wsRef);
         for (int i = 0; i < y.Size; i++)
             Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 2e-5f, $"y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
@@ -50,14 +66,22 @@ public class WinogradTests
     [InlineData(2, 13, 13, 32, 64, "valid")]   // MNIST's second conv: dx from an 11×11 dy
     [InlineData(2, 9, 10, 16, 64, "same")]
     [InlineData(1, 17, 17, 128, 128, "valid")]
+    [InlineData(1, 9, 9, 8, 24, "same")]       // multiples of 8, not 16
     public void WinogradInputGradientMatchesCol2Im(int batch, int h, int w, int c, int f, string padding)
+    {
+        foreach (var width in VectorWidths.Vector)
+            if (c % VectorPaths.Lanes(width) == 0 && f % VectorPaths.Lanes(width) == 0)
+                CheckInputGradient(batch, h, w, c, f, padding, width);
+    }
+
+    private static void CheckInputGradient(int batch, int h, int w, int c, int f, string padding, VectorWidth width)
     {
         var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
         var kernel = Random(2, [3, 3, c, f], -0.2f, 0.2f);
         var dy = Random(3, [batch, g.OutH, g.OutW, f]);
         var dx = Tensor.Full(9f, batch, h, w, c);
         float[]? ws = null;
-        WinogradConv.InputGradient(dy, kernel, dx, g, ref ws);
+        WinogradConv.InputGradient(dy, kernel, dx, g, ref ws, width);
         // Reference: dx = col2im(dy · Wᵀ) through the plain GEMM.
         int m = g.OutPixels, k = g.PatchSize;
         var col = new float[m * k];
@@ -67,6 +91,6 @@ public class WinogradTests
         float scale = 0;
         foreach (var v in dxRef.Data) scale = Math.Max(scale, Math.Abs(v));
         for (int i = 0; i < dx.Size; i++)
-            Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
+            Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
     }
 }

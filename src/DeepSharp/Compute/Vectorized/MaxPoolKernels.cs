@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using DeepSharp.Compute;
+using DeepSharp.Ops;
 
-namespace DeepSharp.Ops;
+namespace DeepSharp.Compute;
 
 /// <summary>
-/// Vectorized max pooling (16 channels per AVX-512 step). Computes exactly what the reference loops in
+/// Vectorized max pooling (one vector of channels per step, at any width: 4, 8 or 16 lanes). Computes exactly what the reference loops in
 /// <see cref="PoolingOps"/> compute: the first window element (row-major order) that is strictly larger than
 /// all before it wins, and its flat input index goes to argmax. The backward pass for windows that do not
 /// overlap (stride ≥ pool size, the usual 2×2/2) writes every input gradient once instead of clearing and
@@ -14,26 +14,38 @@ namespace DeepSharp.Ops;
 internal static unsafe class MaxPoolKernels
 {
     /// <summary>True when the CPU runs these kernels natively (otherwise the reference loops are used).</summary>
-    public static bool Supported => Vector512.IsHardwareAccelerated;
+    public static bool Supported => VectorPaths.Best != VectorWidth.Scalar;
 
     /// <summary>Output rows (over the batch) per work item: small loops stay on one thread.</summary>
     private const int MinValuesPerTask = 16384;
 
-    public static void Forward(Tensor x, Tensor y, int[] argmax, ConvGeometry g)
+    /// <summary>y and argmax of max pooling at the widest accelerated width, or at <paramref name="width"/> (tests run each).</summary>
+    public static void Forward(Tensor x, Tensor y, int[] argmax, ConvGeometry g, VectorWidth? width = null)
     {
+        var w = width ?? VectorPaths.Best;
         int rows = g.Batch * g.OutH;
         int perRow = Math.Max(g.OutW * g.InC, 1);
         int tasks = Math.Clamp(rows * perRow / MinValuesPerTask, 1, Workers.ThreadCount * 4);
         tasks = Math.Min(tasks, rows);
-        if (tasks <= 1) { ForwardRows(x.Data, y.Data, argmax, g, 0, rows); return; }
-        Workers.For(tasks, t => ForwardRows(x.Data, y.Data, argmax, g, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks)));
+        if (tasks <= 1) { ForwardRows(w, x.Data, y.Data, argmax, g, 0, rows); return; }
+        Workers.For(tasks, t => ForwardRows(w, x.Data, y.Data, argmax, g, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks)));
+    }
+
+    private static void ForwardRows(VectorWidth width, float[] x, float[] y, int[] argmax, in ConvGeometry g, int r0, int r1)
+    {
+        switch (width)
+        {
+            case VectorWidth.W512: ForwardRows<Vector512<float>, Simd512>(x, y, argmax, g, r0, r1); break;
+            case VectorWidth.W256: ForwardRows<Vector256<float>, Simd256>(x, y, argmax, g, r0, r1); break;
+            default: ForwardRows<Vector128<float>, Simd128>(x, y, argmax, g, r0, r1); break;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows(float[] xData, float[] yData, int[] argmax, in ConvGeometry g, int r0, int r1)
+    private static void ForwardRows<TVec, S>(float[] xData, float[] yData, int[] argmax, in ConvGeometry g, int r0, int r1)
+        where TVec : struct where S : struct, ISimd<TVec>
     {
-        int c = g.InC;
-        var lane = Vector512<int>.Indices;
+        int c = g.InC, lanes = S.Count;
         fixed (float* px = xData, py = yData)
         fixed (int* pa = argmax)
         {
@@ -54,22 +66,22 @@ internal static unsafe class MaxPoolKernels
                     }
                     int first = ((n * g.InH + y0) * g.InW + x0) * c;
                     int ch0 = 0;
-                    for (; ch0 + 16 <= c; ch0 += 16)
+                    for (; ch0 + lanes <= c; ch0 += lanes)
                     {
-                        var best = Vector512.Load(px + first + ch0);
-                        var index = Vector512.Create(first + ch0) + lane;
+                        var best = S.Load(px + first + ch0);
+                        var index = S.IndexRamp(first + ch0);
                         for (int iy = y0; iy < y1; iy++)
                             for (int ix = x0; ix < x1; ix++)
                             {
                                 int i = ((n * g.InH + iy) * g.InW + ix) * c + ch0;
                                 if (i == first + ch0) continue;
-                                var v = Vector512.Load(px + i);
-                                var wins = Vector512.GreaterThan(v, best);
-                                best = Vector512.ConditionalSelect(wins, v, best);
-                                index = Vector512.ConditionalSelect(wins.AsInt32(), Vector512.Create(i) + lane, index);
+                                var v = S.Load(px + i);
+                                var wins = S.GreaterThan(v, best);
+                                best = S.Select(wins, v, best);
+                                index = S.Select(wins, S.IndexRamp(i), index);
                             }
-                        best.Store(py + o + ch0);
-                        index.Store(pa + o + ch0);
+                        S.Store(best, py + o + ch0);
+                        S.StoreInts(index, pa + o + ch0);
                     }
                     for (int ch = ch0; ch < c; ch++)
                     {
@@ -93,21 +105,32 @@ internal static unsafe class MaxPoolKernels
     /// <summary>True when no input lies in two windows, so the backward pass can store instead of add.</summary>
     public static bool NonOverlapping(in ConvGeometry g) => g.StrideH >= g.KH && g.StrideW >= g.KW;
 
-    /// <summary>dx = 0 except dx[argmax[i]] = dy[i], for non-overlapping windows.</summary>
-    public static void BackwardNonOverlapping(Tensor dy, int[] argmax, Tensor dx, ConvGeometry g)
+    /// <summary>dx = 0 except dx[argmax[i]] = dy[i], for non-overlapping windows (at <paramref name="width"/> when given).</summary>
+    public static void BackwardNonOverlapping(Tensor dy, int[] argmax, Tensor dx, ConvGeometry g, VectorWidth? width = null)
     {
+        var w = width ?? VectorPaths.Best;
         int images = g.Batch;
         int perImage = g.InH * g.InW * g.InC;
         int tasks = Math.Clamp((int)((long)images * perImage / MinValuesPerTask), 1, Math.Min(images, Workers.ThreadCount * 4));
-        if (tasks <= 1) { BackwardImages(dy.Data, argmax, dx.Data, g, 0, images); return; }
-        Workers.For(tasks, t => BackwardImages(dy.Data, argmax, dx.Data, g, images * t / tasks, images * (t + 1) / tasks));
+        if (tasks <= 1) { BackwardImages(w, dy.Data, argmax, dx.Data, g, 0, images); return; }
+        Workers.For(tasks, t => BackwardImages(w, dy.Data, argmax, dx.Data, g, images * t / tasks, images * (t + 1) / tasks));
+    }
+
+    private static void BackwardImages(VectorWidth width, float[] dy, int[] argmax, float[] dx, in ConvGeometry g, int n0, int n1)
+    {
+        switch (width)
+        {
+            case VectorWidth.W512: BackwardImages<Vector512<float>, Simd512>(dy, argmax, dx, g, n0, n1); break;
+            case VectorWidth.W256: BackwardImages<Vector256<float>, Simd256>(dy, argmax, dx, g, n0, n1); break;
+            default: BackwardImages<Vector128<float>, Simd128>(dy, argmax, dx, g, n0, n1); break;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardImages(float[] dyData, int[] argmax, float[] dxData, in ConvGeometry g, int n0, int n1)
+    private static void BackwardImages<TVec, S>(float[] dyData, int[] argmax, float[] dxData, in ConvGeometry g, int n0, int n1)
+        where TVec : struct where S : struct, ISimd<TVec>
     {
-        int c = g.InC;
-        var lane = Vector512<int>.Indices;
+        int c = g.InC, lanes = S.Count;
         // Inputs outside every window get zero; exact tilings (stride = pool, no padding) clear only the
         // uncovered right and bottom edges, everything else clears the image first.
         bool tiles = g.StrideH == g.KH && g.StrideW == g.KW && g.PadTop == 0 && g.PadLeft == 0;
@@ -135,16 +158,15 @@ internal static unsafe class MaxPoolKernels
                         int ix0 = ox * g.StrideW - g.PadLeft;
                         int x0 = Math.Max(ix0, 0), x1 = Math.Min(ix0 + g.KW, g.InW);
                         int ch0 = 0;
-                        for (; ch0 + 16 <= c; ch0 += 16)
+                        for (; ch0 + lanes <= c; ch0 += lanes)
                         {
-                            var d = Vector512.Load(pdy + o + ch0);
-                            var winner = Vector512.Load(pa + o + ch0);
+                            var d = S.Load(pdy + o + ch0);
+                            var winner = S.LoadInts(pa + o + ch0);
                             for (int iy = y0; iy < y1; iy++)
                                 for (int ix = x0; ix < x1; ix++)
                                 {
                                     int i = ((n * g.InH + iy) * g.InW + ix) * c + ch0;
-                                    var mine = Vector512.Equals(winner, Vector512.Create(i) + lane).AsSingle();
-                                    (d & mine).Store(pdx + i);
+                                    S.Store(S.And(d, S.EqualBits(winner, S.IndexRamp(i))), pdx + i);
                                 }
                         }
                         for (int ch = ch0; ch < c; ch++)

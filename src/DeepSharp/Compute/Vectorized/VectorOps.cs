@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using DeepSharp.Compute;
+using DeepSharp.Ops;
 
-namespace DeepSharp.Ops;
+namespace DeepSharp.Compute;
 
 /// <summary>
 /// Memory-bound loops shared by several ops, vectorized and split across <see cref="Workers"/> only when

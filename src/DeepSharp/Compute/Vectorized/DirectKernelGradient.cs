@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using DeepSharp.Compute;
+using DeepSharp.Ops;
 
-namespace DeepSharp.Ops;
+namespace DeepSharp.Compute;
 
 /// <summary>
 /// The kernel and bias gradients of a convolution with a small patch (a first layer on 1 or 3 channels), in one
