@@ -5,9 +5,9 @@ namespace DeepSharp.Callbacks;
 
 /// <summary>
 /// Saves the model after every epoch, or only when <c>monitor</c> improves (Keras' ModelCheckpoint).
-/// <paramref name="filepath"/> may hold Python-style fields filled from the epoch (counted from 1) and the logs:
+/// <c>filepath</c> may hold Python-style fields filled from the epoch (counted from 1) and the logs:
 /// <c>{epoch:02d}</c>, <c>{val_loss:.2f}</c>, <c>{val_accuracy:.4f}</c>, <c>{loss}</c>.
-/// Files end in <c>.keras</c> (whole model, <see cref="Models.Model.Save"/>) or, with <paramref name="saveWeightsOnly"/>,
+/// Files end in <c>.keras</c> (whole model, <see cref="Models.Model.Save"/>) or, with <c>saveWeightsOnly</c>,
 /// in <c>.weights.h5</c> (<see cref="Models.Model.SaveWeights"/>). Each file is written atomically.
 /// </summary>
 /// <example><code>

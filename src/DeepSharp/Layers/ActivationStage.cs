@@ -32,7 +32,7 @@ internal sealed class ActivationStage(ActivationKind kind)
     }
 
     /// <summary>
-    /// Like <see cref="Backprop"/>, and also writes the bias gradient (column sums of dLoss/dPre-activation over
+    /// Like <see cref="Backprop(Tensor, Tensor, bool)"/>, and also writes the bias gradient (column sums of dLoss/dPre-activation over
     /// the last axis) when it can do both in one pass (ReLU); biasDone says whether it did.
     /// </summary>
     public Tensor Backprop(Tensor y, Tensor dy, bool fused, Tensor? dBias, out bool biasDone)

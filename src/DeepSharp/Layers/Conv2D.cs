@@ -5,7 +5,7 @@ using DeepSharp.Saving;
 namespace DeepSharp.Layers;
 
 /// <summary>
-/// 2-D convolution over (height, width, channels) inputs: <paramref name="filters"/> kernels of
+/// 2-D convolution over (height, width, channels) inputs: <c>filters</c> kernels of
 /// <c>kernelSize</c>, kernel stored as (kh, kw, in, out), glorot_uniform kernel and zero bias by default.
 /// </summary>
 /// <example><code>
