@@ -117,8 +117,28 @@ public abstract class Layer
         var shapes = inputs.Select(i => i.Shape).ToArray();
         var outShape = ComputeOutputShape(shapes);
         EnsureBuilt(shapes);
-        return new SymbolicTensor(outShape, this, inputs);
+        _callInputs = inputs;
+        return _callOutput = new SymbolicTensor(outShape, this, inputs);
     }
+
+    private SymbolicTensor[]? _callInputs;
+    private SymbolicTensor? _callOutput;
+
+    /// <summary>
+    /// The symbolic output of this layer's last call (Keras: layer.output), for building a model that shares
+    /// its layers, e.g. the activation model <c>new Model(model.Input, outputs: [conv.Output, pool.Output])</c>.
+    /// </summary>
+    /// <example><code>var activations = new Model(model.Input, outputs: model.Layers.Take(4).Select(l => l.Output).ToList());</code></example>
+    public virtual SymbolicTensor Output => _callOutput
+        ?? throw new InvalidOperationException($"Layer '{Name}' has not been called on an input yet, so it has no output. Build the model first (give its first layer an inputShape, or call Predict once).");
+
+    /// <summary>The symbolic input of this layer's last call (Keras: layer.input); a layer with several inputs throws (use <see cref="Inputs"/>).</summary>
+    public virtual SymbolicTensor Input => Inputs.Count == 1 ? Inputs[0]
+        : throw new InvalidOperationException($"Layer '{Name}' ({ClassName}) has {Inputs.Count} inputs; use Inputs[i].");
+
+    /// <summary>The symbolic inputs of this layer's last call.</summary>
+    public virtual IReadOnlyList<SymbolicTensor> Inputs => _callInputs
+        ?? throw new InvalidOperationException($"Layer '{Name}' has not been called on an input yet, so it has no input. Build the model first (give its first layer an inputShape, or call Predict once).");
 
     /// <summary>The constructor arguments, by Keras' names, for saving.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["trainable"] = Trainable };

@@ -34,6 +34,7 @@ public partial class Model
     /// <example><code>model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);</code></example>
     public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null)
     {
+        RequireSingleOutput("be compiled");
         Optimizer = optimizer;
         Loss = loss;
         Metrics = (metrics ?? []).Select(m => Metric.Get(m, loss)).ToList();
@@ -225,6 +226,7 @@ public partial class Model
     public Tensor Predict(Tensor x, int batchSize = 32)
     {
         CheckInput(x);
+        RequireSingleOutput("use Predict");
         var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
         Tensor? result = null;
         int offset = 0;

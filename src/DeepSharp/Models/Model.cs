@@ -31,12 +31,24 @@ public partial class Model : Layer
     private Tensor?[] _values = [], _grads = [], _accum = [];
     private bool[] _gradOwned = [], _wantsGrad = [];
 
-    /// <summary>Builds a functional model from an <see cref="Input"/> and the output of the last layer called.</summary>
-    public Model(SymbolicTensor inputs, SymbolicTensor outputs, string? name = null) : base(name)
+    /// <summary>Builds a functional model from an <see cref="Layers.Input"/> and the output of the last layer called.</summary>
+    public Model(SymbolicTensor inputs, SymbolicTensor outputs, string? name = null) : this(inputs, [outputs], name) { }
+
+    /// <summary>
+    /// Builds a model with several outputs (Keras: keras_model(inputs, outputs = list(...))), e.g. the activation model
+    /// of chapter 5.4 that returns every layer's output; <see cref="PredictOutputs"/> returns one array per output.
+    /// The layers are shared with the model they came from (same weights).
+    /// </summary>
+    /// <example><code>
+    /// var activationModel = new Model(model.Input, outputs: [model.GetLayer("conv2d").Output, model.GetLayer("max_pooling2d").Output]);
+    /// Tensor[] activations = activationModel.PredictOutputs(image);
+    /// </code></example>
+    public Model(SymbolicTensor inputs, IReadOnlyList<SymbolicTensor> outputs, string? name = null) : base(name)
     {
-        if (inputs is not Input)
-            throw new ArgumentException($"Model '{Name}': inputs must be an Input (e.g. new Input(28, 28, 1)), not the output of layer '{inputs.Producer?.Name}'.");
-        SetGraph(inputs, outputs);
+        if (inputs is not Layers.Input input)
+            throw new ArgumentException($"Model '{Name}': inputs must be an Input (e.g. new Input(28, 28, 1) or model.Input), not the output of layer '{inputs.Producer?.Name}'.");
+        if (outputs.Count == 0) throw new ArgumentException($"Model '{Name}': give at least one output.");
+        SetGraph(input, outputs);
     }
 
     /// <summary>For subclasses that build their graph later (Sequential).</summary>
@@ -83,15 +95,19 @@ public partial class Model : Layer
 
     // ---- graph construction ----
 
-    private protected void SetGraph(SymbolicTensor input, SymbolicTensor output)
+    private protected void SetGraph(Layers.Input input, IReadOnlyList<SymbolicTensor> outputs)
     {
         var order = new List<SymbolicTensor>();
         var index = new Dictionary<SymbolicTensor, int>(ReferenceEqualityComparer.Instance);
         var seenLayers = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
         order.Add(input);
         index[input] = 0;
-        Visit(output, input, order, index, seenLayers, new HashSet<SymbolicTensor>(ReferenceEqualityComparer.Instance));
+        foreach (var output in outputs)
+            Visit(output, input, order, index, seenLayers, new HashSet<SymbolicTensor>(ReferenceEqualityComparer.Instance));
         _nodes = order.Select(t => new GraphNode(t.Producer, t.Inputs.Select(i => index[i]).ToArray(), t.Shape)).ToArray();
+        _input = input;
+        _outputSymbols = outputs.ToArray();
+        _outputNodes = outputs.Select(o => index[o]).ToArray();
         int n = _nodes.Length;
         _values = new Tensor?[n];
         _grads = new Tensor?[n];
@@ -120,6 +136,7 @@ public partial class Model : Layer
     public override int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes)
     {
         if (_nodes.Length == 0) BuildFromInputShape(inputShapes[0]);
+        RequireSingleOutput("be used as a layer of another model");
         if (inputShapes.Count != 1 || !inputShapes[0].SequenceEqual(_nodes[0].Shape))
             throw new ArgumentException($"Model '{Name}' expects input (None, {string.Join(", ", _nodes[0].Shape)}) but was called on (None, {string.Join(", ", inputShapes[0])}).");
         return _nodes[^1].Shape;

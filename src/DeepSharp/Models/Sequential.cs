@@ -60,6 +60,6 @@ public class Sequential : Model
         var input = new Input(_inputShape!);
         SymbolicTensor x = input;
         foreach (var layer in _stack) x = layer.Call(x);
-        SetGraph(input, x);
+        SetGraph(input, [x]);
     }
 }

@@ -35,6 +35,7 @@ internal static class ModelJson
     {
         var shape = model.InputShape
             ?? throw new InvalidOperationException($"Model '{model.Name}' cannot be saved before it is built: give the first layer an inputShape, or call Fit/Predict once.");
+        model.RequireSingleOutput("be saved");
         bool sequential = model is Sequential;
         var layers = new JsonArray();
         string inputName = UniqueInputName(model);

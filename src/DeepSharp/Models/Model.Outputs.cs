@@ -1,0 +1,70 @@
+using DeepSharp.Layers;
+using DeepSharp.Training;
+
+namespace DeepSharp.Models;
+
+/// <summary>A model's symbolic input and outputs, and models with several outputs (the activation model of chapter 5.4).</summary>
+public partial class Model
+{
+    private Layers.Input? _input;
+    private SymbolicTensor[] _outputSymbols = [];
+    private int[] _outputNodes = [];
+
+    /// <summary>
+    /// The model's own input (Keras: model.input): pass it with layers' <see cref="Layer.Output"/>s to build a model
+    /// that shares this model's layers. For a model nested in another, it is still the inner model's input.
+    /// </summary>
+    /// <example><code>var features = new Model(model.Input, model.GetLayer("flatten").Output);</code></example>
+    public override SymbolicTensor Input => _input ?? NotBuilt<SymbolicTensor>();
+
+    /// <summary>The model's own input, as a list of one.</summary>
+    public override IReadOnlyList<SymbolicTensor> Inputs => [Input];
+
+    /// <summary>The model's own output (Keras: model.output); a model with several outputs throws (use <see cref="Outputs"/>).</summary>
+    public override SymbolicTensor Output => _outputSymbols.Length == 1 ? _outputSymbols[0]
+        : _outputSymbols.Length == 0 ? NotBuilt<SymbolicTensor>()
+        : throw new InvalidOperationException($"Model '{Name}' has {_outputSymbols.Length} outputs; use Outputs[i].");
+
+    /// <summary>The model's outputs, in the order they were given.</summary>
+    public IReadOnlyList<SymbolicTensor> Outputs => _outputSymbols.Length > 0 ? _outputSymbols : NotBuilt<SymbolicTensor[]>();
+
+    private T NotBuilt<T>() => throw new InvalidOperationException(
+        $"Model '{Name}' is not built yet, so it has no symbolic input or output. Give its first layer an inputShape, or call Predict once.");
+
+    /// <summary>
+    /// The outputs for every sample, one array per output (Keras' predict on a multi-output model), computed in
+    /// batches in inference mode.
+    /// </summary>
+    /// <example><code>
+    /// var activationModel = new Model(model.Input, outputs: model.Layers.Take(8).Select(l => l.Output).ToList());
+    /// Tensor[] activations = activationModel.PredictOutputs(image);   // activations[0]: (1, 148, 148, 32)
+    /// </code></example>
+    public Tensor[] PredictOutputs(Tensor x, int batchSize = 32)
+    {
+        CheckInput(x);
+        var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
+        var results = _outputNodes.Select(o => new Tensor([x.Dim(0), .. _nodes[o].Shape])).ToArray();
+        int row = 0;
+        for (int s = 0; s < batches.StepsPerEpoch; s++)
+        {
+            var xb = batches.Next().X;
+            RunForward(xb, training: false);
+            for (int k = 0; k < _outputNodes.Length; k++)
+            {
+                var v = _values[_outputNodes[k]]!;
+                v.Span.CopyTo(results[k].Data.AsSpan(row * (v.Size / v.Dim(0))));
+            }
+            row += xb.Dim(0);
+        }
+        return results;
+    }
+
+    /// <summary>Throws for models with several outputs where only one is supported (training, nesting, saving).</summary>
+    internal void RequireSingleOutput(string what)
+    {
+        if (_outputNodes.Length > 1)
+            throw new InvalidOperationException(
+                $"Model '{Name}' has {_outputNodes.Length} outputs ({string.Join(", ", _outputNodes.Select(o => _nodes[o].Layer!.Name))}) and cannot {what}: " +
+                "only single-output models can. Use PredictOutputs for its outputs, or build a model with one output.");
+    }
+}
