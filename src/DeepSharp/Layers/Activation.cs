@@ -19,7 +19,7 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
     public ActivationKind Kind { get; }
 
     internal override ActivationKind? OutputActivation => Kind;
-    internal override Tensor? Logits => ActivationFusedWithLoss ? _stage.Logits : null;
+    internal override Tensor? Logits => _stage.Logits;
 
     protected override int[] OutputShape(int[] input) => input;
 
@@ -30,13 +30,13 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
         else
         {
             x.Span.CopyTo(_y!.Span);
-            _stage.Apply(_y, ActivationFusedWithLoss);
+            _stage.Apply(_y);
         }
         return _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients) =>
-        InputGradient = needInputGradients ? _stage.Backprop(_y!, dy, ActivationFusedWithLoss) : null;
+        InputGradient = needInputGradients ? _stage.Backprop(_y!, dy, GradientIsForLogits) : null;
 
     public override Dictionary<string, object?> GetConfig()
     {

@@ -19,11 +19,14 @@ internal sealed class ActivationStage(ActivationKind kind)
 
     public Tensor? Logits => _logits;
 
-    /// <summary>y holds the linear part (or already the ReLU); applies the activation in place.</summary>
-    public void Apply(Tensor y, bool fused)
+    /// <summary>
+    /// y holds the linear part (or already the ReLU); applies the activation in place. Softmax and sigmoid keep their
+    /// logits (for a loss fused with them, and for class scores taken before the activation).
+    /// </summary>
+    public void Apply(Tensor y)
     {
         if (Kind is ActivationKind.Linear or ActivationKind.Relu) return;
-        if (fused)
+        if (Kind is ActivationKind.Softmax or ActivationKind.Sigmoid)
         {
             Tensor.Ensure(ref _logits, y.Shape);
             y.Span.CopyTo(_logits.Span);

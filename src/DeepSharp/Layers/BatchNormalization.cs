@@ -61,7 +61,7 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         if (needInputGradients) Tensor.Ensure(ref _dx, dy.Shape);
         if (_trainingMode)
             BatchNormOp.Backward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
-                Scale ? _gamma.Grad : null, Center ? _beta!.Grad : null);
+                Scale && ComputeWeightGradients ? _gamma.Grad : null, Center && ComputeWeightGradients ? _beta!.Grad : null);
         else if (needInputGradients)
             BatchNormOp.BackwardInference(_gamma!.Value, _invStd, dy, _dx!);
         InputGradient = needInputGradients ? _dx : null;

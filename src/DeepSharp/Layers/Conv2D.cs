@@ -76,15 +76,15 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
         Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, Filters]);
         Conv2DOp.Forward(x, Kernel.Value, _bias?.Value, _y, _g, _activation.Epilogue(ActivationFusedWithLoss), ref _workspace);
-        _activation.Apply(_y, ActivationFusedWithLoss);
+        _activation.Apply(_y);
         return _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dBias = Trainable ? _bias?.Grad : null;
-        bool relu = Activation == ActivationKind.Relu && !ActivationFusedWithLoss;
-        if (!needInputGradients && Trainable && (relu || Activation == ActivationKind.Linear)
+        var dBias = ComputeWeightGradients ? _bias?.Grad : null;
+        bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
+        if (!needInputGradients && ComputeWeightGradients && (relu || Activation == ActivationKind.Linear)
             && Conv2DOp.HasFusedKernelGradient(_g, Filters))
         {
             // A first layer on few channels: mask, bias sum and kernel gradient in one pass over dy.
@@ -92,10 +92,10 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
             InputGradient = null;
             return;
         }
-        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
+        var dz = _activation.Backprop(_y!, dy, GradientIsForLogits, dBias, out bool biasDone);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
         Conv2DOp.Backward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,
-            Trainable ? Kernel.Grad : null, biasDone ? null : dBias, _g, ref _workspace);
+            ComputeWeightGradients ? Kernel.Grad : null, biasDone ? null : dBias, _g, ref _workspace);
         InputGradient = needInputGradients ? _dx : null;
     }
 

@@ -73,19 +73,19 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         Tensor.Ensure(ref _y, outShape);
         Tensor.View(ref _y2, _y.Data, [rows, Units]);
         DenseOp.Forward(_x2, Kernel.Value, _bias?.Value, _y2, _activation.Epilogue(ActivationFusedWithLoss));
-        _activation.Apply(_y, ActivationFusedWithLoss);
+        _activation.Apply(_y);
         return _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dBias = Trainable ? _bias?.Grad : null;
-        var dz = _activation.Backprop(_y!, dy, ActivationFusedWithLoss, dBias, out bool biasDone);
+        var dBias = ComputeWeightGradients ? _bias?.Grad : null;
+        var dz = _activation.Backprop(_y!, dy, GradientIsForLogits, dBias, out bool biasDone);
         int rows = _x2!.Dim(0);
         Tensor.View(ref _dz2, dz.Data, [rows, Units]);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
         DenseOp.Backward(_x2, Kernel.Value, _dz2!, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
-            Trainable ? Kernel.Grad : null, biasDone ? null : dBias);
+            ComputeWeightGradients ? Kernel.Grad : null, biasDone ? null : dBias);
         InputGradient = needInputGradients ? _dx : null;
     }
 

@@ -100,13 +100,29 @@ public abstract class Layer
     internal virtual Ops.ActivationKind? OutputActivation => null;
 
     /// <summary>
-    /// Set by Compile when this layer's softmax/sigmoid is fused with the loss: the layer then keeps its
-    /// logits in <see cref="Logits"/> and its backward receives dLoss/dLogits.
+    /// Set by Compile when this layer's softmax/sigmoid is fused with the loss: the loss reads <see cref="Logits"/> and
+    /// the training step hands this layer dLoss/dLogits (marked by <see cref="GradientIsForLogits"/> for that call only).
     /// </summary>
     internal bool ActivationFusedWithLoss { get; set; }
 
-    /// <summary>Pre-activation values of the last forward when the activation is fused with the loss.</summary>
+    /// <summary>Pre-activation values of the last forward for a layer ending in softmax or sigmoid (null otherwise).</summary>
     internal virtual Tensor? Logits => null;
+
+    /// <summary>
+    /// Set by the model around one <see cref="Backward"/> call when the gradient it passes is dLoss/dLogits (the loss
+    /// fused this layer's softmax/sigmoid): the layer then skips its output activation's derivative. Any other
+    /// backward pass (a gradient of a class score, of a layer output, a nested model) gets the full derivative.
+    /// </summary>
+    internal bool GradientIsForLogits { get; set; }
+
+    /// <summary>Set while a model takes gradients with respect to inputs or activations only (<c>Model.Gradient</c>).</summary>
+    internal bool InputGradientsOnly { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> should write the weights' gradients: the layer is trainable and the model is not
+    /// taking a gradient with respect to inputs or activations only (then the weights' gradients are left as they were).
+    /// </summary>
+    protected internal bool ComputeWeightGradients => Trainable && !InputGradientsOnly;
 
     // ---- building functional models ----
 

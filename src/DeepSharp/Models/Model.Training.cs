@@ -158,14 +158,9 @@ public partial class Model
     public double TrainStep(Tensor xb, Tensor yb)
     {
         RequireCompiled("TrainStep");
-        var output = RunForward(xb, training: true);
-        CheckTargets(output, yb);
-        var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
-        var last = _nodes[^1].Layer!;
-        double loss = Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span);
-        RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1);
-        Optimizer!.Apply(_parameterCache);
-        foreach (var m in Metrics) m.Update(output, yb);
+        var (loss, gradients) = ComputeGradients(xb, yb);
+        Optimizer!.ApplyGradients(gradients);
+        foreach (var m in Metrics) m.Update(_values[^1]!, yb);
         return loss;
     }
 

@@ -150,7 +150,7 @@ public partial class Model : Layer
 
     public override void Backward(Tensor outputGradient, bool needInputGradients)
     {
-        RunBackward(outputGradient, _nodes.Length - 1, needInputGradients, forceNode: -1);
+        RunBackward(outputGradient, _nodes.Length - 1, needInputGradients, forceNode: -1, weightGradients: !InputGradientsOnly);
         InputGradients[0] = needInputGradients ? _grads[0] : null;
     }
 
@@ -185,17 +185,20 @@ public partial class Model : Layer
 
     /// <summary>
     /// Back-propagates <paramref name="seed"/> (dLoss/d(output of <paramref name="fromNode"/>)) through the graph:
-    /// writes the weights' gradients, and gradients at nodes that need them: those feeding trainable layers,
-    /// the input when <paramref name="needInputGradient"/>, and <paramref name="forceNode"/>.
+    /// writes the weights' gradients (unless <paramref name="weightGradients"/> is false), and gradients at nodes that
+    /// need them: those feeding trainable layers, the input when <paramref name="needInputGradient"/>, and
+    /// <paramref name="forceNode"/>. <paramref name="seedIsLogitGradient"/>: the seed is dLoss/dLogits of the
+    /// fromNode layer's softmax/sigmoid (the fused loss), for that one call.
     /// </summary>
-    internal void RunBackward(Tensor seed, int fromNode, bool needInputGradient, int forceNode)
+    internal void RunBackward(Tensor seed, int fromNode, bool needInputGradient, int forceNode,
+        bool seedIsLogitGradient = false, bool weightGradients = true)
     {
         for (int i = 0; i < _nodes.Length; i++)
         {
             _grads[i] = null;
             _gradOwned[i] = false;
             var layer = _nodes[i].Layer;
-            bool wants = i == 0 ? needInputGradient : HasTrainableWeights(layer!);
+            bool wants = i == 0 ? needInputGradient : weightGradients && HasTrainableWeights(layer!);
             foreach (int j in _nodes[i].Inputs) wants |= _wantsGrad[j];
             _wantsGrad[i] = wants || i == forceNode;
         }
@@ -207,8 +210,10 @@ public partial class Model : Layer
             var node = _nodes[i];
             bool need = false;
             foreach (int j in node.Inputs) need |= _wantsGrad[j];
-            if (!need && !HasTrainableWeights(node.Layer!)) continue;
-            node.Layer!.Backward(g, need);
+            if (!need && !(weightGradients && HasTrainableWeights(node.Layer!))) continue;
+            node.Layer!.GradientIsForLogits = seedIsLogitGradient && i == fromNode;
+            try { node.Layer.Backward(g, need); }
+            finally { node.Layer.GradientIsForLogits = false; }
             if (!need) continue;
             for (int s = 0; s < node.Inputs.Length; s++)
                 if (_wantsGrad[node.Inputs[s]]) Contribute(node.Inputs[s], node.Layer.InputGradients[s]);

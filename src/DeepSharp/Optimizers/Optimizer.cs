@@ -1,3 +1,4 @@
+using DeepSharp.Gradients;
 using DeepSharp.Layers;
 
 namespace DeepSharp.Optimizers;
@@ -42,6 +43,33 @@ public abstract class Optimizer
         {
             if (!p.Trainable) continue;
             UpdateStep(p.Value.Span, p.Grad.Span, Slots(p), Iterations);
+        }
+    }
+
+    /// <summary>
+    /// One step over the given weights with the given gradients (Keras: apply_gradients), e.g. those
+    /// <c>Model.ComputeGradients</c> returned; <c>Fit</c>'s step is the same two calls.
+    /// </summary>
+    /// <example><code>
+    /// var (loss, gradients) = model.ComputeGradients(xBatch, yBatch);
+    /// optimizer.ApplyGradients(gradients);
+    /// </code></example>
+    public void ApplyGradients(IReadOnlyList<WeightGradient> gradients)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        for (int i = 0; i < gradients.Count; i++)
+        {
+            var (w, g) = gradients[i];
+            if (w is null || g is null || !g.Shape.SequenceEqual(w.Value.Shape))
+                throw new ArgumentException($"{GetType().Name}.ApplyGradients: gradient {i} " +
+                    (w is null || g is null ? "has no weight or no gradient." : $"for weight '{w.Path}' has shape {Tensor.FormatShape(g.Shape)} but the weight has {Tensor.FormatShape(w.Value.Shape)}.") +
+                    " Pass the gradients Model.ComputeGradients returned, or tensors shaped like their weights.");
+        }
+        Iterations++;
+        for (int i = 0; i < gradients.Count; i++)
+        {
+            var (w, g) = gradients[i];
+            UpdateStep(w.Value.Span, g.Span, Slots(w), Iterations);
         }
     }
 

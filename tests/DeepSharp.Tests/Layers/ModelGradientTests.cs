@@ -56,7 +56,7 @@ public class ModelGradientTests
 
         var seed = new Tensor(3, 5);   // dLoss/dLogits, as TrainStep computes it
         loss.Compute(model.RunForward(x, training), output.Logits, targets, seed.Span);
-        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: true);
         var dx = Copy(model.GradientAt(0)!);
         var dKernel = Copy(first.Kernel.Grad);
 
@@ -102,7 +102,7 @@ public class ModelGradientTests
         double L() => loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, scratch);
         var seed = new Tensor(3, 4);
         loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, seed.Span);
-        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: fused);
         var dx = Copy(model.GradientAt(0)!);
         var dKernel = Copy(((Dense)model.Layers[0]).Kernel.Grad);
 

@@ -1,0 +1,200 @@
+using DeepSharp.Gradients;
+using DeepSharp.Layers;
+
+namespace DeepSharp.Models;
+
+/// <summary>
+/// The public gradient API (DeepSharp's GradientTape / k_gradients) and the two calls of a custom training loop.
+/// </summary>
+public partial class Model
+{
+    private Tensor? _objectiveSeed;
+    private List<WeightGradient> _trainableGradients = [];
+
+    /// <summary>
+    /// The gradient of a scalar <paramref name="objective"/> (of a layer's output, or of the model's output) with
+    /// respect to the model's input (<paramref name="withRespectTo"/> null) or to any layer's output, layers inside a
+    /// nested model (a convolutional base) included. Runs in inference mode unless <paramref name="training"/>;
+    /// leaves the weights' gradients and the optimizer's state alone.
+    /// </summary>
+    /// <example><code>
+    /// // Filter visualization (5.4.2): d mean(filter 0 of block3_conv1) / d image
+    /// var g = model.Gradient(image, Objective.ChannelMean(model.GetLayer("block3_conv1"), 0)).Gradient;
+    /// // Grad-CAM (5.4.3): d score(class 386) / d activations of the last convolutional layer
+    /// var r = model.Gradient(image, Objective.ClassScore(386), withRespectTo: model.GetLayer("block5_conv3"));
+    /// </code></example>
+    public GradientResult Gradient(Tensor x, Objective objective, Layer? withRespectTo = null, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        CheckInput(x);
+        RequireSingleOutput("take gradients (build a model with the one output the objective reads)");
+        int[] objRoute = objective.ReadsLogits ? OutputLeafRoute() : objective.Layer is null || ReferenceEquals(objective.Layer, this) ? [_nodes.Length - 1] : Route(objective.Layer);
+        int[] wrtRoute = withRespectTo is null ? [] : Route(withRespectTo);
+        SetInputGradientsOnly(true);
+        try
+        {
+            RunForward(x, training);
+            var (owner, node) = Locate(objRoute);
+            var layer = owner._nodes[node].Layer!;
+            var target = owner._values[node]!;
+            bool logits = false;
+            if (objective.ReadsLogits && layer.OutputActivation is Ops.ActivationKind.Softmax or Ops.ActivationKind.Sigmoid && layer.Logits is { } z)
+            {
+                target = z;
+                logits = true;
+            }
+            var seed = Tensor.Ensure(ref _objectiveSeed, target.Shape);
+            var values = new double[x.Dim(0)];
+            objective.Evaluate(target, seed, values, layer.Name, layer.OutputActivation);
+            var gradient = Backprop(this, objRoute, wrtRoute, seed, logits)
+                ?? throw new ArgumentException($"The objective (output of layer '{layer.Name}') does not depend on the output of layer '{withRespectTo!.Name}': " +
+                    "take the gradient with respect to a layer that comes before it, or the input.");
+            Tensor value = withRespectTo is null ? x : Locate(wrtRoute).Model._values[Locate(wrtRoute).Node]!;
+            return new GradientResult(gradient.Clone(), value.Clone(), values);
+        }
+        finally
+        {
+            SetInputGradientsOnly(false);
+        }
+    }
+
+    /// <summary>
+    /// The loss on one batch and its gradient for every trainable weight, in training mode, with nothing applied
+    /// (Keras: the GradientTape half of train_step). <see cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callbacks.Callback}?, float, ValueTuple{Tensor, Tensor}?, bool, int)"/>'s
+    /// step is this call followed by <see cref="Optimizers.Optimizer.ApplyGradients"/>.
+    /// </summary>
+    /// <example><code>
+    /// var (loss, gradients) = model.ComputeGradients(xBatch, yBatch);
+    /// model.Optimizer!.ApplyGradients(gradients);
+    /// </code></example>
+    public LossAndGradients ComputeGradients(Tensor x, Tensor y)
+    {
+        if (Loss is null)
+            throw new InvalidOperationException($"Model '{Name}' has no loss: call model.Compile(optimizer: \"rmsprop\", loss: \"categorical_crossentropy\") before ComputeGradients.");
+        var output = RunForward(x, training: true);
+        CheckTargets(output, y);
+        var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
+        var last = _nodes[^1].Layer!;
+        var logits = last.ActivationFusedWithLoss ? last.Logits : null;
+        double loss = Loss.Compute(output, logits, y, grad.Span);
+        RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null);
+        return new LossAndGradients(loss, TrainableGradients());
+    }
+
+    /// <summary>The (weight, weight.Grad) list of the trainable weights, rebuilt only when the trainable set changes.</summary>
+    private List<WeightGradient> TrainableGradients()
+    {
+        int k = 0;
+        bool same = true;
+        foreach (var p in _parameterCache)
+        {
+            if (!p.Trainable) continue;
+            if (k >= _trainableGradients.Count || !ReferenceEquals(_trainableGradients[k].Weight, p)) same = false;
+            k++;
+        }
+        if (!same || k != _trainableGradients.Count)
+            _trainableGradients = _parameterCache.Where(p => p.Trainable).Select(p => new WeightGradient(p, p.Grad)).ToList();
+        return _trainableGradients;
+    }
+
+    // ---- routes to layers, nested models included ----
+
+    /// <summary>A layer's output (layers of nested models too) from the last forward pass.</summary>
+    internal Tensor LayerValue(Layer layer)
+    {
+        var (m, n) = Locate(Route(layer));
+        return m._values[n] ?? throw new InvalidOperationException($"Model '{Name}' has not run yet: call Predict first.");
+    }
+
+    /// <summary>Every layer in the order it runs, the layers of nested models in place of the nested model.</summary>
+    internal IEnumerable<Layer> LayersDeep() =>
+        _nodes.Skip(1).SelectMany(n => n.Layer is Model m ? m.LayersDeep() : [n.Layer!]);
+
+    /// <summary>The layer called <paramref name="name"/>, searched in nested models too; unknown names list every layer.</summary>
+    internal Layer FindLayerDeep(string name) =>
+        LayersDeep().Concat(_nodes.Skip(1).Select(n => n.Layer!).OfType<Model>()).FirstOrDefault(l => l.Name == name)
+        ?? throw new ArgumentException($"Model '{Name}' has no layer named '{name}'. Its layers are: {string.Join(", ", LayerNamesDeep())}.");
+
+    /// <summary>Node indices from this model down to <paramref name="layer"/> (one per level of nesting).</summary>
+    private int[] Route(Layer layer)
+    {
+        var route = FindRoute(layer);
+        if (route is not null) return route.ToArray();
+        throw new ArgumentException($"Model '{Name}' has no layer '{layer.Name}'. Its layers are: {string.Join(", ", LayerNamesDeep())}.");
+    }
+
+    private List<int>? FindRoute(Layer layer)
+    {
+        for (int i = 1; i < _nodes.Length; i++)
+            if (ReferenceEquals(_nodes[i].Layer, layer)) return [i];
+        for (int i = 1; i < _nodes.Length; i++)
+            if (_nodes[i].Layer is Model inner && inner.FindRoute(layer) is { } sub) { sub.Insert(0, i); return sub; }
+        return null;
+    }
+
+    private IEnumerable<string> LayerNamesDeep() => _nodes.Skip(1).SelectMany(n =>
+        n.Layer is Model m ? m.LayerNamesDeep().Select(s => $"{m.Name}/{s}").Prepend(m.Name) : [n.Layer!.Name]);
+
+    /// <summary>The route to the last non-model layer at the output (through nested models that end the graph).</summary>
+    private int[] OutputLeafRoute()
+    {
+        var route = new List<int>();
+        var m = this;
+        while (true)
+        {
+            route.Add(m._nodes.Length - 1);
+            if (m._nodes[^1].Layer is Model inner) m = inner;
+            else return route.ToArray();
+        }
+    }
+
+    private (Model Model, int Node) Locate(int[] route)
+    {
+        var m = this;
+        for (int k = 0; k < route.Length - 1; k++) m = (Model)m._nodes[route[k]].Layer!;
+        return (m, route[^1]);
+    }
+
+    /// <summary>
+    /// Back-propagates <paramref name="seed"/> (at the end of route <paramref name="obj"/>) to the end of route
+    /// <paramref name="wrt"/> (empty: the model's input) within model <paramref name="m"/>; null when there is no path.
+    /// </summary>
+    private static Tensor? Backprop(Model m, ReadOnlySpan<int> obj, ReadOnlySpan<int> wrt, Tensor seed, bool logits)
+    {
+        int o = obj[0];
+        if (obj.Length > 1)
+        {
+            var inner = (Model)m._nodes[o].Layer!;
+            if (wrt.Length > 1 && wrt[0] == o) return Backprop(inner, obj[1..], wrt[1..], seed, logits);
+            if (wrt.Length == 1 && wrt[0] == o) return null;   // the nested model's output comes after the objective
+            var g = Backprop(inner, obj[1..], [], seed, logits);
+            if (g is null) return null;
+            o = m._nodes[o].Inputs[0];   // continue from the node feeding the nested model
+            seed = g;
+            logits = false;
+            if (wrt.Length == 0 && o == 0) return g;
+        }
+        if (wrt.Length == 0)
+        {
+            m.RunBackward(seed, o, needInputGradient: true, forceNode: -1, seedIsLogitGradient: logits, weightGradients: false);
+            return m._grads[0];
+        }
+        int w = wrt[0];
+        m.RunBackward(seed, o, needInputGradient: false, forceNode: w, seedIsLogitGradient: logits, weightGradients: false);
+        var gw = m._grads[w];
+        if (wrt.Length == 1 || gw is null) return gw;
+        var nested = (Model)m._nodes[w].Layer!;
+        return Backprop(nested, [nested._nodes.Length - 1], wrt[1..], gw, false);
+    }
+
+    /// <summary>Tells every layer (nested ones too) to leave its weights' gradients alone, or to compute them again.</summary>
+    private void SetInputGradientsOnly(bool on)
+    {
+        InputGradientsOnly = on;
+        foreach (var n in _nodes)
+        {
+            if (n.Layer is Model inner) inner.SetInputGradientsOnly(on);
+            else if (n.Layer is not null) n.Layer.InputGradientsOnly = on;
+        }
+    }
+}
