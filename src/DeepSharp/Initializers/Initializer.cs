@@ -34,6 +34,10 @@ public abstract class Initializer
         return (receptive * shape[^2], receptive * shape[^1]);
     }
 
+    /// <summary>Keras' names convert to initializers, so a layer argument takes "he_normal" or new HeNormal() alike.</summary>
+    public static implicit operator Initializer(string name) => Get(name);
+
+    /// <summary>Resolves Keras' initializer names.</summary>
     public static Initializer Get(string name) => name.ToLowerInvariant() switch
     {
         "glorot_uniform" => new GlorotUniform(),

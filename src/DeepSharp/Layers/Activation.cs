@@ -10,9 +10,9 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
     private readonly ActivationStage _stage;
     private Tensor? _y;
 
-    public Activation(string activation, string? name = null) : base(name)
+    public Activation(ActivationOption activation, string? name = null) : base(name)
     {
-        Kind = ActivationOps.Parse(activation, Name);
+        Kind = activation.Resolve(Name);
         _stage = new ActivationStage(Kind);
     }
 

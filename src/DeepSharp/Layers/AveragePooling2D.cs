@@ -4,7 +4,7 @@ using DeepSharp.Saving;
 namespace DeepSharp.Layers;
 
 /// <summary>Averages each window, per channel. Strides default to the pool size.</summary>
-/// <example><code>new AveragePooling2D((2, 2))</code></example>
+/// <example><code>new AveragePooling2D((2, 2))   // or new AveragePooling2D(2)</code></example>
 public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePooling2D>
 {
     /// <summary>Rebuilds the layer from its Keras config (strides default to the pool size).</summary>
@@ -15,7 +15,11 @@ public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePoolin
         return new AveragePooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, c.String("padding", "valid")!, c.Name);
     }
 
-    public AveragePooling2D((int H, int W)? poolSize = null, (int H, int W)? strides = null, string padding = "valid", string? name = null)
+    /// <param name="poolSize">The window: an int for a square window, or (height, width); default 2.</param>
+    /// <param name="strides">The step; default the pool size.</param>
+    /// <param name="padding">"valid" (default) or "same", or <see cref="DeepSharp.Padding"/>.</param>
+    /// <param name="name">The layer's name; generated when null.</param>
+    public AveragePooling2D(IntPair? poolSize = null, IntPair? strides = null, PaddingOption padding = default, string? name = null)
         : base(poolSize ?? (2, 2), strides, padding, name) { }
 
     public override Tensor Forward(Tensor x, bool training)

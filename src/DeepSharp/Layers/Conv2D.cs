@@ -11,6 +11,7 @@ namespace DeepSharp.Layers;
 /// <example><code>
 /// new Conv2D(32, (3, 3), activation: "relu", inputShape: (28, 28, 1))
 /// new Conv2D(64, (3, 3), strides: (2, 2), padding: "same")
+/// new Conv2D(64, 3, strides: 2, padding: Padding.Same, activation: Activations.Relu, kernelInitializer: new HeNormal())
 /// </code></example>
 public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
 {
@@ -20,9 +21,19 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     private float[]? _workspace;
     private ConvGeometry _g;
 
-    public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W)? strides = null, string padding = "valid",
-        string? activation = null, bool useBias = true, string kernelInitializer = "glorot_uniform",
-        string biasInitializer = "zeros", (int H, int W, int C)? inputShape = null, string? name = null)
+    /// <param name="filters">Number of kernels (output channels).</param>
+    /// <param name="kernelSize">Window size: an int for a square window, or (height, width).</param>
+    /// <param name="strides">Step of the window, an int or (height, width); default 1.</param>
+    /// <param name="padding">"valid" (default) or "same", or <see cref="DeepSharp.Padding"/>.</param>
+    /// <param name="activation">A Keras name or one of <see cref="Activations"/>; none by default.</param>
+    /// <param name="useBias">Whether to add a bias.</param>
+    /// <param name="kernelInitializer">A Keras name or an <see cref="Initializer"/>; glorot_uniform by default.</param>
+    /// <param name="biasInitializer">A Keras name or an <see cref="Initializer"/>; zeros by default.</param>
+    /// <param name="inputShape">The per-sample input shape, for the first layer of a Sequential.</param>
+    /// <param name="name">The layer's name; generated (conv2d, conv2d_1, ...) when null.</param>
+    public Conv2D(int filters, IntPair kernelSize, IntPair? strides = null, PaddingOption padding = default,
+        ActivationOption activation = default, bool useBias = true, Initializer? kernelInitializer = null,
+        Initializer? biasInitializer = null, (int H, int W, int C)? inputShape = null, string? name = null)
         : base(name, inputShape is { } s ? [s.H, s.W, s.C] : null)
     {
         if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D '{Name}': filters must be positive, got {filters}.");
@@ -31,11 +42,11 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         KernelSize = kernelSize;
         Strides = strides ?? (1, 1);
         if (Strides.H <= 0 || Strides.W <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"Conv2D '{Name}': strides must be positive, got {Strides}.");
-        Padding = ParsePadding(padding, Name);
-        Activation = ActivationOps.Parse(activation, Name);
+        Padding = padding.Resolve(Name);
+        Activation = activation.Resolve(Name);
         UseBias = useBias;
-        KernelInitializer = kernelInitializer;
-        BiasInitializer = biasInitializer;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Constant(0f);
         _activation = new ActivationStage(Activation);
     }
 
@@ -45,8 +56,8 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     public Padding Padding { get; }
     public ActivationKind Activation { get; }
     public bool UseBias { get; }
-    public string KernelInitializer { get; }
-    public string BiasInitializer { get; }
+    public Initializer KernelInitializer { get; }
+    public Initializer BiasInitializer { get; }
 
     /// <summary>The (kh, kw, in, out) kernel.</summary>
     public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Conv2D '{Name}' has no weights until it is built (called on an input).");
@@ -66,8 +77,8 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
 
     protected override void Build(int[] input)
     {
-        _kernel = AddWeight("kernel", [KernelSize.H, KernelSize.W, input[2], Filters], Initializer.Get(KernelInitializer));
-        if (UseBias) _bias = AddWeight("bias", [Filters], Initializer.Get(BiasInitializer));
+        _kernel = AddWeight("kernel", [KernelSize.H, KernelSize.W, input[2], Filters], KernelInitializer);
+        if (UseBias) _bias = AddWeight("bias", [Filters], BiasInitializer);
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -111,8 +122,8 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         c["data_format"] = "channels_last";
         c["dilation_rate"] = new[] { 1, 1 };
         c["groups"] = 1;
-        c["kernel_initializer"] = Initializer.Get(KernelInitializer).ToKerasConfig();
-        c["bias_initializer"] = Initializer.Get(BiasInitializer).ToKerasConfig();
+        c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
+        c["bias_initializer"] = BiasInitializer.ToKerasConfig();
         AddNullRegularizers(c);
         return c;
     }
@@ -134,11 +145,4 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         foreach (var k in (string[])["kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"])
             c[k] = null;
     }
-
-    internal static Padding ParsePadding(string padding, string layer) => padding.ToLowerInvariant() switch
-    {
-        "valid" => Padding.Valid,
-        "same" => Padding.Same,
-        _ => throw new ArgumentException($"Layer '{layer}': unknown padding '{padding}'. Expected \"valid\" or \"same\"."),
-    };
 }

@@ -11,6 +11,7 @@ namespace DeepSharp.Layers;
 /// <example><code>
 /// new Dense(64, activation: "relu")
 /// new Dense(10, activation: "softmax")
+/// new Dense(64, activation: Activations.Relu, kernelInitializer: new HeNormal())
 /// </code></example>
 public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
 {
@@ -18,24 +19,31 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
     private Parameter? _kernel, _bias;
     private Tensor? _x, _x2, _y, _y2, _dx, _dx2, _dz2;
 
-    public Dense(int units, string? activation = null, bool useBias = true, string kernelInitializer = "glorot_uniform",
-        string biasInitializer = "zeros", int? inputDim = null, string? name = null)
+    /// <param name="units">Number of outputs.</param>
+    /// <param name="activation">A Keras name or one of <see cref="Activations"/>; none by default.</param>
+    /// <param name="useBias">Whether to add a bias.</param>
+    /// <param name="kernelInitializer">A Keras name or an <see cref="Initializer"/>; glorot_uniform by default.</param>
+    /// <param name="biasInitializer">A Keras name or an <see cref="Initializer"/>; zeros by default.</param>
+    /// <param name="inputDim">The number of input features, for the first layer of a Sequential.</param>
+    /// <param name="name">The layer's name; generated (dense, dense_1, ...) when null.</param>
+    public Dense(int units, ActivationOption activation = default, bool useBias = true, Initializer? kernelInitializer = null,
+        Initializer? biasInitializer = null, int? inputDim = null, string? name = null)
         : base(name, inputDim is { } d ? [d] : null)
     {
         if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), $"Dense '{Name}': units must be positive, got {units}.");
         Units = units;
-        Activation = ActivationOps.Parse(activation, Name);
+        Activation = activation.Resolve(Name);
         UseBias = useBias;
-        KernelInitializer = kernelInitializer;
-        BiasInitializer = biasInitializer;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Constant(0f);
         _activation = new ActivationStage(Activation);
     }
 
     public int Units { get; }
     public ActivationKind Activation { get; }
     public bool UseBias { get; }
-    public string KernelInitializer { get; }
-    public string BiasInitializer { get; }
+    public Initializer KernelInitializer { get; }
+    public Initializer BiasInitializer { get; }
 
     /// <summary>The (in, units) kernel.</summary>
     public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Dense '{Name}' has no weights until it is built (called on an input).");
@@ -55,8 +63,8 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
 
     protected override void Build(int[] input)
     {
-        _kernel = AddWeight("kernel", [input[^1], Units], Initializer.Get(KernelInitializer));
-        if (UseBias) _bias = AddWeight("bias", [Units], Initializer.Get(BiasInitializer));
+        _kernel = AddWeight("kernel", [input[^1], Units], KernelInitializer);
+        if (UseBias) _bias = AddWeight("bias", [Units], BiasInitializer);
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -95,8 +103,8 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         c["units"] = Units;
         c["activation"] = ActivationOps.Name(Activation);
         c["use_bias"] = UseBias;
-        c["kernel_initializer"] = Initializer.Get(KernelInitializer).ToKerasConfig();
-        c["bias_initializer"] = Initializer.Get(BiasInitializer).ToKerasConfig();
+        c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
+        c["bias_initializer"] = BiasInitializer.ToKerasConfig();
         Conv2D.AddNullRegularizers(c);
         return c;
     }

@@ -1,7 +1,10 @@
 namespace DeepSharp.Layers;
 
 /// <summary>The entry point of a functional model: the shape of one sample, channels last.</summary>
-/// <example><code>var inputs = new Input(150, 150, 3);</code></example>
+/// <example><code>
+/// var inputs = new Input(150, 150, 3);
+/// var images = new Input((150, 150, 3), name: "images");   // the name shows in Summary() and in saved files
+/// </code></example>
 public sealed class Input : SymbolicTensor
 {
     public Input(params int[] shape) : base(Check(shape), null, []) { }
@@ -9,8 +12,18 @@ public sealed class Input : SymbolicTensor
     /// <summary>Keras-style tuple shape: new Input((28, 28, 1)).</summary>
     public Input((int H, int W, int C) shape) : this(shape.H, shape.W, shape.C) { }
 
-    /// <summary>The name the input layer has in the summary.</summary>
+    /// <summary>Keras-style tuple shape with a name: new Input((28, 28, 1), name: "digits").</summary>
+    public Input((int H, int W, int C) shape, string? name) : this(shape.H, shape.W, shape.C) => Name = CheckName(name);
+
+    /// <summary>A shape with a name: new Input([28, 28, 1], name: "digits").</summary>
+    public Input(int[] shape, string? name) : this(shape) => Name = CheckName(name);
+
+    /// <summary>The name of the input layer, in Summary() and in saved files ("input_layer" by default, as Keras names it).</summary>
     public string Name { get; init; } = "input_layer";
+
+    private static string CheckName(string? name) => name is null ? "input_layer"
+        : string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Input name must not be empty or blank; pass null for the default \"input_layer\".", nameof(name))
+        : name;
 
     private static int[] Check(int[] shape)
     {

@@ -8,13 +8,14 @@ public abstract class Pooling2D : SingleInputLayer
     private protected Tensor? X, Y, DX;
     private protected ConvGeometry G;
 
-    protected Pooling2D((int H, int W) poolSize, (int H, int W)? strides, string padding, string? name)
+    protected Pooling2D(IntPair poolSize, IntPair? strides, PaddingOption padding, string? name)
         : base(name)
     {
         if (poolSize.H <= 0 || poolSize.W <= 0) throw new ArgumentOutOfRangeException(nameof(poolSize), $"{ClassName} '{Name}': poolSize must be positive, got {poolSize}.");
         PoolSize = poolSize;
         Strides = strides ?? poolSize;
-        Padding = Conv2D.ParsePadding(padding, Name);
+        if (Strides.H <= 0 || Strides.W <= 0) throw new ArgumentOutOfRangeException(nameof(strides), $"{ClassName} '{Name}': strides must be positive, got {Strides}.");
+        Padding = padding.Resolve(Name);
     }
 
     public (int H, int W) PoolSize { get; }

@@ -32,6 +32,9 @@ public abstract class Loss
         new($"Loss '{Name}': labels have shape {Tensor.FormatShape(targetShape)} but the model's output (layer '{outputLayer}') " +
             $"has shape (None, {string.Join(", ", outputShape[1..].ToArray())}). {fix}");
 
+    /// <summary>Keras' names convert to losses, so Compile takes "binary_crossentropy" or new BinaryCrossentropy() alike.</summary>
+    public static implicit operator Loss(string name) => Get(name);
+
     /// <summary>Resolves Keras' loss names.</summary>
     public static Loss Get(string name) => name.ToLowerInvariant() switch
     {

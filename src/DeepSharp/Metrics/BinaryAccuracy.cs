@@ -1,15 +1,29 @@
 namespace DeepSharp.Metrics;
 
-/// <summary>Share of outputs on the same side of 0.5 as their 0/1 target (averaged per sample, then over samples).</summary>
-public sealed class BinaryAccuracy(string name = "binary_accuracy") : Metric(name)
+/// <summary>
+/// Share of outputs on the same side of <paramref name="threshold"/> as their 0/1 target (averaged per sample, then over
+/// samples), as Keras' BinaryAccuracy: a prediction counts as 1 when it is above the threshold.
+/// </summary>
+/// <example><code>model.Compile("rmsprop", "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6f)]);</code></example>
+public sealed class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : Metric(name)
 {
+    /// <summary>Predictions above it count as class 1 (Keras' default 0.5).</summary>
+    public float Threshold { get; } = threshold;
+
     protected override double BatchSum(Tensor predictions, Tensor targets, out int count)
     {
         count = predictions.Dim(0);
         int d = predictions.Size / count;
         double sum = 0;
         for (int i = 0; i < predictions.Size; i++)
-            if ((predictions.Data[i] > 0.5f) == (targets.Data[i] > 0.5f)) sum += 1.0 / d;
+            if ((predictions.Data[i] > Threshold) == (targets.Data[i] > 0.5f)) sum += 1.0 / d;
         return sum;
+    }
+
+    public override Dictionary<string, object?> GetConfig()
+    {
+        var c = base.GetConfig();
+        c["threshold"] = Threshold;
+        return c;
     }
 }

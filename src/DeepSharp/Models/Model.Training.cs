@@ -28,29 +28,28 @@ public partial class Model
     public bool StopTraining { get; set; }
 
     /// <summary>
-    /// Configures training. Optimizer and loss take Keras' names ("rmsprop", "categorical_crossentropy")
-    /// or objects. "accuracy" picks the accuracy that fits the loss.
+    /// Configures training. Optimizer, loss and metrics take Keras' names ("rmsprop", "categorical_crossentropy",
+    /// "accuracy") or objects. "accuracy" picks the accuracy that fits the loss.
     /// </summary>
-    /// <example><code>model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);</code></example>
-    public void Compile(Optimizer optimizer, Loss loss, string[]? metrics = null)
+    /// <example><code>
+    /// model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
+    /// model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: new BinaryCrossentropy(),
+    ///     metrics: ["accuracy", new BinaryAccuracy(name: "acc_60", threshold: 0.6f)]);
+    /// </code></example>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
     {
         RequireSingleOutput("be compiled");
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        var resolved = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
+        if (resolved.Select(m => m.Name).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } dup)
+            throw new ArgumentException($"Compile: two metrics are named '{dup.Key}'; their values would share one log entry. Give one a name, e.g. new BinaryAccuracy(name: \"acc_60\", threshold: 0.6f).");
         Optimizer = optimizer;
         Loss = loss;
-        Metrics = (metrics ?? []).Select(m => Metric.Get(m, loss)).ToList();
+        Metrics = resolved;
         foreach (var n in _nodes) if (n.Layer is not null) n.Layer.ActivationFusedWithLoss = false;
         ConfigureLossFusion();
     }
-
-    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
-    public void Compile(string optimizer, string loss, string[]? metrics = null) =>
-        Compile(Optimizers.Optimizer.Get(optimizer), Losses.Loss.Get(loss), metrics);
-
-    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
-    public void Compile(Optimizer optimizer, string loss, string[]? metrics = null) => Compile(optimizer, Losses.Loss.Get(loss), metrics);
-
-    /// <inheritdoc cref="Compile(Optimizer, Loss, string[])"/>
-    public void Compile(string optimizer, Loss loss, string[]? metrics = null) => Compile(Optimizers.Optimizer.Get(optimizer), loss, metrics);
 
     /// <summary>Lets the loss read the last layer's logits when it ends in the loss's own activation.</summary>
     private void ConfigureLossFusion()

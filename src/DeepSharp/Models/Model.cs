@@ -59,6 +59,9 @@ public partial class Model : Layer
     /// <summary>The layers in the order they run (the input excluded).</summary>
     public IReadOnlyList<Layer> Layers => _nodes.Skip(1).Select(n => n.Layer!).ToList();
 
+    /// <summary>The name of the model's input (Keras' InputLayer): the <c>name</c> given to <see cref="Input"/>, "input_layer" by default.</summary>
+    public string InputName { get; private set; } = "input_layer";
+
     /// <summary>The per-sample input shape, e.g. (28, 28, 1); null until known.</summary>
     public int[]? InputShape => _nodes.Length > 0 ? _nodes[0].Shape : null;
 
@@ -102,6 +105,7 @@ public partial class Model : Layer
         var seenLayers = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
         order.Add(input);
         index[input] = 0;
+        InputName = input.Name;
         foreach (var output in outputs)
             Visit(output, input, order, index, seenLayers, new HashSet<SymbolicTensor>(ReferenceEqualityComparer.Instance));
         _nodes = order.Select(t => new GraphNode(t.Producer, t.Inputs.Select(i => index[i]).ToArray(), t.Shape)).ToArray();

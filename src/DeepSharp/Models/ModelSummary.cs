@@ -28,12 +28,12 @@ internal static class ModelSummary
         for (int i = 0; i < nodes.Count; i++)
         {
             var n = nodes[i];
-            string name = n.Layer is null ? "input_layer (InputLayer)" : $"{n.Layer.Name} ({(n.Layer is Model m && m is not Sequential ? "Functional" : n.Layer.ClassName)})";
-            if (i == 0 && !graph) continue;   // Sequential summaries do not list the input
+            string name = n.Layer is null ? $"{model.InputName} (InputLayer)" : $"{n.Layer.Name} ({(n.Layer is Model m && m is not Sequential ? "Functional" : n.Layer.ClassName)})";
+            if (i == 0 && model is Sequential) continue;   // Sequential summaries do not list the input; functional ones do
             string shape = "(None, " + string.Join(", ", n.Shape) + ")";
             string pars = (n.Layer?.CountParams() ?? 0).ToString(inv);
             string[] cells = graph
-                ? [name, shape, pars, string.Join(", ", n.Inputs.Select(j => nodes[j].Layer?.Name ?? "input_layer"))]
+                ? [name, shape, pars, string.Join(", ", n.Inputs.Select(j => nodes[j].Layer?.Name ?? model.InputName))]
                 : [name, shape, pars];
             sb.AppendLine(Row(widths, cells));
             sb.AppendLine(i == nodes.Count - 1 ? new string('=', total) : new string('_', total));

@@ -42,12 +42,3 @@ public readonly record struct ConvGeometry(
     /// <summary>True when the op is a plain per-pixel matrix multiply (1×1 window, stride 1, no padding).</summary>
     public bool IsPointwise => KH == 1 && KW == 1 && StrideH == 1 && StrideW == 1 && PadTop == 0 && PadLeft == 0;
 }
-
-/// <summary>Keras' padding modes.</summary>
-public enum Padding
-{
-    /// <summary>No padding: only windows that fit entirely (Keras' default).</summary>
-    Valid,
-    /// <summary>Zero padding so that the output is ceil(input / stride).</summary>
-    Same,
-}

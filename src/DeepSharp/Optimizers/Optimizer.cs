@@ -88,6 +88,9 @@ public abstract class Optimizer
     /// <summary>The constructor arguments, by Keras' names, for saving.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["learning_rate"] = LearningRate };
 
+    /// <summary>Keras' names convert to optimizers with Keras' defaults, so Compile takes "rmsprop" or new RMSprop(1e-4f) alike.</summary>
+    public static implicit operator Optimizer(string name) => Get(name);
+
     /// <summary>Resolves Keras' optimizer names with Keras' default settings.</summary>
     public static Optimizer Get(string name) => name.ToLowerInvariant() switch
     {

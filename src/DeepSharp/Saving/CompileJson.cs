@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeepSharp.Losses;
+using DeepSharp.Metrics;
 using DeepSharp.Models;
 using DeepSharp.Optimizers;
 
@@ -41,7 +42,7 @@ internal static class CompileJson
             },
             ["loss"] = loss.Name,
             ["loss_weights"] = null,
-            ["metrics"] = model.Metrics.Count == 0 ? null : new JsonArray(model.Metrics.Select(m => (JsonNode)m.Name).ToArray()),
+            ["metrics"] = model.Metrics.Count == 0 ? null : new JsonArray(model.Metrics.Select(MetricJson).ToArray()),
             ["weighted_metrics"] = null,
             ["run_eagerly"] = false,
             ["steps_per_execution"] = 1,
@@ -65,16 +66,40 @@ internal static class CompileJson
             JsonObject o when o["class_name"] is JsonValue c => Loss.Get(Layers.Layer.ToSnakeCase(c.GetValue<string>())),
             var other => throw new NotSupportedException($"compile_config loss {other?.ToJsonString() ?? "null"} is not supported; DeepSharp models have one loss given by name."),
         };
-        var metrics = new List<string>();
+        var metrics = new List<Metric>();
         if (compile["metrics"] is JsonArray list)
             foreach (var m in list)
                 metrics.Add(m switch
                 {
                     JsonValue v => v.GetValue<string>(),
-                    JsonObject o => o["config"]?["name"]?.GetValue<string>() ?? Layers.Layer.ToSnakeCase(o["class_name"]!.GetValue<string>()),
+                    JsonObject o => MetricFrom(o),
                     _ => throw new NotSupportedException($"compile_config metric {m?.ToJsonString()} is not supported."),
                 });
-        model.Compile(optimizer, loss, metrics.ToArray());
+        model.Compile(optimizer, loss, metrics);
+    }
+
+    /// <summary>A metric given by name is saved as its name; a metric object as Keras' serialized object.</summary>
+    private static JsonNode MetricJson(Metric m) => m.GivenByName ? m.Name : new JsonObject
+    {
+        ["module"] = "keras.metrics",
+        ["class_name"] = m.ClassName,
+        ["config"] = System.Text.Json.JsonSerializer.SerializeToNode(m.GetConfig()),
+        ["registered_name"] = null,
+    };
+
+    private static Metric MetricFrom(JsonObject o)
+    {
+        string className = o["class_name"]?.GetValue<string>() ?? throw new FormatException("A metric in compile_config has no class_name.");
+        var c = new LayerConfig(className, o["config"] as JsonObject ?? new JsonObject());
+        string name = c.Name ?? Layers.Layer.ToSnakeCase(className);
+        // Keras' own MeanMetricWrapper objects are named by their function; a plain name is resolved like a string metric.
+        return className switch
+        {
+            "BinaryAccuracy" => new BinaryAccuracy(name, c.Float("threshold", 0.5f)),
+            "CategoricalAccuracy" => new CategoricalAccuracy(name),
+            "SparseCategoricalAccuracy" => new SparseCategoricalAccuracy(name),
+            _ => name,   // resolved by Compile from the loss, as a name would be
+        };
     }
 
     private static Optimizer OptimizerFrom(JsonObject o)

@@ -47,8 +47,13 @@ public sealed class LayerConfig
     });
 
     /// <summary>An initializer given as a name ("glorot_uniform") or a Keras object ({"class_name": "GlorotUniform"}).</summary>
-    public string Initializer(string key, string fallback) => Read(key, fallback, n =>
-        n is JsonValue ? n.GetValue<string>() : Layers.Layer.ToSnakeCase(n["class_name"]!.GetValue<string>()));
+    /// <remarks>
+    /// A Constant reads its "value"; a missing key gives the initializer named by <paramref name="fallback"/>.
+    /// </remarks>
+    public Initializers.Initializer Initializer(string key, string fallback) => Read(key, Initializers.Initializer.Get(fallback), n =>
+        n is JsonValue ? Initializers.Initializer.Get(n.GetValue<string>())
+        : n["class_name"]!.GetValue<string>() == "Constant" ? new Initializers.Constant((float)(n["config"]?["value"]?.GetValue<double>() ?? 0.0))
+        : Initializers.Initializer.Get(Layers.Layer.ToSnakeCase(n["class_name"]!.GetValue<string>())));
 
     /// <summary>
     /// Throws <see cref="NotSupportedException"/> when <paramref name="key"/> holds something other than <paramref name="value"/>

@@ -128,8 +128,8 @@ internal static class ModelJson
     private static string UniqueInputName(Model model)
     {
         var names = model.Layers.Select(l => l.Name).ToHashSet();
-        string name = "input_layer";
-        for (int i = 1; names.Contains(name); i++) name = $"input_layer_{i}";
+        string name = model.InputName;
+        for (int i = 1; names.Contains(name); i++) name = $"{model.InputName}_{i}";
         return name;
     }
 

@@ -64,7 +64,7 @@ public class ModelRoundTripTests
         var bn = Assert.IsType<BatchNormalization>(loaded.Layers.Where(l => l is BatchNormalization).Last());
         Assert.Equal(0.9f, bn.Momentum);
         Assert.Equal(0.5f, Assert.IsType<Dropout>(loaded.Layers.Single(l => l is Dropout)).Rate);
-        Assert.Equal("he_normal", Assert.IsType<Conv2D>(loaded.Layers[0]).KernelInitializer);
+        Assert.IsType<DeepSharp.Initializers.HeNormal>(Assert.IsType<Conv2D>(loaded.Layers[0]).KernelInitializer);
         AssertSameWeights(model, loaded);   // includes the moving mean and variance that training changed
         Assert.NotEqual(0f, model.Parameters.First(p => p.Name == "moving_mean").Value.Span[0]);
         AssertBitIdentical(model.Predict(x).Span, loaded.Predict(x).Span, "predictions");
