@@ -36,7 +36,8 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
 
     [ThreadStatic] private static float[]? _scratch;
 
-    private readonly int[] _sampleShape;
+    private readonly int[] _sampleShape;      // (h, w, c): how samples are loaded and augmented
+    private readonly int[] _outputShape;      // one sample of a batch, in the generator's data format
     private readonly int[]? _targetShape;
     private BlockingCollection<Slot>? _free, _ready;
     private CancellationTokenSource? _cancel;
@@ -63,8 +64,16 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     public int PrefetchBatches { get; set; } = 3;
     /// <summary>Threads decoding and augmenting the samples of a batch (default: all cores).</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
-    /// <summary>Shape of one input sample (height, width, channels).</summary>
-    public ReadOnlySpan<int> SampleShape => _sampleShape;
+    /// <summary>Shape of one input sample: (height, width, channels), or (channels, height, width) when the
+    /// generator's data format is channels-first.</summary>
+    public ReadOnlySpan<int> SampleShape => _outputShape;
+    /// <summary>When set, every augmented image of every batch is also written there (Keras' save_to_dir), as
+    /// <c>{SavePrefix}_{sample index}_{random number}.{SaveFormat}</c>, scaled to 0..255 as Keras' array_to_img.</summary>
+    public string? SaveToDir { get; init; }
+    /// <summary>File name prefix of saved images (Keras' save_prefix, default "").</summary>
+    public string SavePrefix { get; init; } = "";
+    /// <summary>"png" (default), "jpeg"/"jpg" or "webp" (Keras' save_format).</summary>
+    public string SaveFormat { get; init; } = "png";
 
     /// <param name="targetShape">Shape of one target (empty array: a scalar per sample), or null for no targets.</param>
     protected BatchIterator(ImageDataGenerator generator, int sampleCount, int[] sampleShape, int[]? targetShape,
@@ -75,6 +84,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
         Generator = generator;
         SampleCount = sampleCount;
         _sampleShape = sampleShape;
+        _outputShape = generator.DataFormat == DataFormat.ChannelsFirst ? [sampleShape[2], sampleShape[0], sampleShape[1]] : sampleShape;
         _targetShape = targetShape;
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -112,9 +122,9 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
         _held = slot;
         _batchNumber++;
         if (++_batchInPass == StepsPerEpoch) { _batchInPass = 0; _pass++; }
-        var xShape = new int[_sampleShape.Length + 1];
+        var xShape = new int[_outputShape.Length + 1];
         xShape[0] = slot.Count;
-        _sampleShape.CopyTo(xShape, 1);
+        _outputShape.CopyTo(xShape, 1);
         Tensor? y = null;
         if (_targetShape is not null)
         {
@@ -230,9 +240,29 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             var dst = slot.X.AsSpan(j * sampleSize, sampleSize);
             Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, j));
             if (slot.Y is not null) WriteTarget(index, dst, slot.Y.AsSpan(j * targetSize, targetSize));
+            if (SaveToDir is not null) Save(dst, h, w, c, index, Mix(Seed, batchNumber, j + 1_000_003) % 10_000_000);
         });
         slot.Count = count;
         slot.Error = null;
+    }
+
+    private void Save(ReadOnlySpan<float> sample, int h, int w, int c, int index, int hash)
+    {
+        var hwc = new float[h * w * c];
+        if (Generator.DataFormat == DataFormat.ChannelsFirst)
+            for (int k = 0; k < c; k++)
+                for (int i = 0; i < h * w; i++) hwc[i * c + k] = sample[k * h * w + i];
+        else sample.CopyTo(hwc);
+        ImageIO.ScaleToBytes(hwc);
+        var format = SaveFormat.ToLowerInvariant() switch
+        {
+            "png" => SkiaSharp.SKEncodedImageFormat.Png,
+            "jpeg" or "jpg" => SkiaSharp.SKEncodedImageFormat.Jpeg,
+            "webp" => SkiaSharp.SKEncodedImageFormat.Webp,
+            _ => throw new ArgumentException($"saveFormat \"{SaveFormat}\" is not supported. Use \"png\", \"jpeg\" or \"webp\"."),
+        };
+        string path = Path.Combine(SaveToDir!, $"{SavePrefix}_{index}_{hash}.{SaveFormat}");
+        ImageIO.WriteEncoded(hwc, h, w, c, path, format, 95);
     }
 
     /// <summary>A well-mixed 32-bit seed from (seed, a, b) (SplitMix64 finalizer).</summary>

@@ -43,16 +43,20 @@ public sealed class DirectoryIterator : BatchIterator
 
     internal DirectoryIterator(string directory, ImageDataGenerator generator, (int Height, int Width) targetSize, ColorMode colorMode,
         IReadOnlyList<string>? classes, ClassMode classMode, int batchSize, bool shuffle, int seed, Subset? subset,
-        Interpolation interpolation, bool skipBadFiles)
+        Interpolation interpolation, bool skipBadFiles, bool keepAspectRatio = false)
         : this(Scan(directory, generator, targetSize, classes, classMode, subset, colorMode, interpolation, skipBadFiles),
                generator, targetSize, colorMode, classMode, batchSize, shuffle, seed, interpolation)
     {
+        KeepAspectRatio = keepAspectRatio;
     }
+
+    /// <summary>Crop the largest centred region with the target's aspect ratio before resizing (Keras' keep_aspect_ratio).</summary>
+    public bool KeepAspectRatio { get; }
 
     private DirectoryIterator(ScanResult scan, ImageDataGenerator generator, (int Height, int Width) targetSize, ColorMode colorMode,
         ClassMode classMode, int batchSize, bool shuffle, int seed, Interpolation interpolation)
         : base(generator, scan.Paths.Length, [targetSize.Height, targetSize.Width, ImageIO.Channels(colorMode)],
-               TargetShape(classMode, scan.ClassNames.Length, targetSize, colorMode), batchSize, shuffle, seed)
+               TargetShape(classMode, scan.ClassNames.Length, targetSize, colorMode, generator.DataFormat), batchSize, shuffle, seed)
     {
         Directory = scan.Root;
         _paths = scan.Paths;
@@ -72,17 +76,17 @@ public sealed class DirectoryIterator : BatchIterator
     /// <summary>The full path of sample <paramref name="index"/>.</summary>
     public string FullPath(int index) => _paths[index];
 
-    private static int[]? TargetShape(ClassMode mode, int classCount, (int Height, int Width) size, ColorMode color) => mode switch
+    internal static int[]? TargetShape(ClassMode mode, int classCount, (int Height, int Width) size, ColorMode color, DataFormat format) => mode switch
     {
         ClassMode.Categorical => [classCount],
         ClassMode.Binary or ClassMode.Sparse => [],
-        ClassMode.Input => [size.Height, size.Width, ImageIO.Channels(color)],
+        ClassMode.Input => format == DataFormat.ChannelsFirst ? [ImageIO.Channels(color), size.Height, size.Width] : [size.Height, size.Width, ImageIO.Channels(color)],
         _ => null,
     };
 
     protected override void LoadSample(int index, Span<float> destination)
     {
-        ImageIO.LoadInto(_paths[index], ColorMode, TargetSize, Interpolation, destination);
+        ImageIO.LoadInto(_paths[index], ColorMode, TargetSize, Interpolation, destination, KeepAspectRatio);
     }
 
     protected override void WriteTarget(int index, ReadOnlySpan<float> input, Span<float> destination)

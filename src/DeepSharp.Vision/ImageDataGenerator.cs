@@ -6,11 +6,15 @@ namespace DeepSharp.Vision;
 /// <list type="bullet">
 /// <item><c>rotationRange</c>: theta ~ uniform(-r, r) degrees.</item>
 /// <item><c>heightShiftRange</c> / <c>widthShiftRange</c>: tx (rows) / ty (columns) ~ uniform(-s, s), a fraction of the
-/// height / width when s &lt; 1, pixels when s ≥ 1.</item>
+/// height / width when s &lt; 1, pixels when s ≥ 1; an int n draws integers in (-n, n), a list one of its values
+/// with a random sign (<see cref="ShiftRange"/>).</item>
 /// <item><c>shearRange</c>: shear ~ uniform(-s, s) degrees. <c>zoomRange</c>: zx, zy drawn independently.</item>
 /// <item>flips with probability 0.5; <c>channelShiftRange</c>; <c>brightnessRange</c> (PIL brightness factor).</item>
-/// <item>One composed affine transform per image, resampled once (bilinear, <see cref="FillMode"/> as scipy).</item>
-/// <item><c>rescale</c> (and <c>preprocessingFunction</c>, first) applied after the random transform.</item>
+/// <item>One composed affine transform per image, resampled once (bilinear or nearest: <c>interpolationOrder</c> 1 or 0;
+/// <see cref="FillMode"/> as scipy 1.6+).</item>
+/// <item>After the random transform, Keras' standardize: <c>preprocessingFunction</c>, <c>rescale</c>, samplewise
+/// centering / std normalization, then the featurewise statistics and ZCA matrix learnt by <see cref="Fit"/>.</item>
+/// <item><c>dataFormat</c>: channels-last (default) or channels-first arrays and batches.</item>
 /// </list>
 /// </summary>
 /// <example><code>
@@ -19,15 +23,15 @@ namespace DeepSharp.Vision;
 /// using var train = gen.FlowFromDirectory("data/train", targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);
 /// var (x, y) = train.Next();   // x: (32, 150, 150, 3) in 0..1, y: (32)
 /// </code></example>
-public sealed class ImageDataGenerator
+public sealed partial class ImageDataGenerator
 {
     private readonly Random _random;
     private readonly object _randomLock = new();
 
     public float? Rescale { get; }
     public float RotationRange { get; }
-    public float WidthShiftRange { get; }
-    public float HeightShiftRange { get; }
+    public ShiftRange WidthShiftRange { get; }
+    public ShiftRange HeightShiftRange { get; }
     public float ShearRange { get; }
     public ZoomRange ZoomRange { get; }
     public float ChannelShiftRange { get; }
@@ -43,17 +47,30 @@ public sealed class ImageDataGenerator
     /// It receives a (h, w, c) tensor and returns one of the same shape.</summary>
     public Func<Tensor, Tensor>? PreprocessingFunction { get; }
 
-    public ImageDataGenerator(float? rescale = null, float rotationRange = 0, float widthShiftRange = 0, float heightShiftRange = 0,
+    /// <summary>Creates a generator; the parameters are Keras' (see the class summary), in .NET casing.</summary>
+    /// <param name="dtype">The element type of the arrays made: only "float32" (DeepSharp's tensors are float32).</param>
+    public ImageDataGenerator(float? rescale = null, float rotationRange = 0, ShiftRange widthShiftRange = default, ShiftRange heightShiftRange = default,
         float shearRange = 0, ZoomRange? zoomRange = null, float channelShiftRange = 0, (float Low, float High)? brightnessRange = null,
         bool horizontalFlip = false, bool verticalFlip = false, FillMode fillMode = FillMode.Nearest, float cval = 0,
-        float validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null, int interpolationOrder = 1)
+        float validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null, int interpolationOrder = 1,
+        bool featurewiseCenter = false, bool samplewiseCenter = false, bool featurewiseStdNormalization = false,
+        bool samplewiseStdNormalization = false, bool zcaWhitening = false, float zcaEpsilon = 1e-6f,
+        DataFormat dataFormat = DataFormat.ChannelsLast, string dtype = "float32")
     {
+        if (dtype != "float32")
+            throw new ArgumentException($"dtype \"{dtype}\" is not supported: DeepSharp's tensors are float32. Pass \"float32\" (Keras' default).", nameof(dtype));
+        // Keras' implied settings: ZCA centres (and replaces std normalization), std normalization centres.
+        FeaturewiseCenter = featurewiseCenter || zcaWhitening || featurewiseStdNormalization;
+        FeaturewiseStdNormalization = featurewiseStdNormalization && !zcaWhitening;
+        SamplewiseCenter = samplewiseCenter || samplewiseStdNormalization;
+        SamplewiseStdNormalization = samplewiseStdNormalization;
+        ZcaWhitening = zcaWhitening;
+        ZcaEpsilon = zcaEpsilon;
+        DataFormat = dataFormat;
         if (interpolationOrder is not (0 or 1))
             throw new ArgumentException($"interpolationOrder {interpolationOrder} is not supported: DeepSharp implements scipy's order 1 (bilinear, Keras' default) and 0 (nearest). Spline orders 2-5 are not implemented.", nameof(interpolationOrder));
         InterpolationOrder = interpolationOrder;
         CheckNonNegative(rotationRange, nameof(rotationRange));
-        CheckNonNegative(widthShiftRange, nameof(widthShiftRange));
-        CheckNonNegative(heightShiftRange, nameof(heightShiftRange));
         CheckNonNegative(shearRange, nameof(shearRange));
         CheckNonNegative(channelShiftRange, nameof(channelShiftRange));
         var zoom = zoomRange ?? (ZoomRange)0f;
@@ -87,7 +104,7 @@ public sealed class ImageDataGenerator
     }
 
     /// <summary>True when no random transform is configured (then images are only standardized).</summary>
-    public bool IsIdentity => RotationRange == 0 && WidthShiftRange == 0 && HeightShiftRange == 0 && ShearRange == 0 &&
+    public bool IsIdentity => RotationRange == 0 && WidthShiftRange.IsOff && HeightShiftRange.IsOff && ShearRange == 0 &&
                               ZoomRange.IsIdentity && ChannelShiftRange == 0 && BrightnessRange is null && !HorizontalFlip && !VerticalFlip;
 
     /// <summary>Draws one set of transform parameters for an image of the given size (Keras' get_random_transform).</summary>
@@ -95,17 +112,8 @@ public sealed class ImageDataGenerator
     {
         double U(double lo, double hi) => lo + (hi - lo) * random.NextDouble();
         double theta = RotationRange != 0 ? U(-RotationRange, RotationRange) : 0;
-        double tx = 0, ty = 0;
-        if (HeightShiftRange != 0)
-        {
-            tx = U(-HeightShiftRange, HeightShiftRange);
-            if (HeightShiftRange < 1) tx *= height;
-        }
-        if (WidthShiftRange != 0)
-        {
-            ty = U(-WidthShiftRange, WidthShiftRange);
-            if (WidthShiftRange < 1) ty *= width;
-        }
+        double tx = HeightShiftRange.Draw(random, height);
+        double ty = WidthShiftRange.Draw(random, width);
         double shear = ShearRange != 0 ? U(-ShearRange, ShearRange) : 0;
         double zx = 1, zy = 1;
         if (!ZoomRange.IsIdentity)
@@ -124,38 +132,29 @@ public sealed class ImageDataGenerator
         };
     }
 
-    /// <summary>Applies given transform parameters to a (h, w, c) image; returns a new tensor (Keras' apply_transform).</summary>
+    /// <summary>Applies given transform parameters to one image in the generator's <see cref="DataFormat"/>; returns a
+    /// new tensor (Keras' apply_transform).</summary>
     public Tensor ApplyTransform(Tensor image, TransformParameters parameters)
     {
-        CheckImage(image);
-        var result = new Tensor(image.Shape.ToArray());
-        ApplyTransformInto(image.Span, result.Span, image.Dim(0), image.Dim(1), image.Dim(2), parameters);
-        return result;
+        var (h, w, c) = CheckImage(image);
+        var hwc = ToChannelsLast(image.Span, h, w, c);
+        var result = new float[h * w * c];
+        ApplyTransformInto(hwc, result, h, w, c, parameters);
+        var t = new Tensor(image.Shape.ToArray());
+        FromChannelsLast(result, t.Span, h, w, c);
+        return t;
     }
 
-    /// <summary>A random transform of a (h, w, c) image; the same <paramref name="seed"/> gives the same result.
-    /// Without a seed the generator's own seeded random numbers are used. Does not rescale (see <see cref="Standardize"/>).</summary>
+    /// <summary>A random transform of one image (in the generator's <see cref="DataFormat"/>); the same
+    /// <paramref name="seed"/> gives the same result. Without a seed the generator's own seeded random numbers are
+    /// used. Does not standardize (see <see cref="Standardize"/>).</summary>
     public Tensor RandomTransform(Tensor image, int? seed = null)
     {
-        CheckImage(image);
+        var (h, w, _) = CheckImage(image);
         TransformParameters p;
-        if (seed is { } s) p = GetRandomTransform(image.Dim(0), image.Dim(1), new Random(s));
-        else lock (_randomLock) p = GetRandomTransform(image.Dim(0), image.Dim(1), _random);
+        if (seed is { } s) p = GetRandomTransform(h, w, new Random(s));
+        else lock (_randomLock) p = GetRandomTransform(h, w, _random);
         return ApplyTransform(image, p);
-    }
-
-    /// <summary>Keras' standardize, in place: preprocessingFunction, then rescale. Returns <paramref name="image"/>.</summary>
-    public Tensor Standardize(Tensor image)
-    {
-        if (PreprocessingFunction is { } f)
-        {
-            var r = f(image);
-            if (!r.Shape.SequenceEqual(image.Shape))
-                throw new InvalidOperationException($"preprocessingFunction returned shape {Tensor.FormatShape(r.Shape)} for an image of shape {Tensor.FormatShape(image.Shape)}. It must keep the shape.");
-            if (!ReferenceEquals(r, image)) r.Span.CopyTo(image.Span);
-        }
-        if (Rescale is { } scale) System.Numerics.Tensors.TensorPrimitives.Multiply(image.Span, scale, image.Span);
-        return image;
     }
 
     internal void ApplyTransformInto(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, TransformParameters p)
@@ -169,19 +168,19 @@ public sealed class ImageDataGenerator
         if (p.Brightness is { } b) AffineWarp.Brightness(dst, (float)b);
     }
 
-    /// <summary>Random transform with a per-sample seed, then standardize, from src into dst (both (h, w, c)).</summary>
+    [ThreadStatic] private static float[]? _hwcScratch;
+
+    /// <summary>Random transform with a per-sample seed, then standardize: <paramref name="src"/> is channels-last
+    /// (h, w, c), <paramref name="dst"/> is in the generator's <see cref="DataFormat"/>.</summary>
     internal void Augment(ReadOnlySpan<float> src, Span<float> dst, int h, int w, int c, int sampleSeed)
     {
-        if (IsIdentity) src.CopyTo(dst);
-        else ApplyTransformInto(src, dst, h, w, c, GetRandomTransform(h, w, new Random(sampleSeed)));
-        if (PreprocessingFunction is not null)
-        {
-            var view = new Tensor(h, w, c);
-            dst.CopyTo(view.Span);
-            Standardize(view);
-            view.Span.CopyTo(dst);
-        }
-        else if (Rescale is { } scale) System.Numerics.Tensors.TensorPrimitives.Multiply(dst, scale, dst);
+        int size = h * w * c;
+        Span<float> hwc = DataFormat == DataFormat.ChannelsLast ? dst
+            : (_hwcScratch is { } s && s.Length >= size ? s : (_hwcScratch = new float[size])).AsSpan(0, size);
+        if (IsIdentity) src.CopyTo(hwc);
+        else ApplyTransformInto(src, hwc, h, w, c, GetRandomTransform(h, w, new Random(sampleSeed)));
+        if (DataFormat == DataFormat.ChannelsFirst) FromChannelsLast(hwc, dst, h, w, c);
+        StandardizeInPlace(dst, h, w, c);
     }
 
     internal int NextSeed()
@@ -189,27 +188,29 @@ public sealed class ImageDataGenerator
         lock (_randomLock) return _random.Next();
     }
 
-    private static void CheckImage(Tensor image)
+    /// <summary>(h, w, c) of one image in the generator's data format.</summary>
+    private (int H, int W, int C) CheckImage(Tensor image)
     {
         if (image.Rank != 3)
-            throw new ArgumentException($"Expected one image of shape (height, width, channels) but got shape {Tensor.FormatShape(image.Shape)}.", nameof(image));
+            throw new ArgumentException($"Expected one image of shape {(DataFormat == DataFormat.ChannelsFirst ? "(channels, height, width)" : "(height, width, channels)")} but got shape {Tensor.FormatShape(image.Shape)}.", nameof(image));
+        return DataFormat == DataFormat.ChannelsFirst ? (image.Dim(1), image.Dim(2), image.Dim(0)) : (image.Dim(0), image.Dim(1), image.Dim(2));
     }
 
-    /// <summary>
-    /// Batches from a folder with one sub-folder per class (Keras' flow_from_directory). Classes are the sorted
-    /// sub-folder names (or <paramref name="classes"/>); files are listed recursively in sorted order and those
-    /// without an image extension are skipped. With <paramref name="subset"/>, each class's first
-    /// <see cref="ValidationSplit"/> fraction of files is the validation subset and the rest the training subset.
-    /// </summary>
-    public DirectoryIterator FlowFromDirectory(string directory, (int Height, int Width)? targetSize = null,
-        ColorMode colorMode = ColorMode.Rgb, IReadOnlyList<string>? classes = null, ClassMode classMode = ClassMode.Categorical,
-        int batchSize = 32, bool shuffle = true, int? seed = null, Subset? subset = null,
-        Interpolation interpolation = Interpolation.Nearest, bool skipBadFiles = false)
-        => new(directory, this, targetSize ?? (256, 256), colorMode, classes, classMode, batchSize, shuffle,
-               seed ?? NextSeed(), subset, interpolation, skipBadFiles);
+    /// <summary>The image as channels-last floats (a copy when the data format is channels-first).</summary>
+    private float[] ToChannelsLast(ReadOnlySpan<float> x, int h, int w, int c)
+    {
+        var r = new float[h * w * c];
+        if (DataFormat == DataFormat.ChannelsLast) { x.CopyTo(r); return r; }
+        for (int k = 0; k < c; k++)
+            for (int i = 0; i < h * w; i++) r[i * c + k] = x[k * h * w + i];
+        return r;
+    }
 
-    /// <summary>Batches from in-memory NHWC images <paramref name="x"/> (values as stored, e.g. 0..255) and optional
-    /// targets <paramref name="y"/> (first axis = samples), with this generator's augmentation (Keras' flow).</summary>
-    public ArrayIterator Flow(Tensor x, Tensor? y = null, int batchSize = 32, bool shuffle = true, int? seed = null)
-        => new(x, y, this, batchSize, shuffle, seed ?? NextSeed());
+    /// <summary>Writes a channels-last image into <paramref name="dst"/> in the generator's data format.</summary>
+    internal void FromChannelsLast(ReadOnlySpan<float> hwc, Span<float> dst, int h, int w, int c)
+    {
+        if (DataFormat == DataFormat.ChannelsLast) { hwc.CopyTo(dst); return; }
+        for (int k = 0; k < c; k++)
+            for (int i = 0; i < h * w; i++) dst[k * h * w + i] = hwc[i * c + k];
+    }
 }

@@ -18,10 +18,12 @@ public static class ImageIO
     /// Decodes an image to a (height, width, channels) tensor of floats 0..255, optionally resized to
     /// <paramref name="targetSize"/> (height, width) with <paramref name="interpolation"/> (PIL's definitions).
     /// </summary>
+    /// <param name="keepAspectRatio">Resize without distortion (Keras 2.9+'s <c>keep_aspect_ratio</c>): the largest
+    /// centred region with the target's aspect ratio is cropped, then resized.</param>
     public static Tensor Load(string path, ColorMode colorMode = ColorMode.Rgb, (int Height, int Width)? targetSize = null,
-        Interpolation interpolation = Interpolation.Nearest)
+        Interpolation interpolation = Interpolation.Nearest, bool keepAspectRatio = false)
     {
-        byte[] bytes = LoadBytes(path, colorMode, targetSize, interpolation, out int h, out int w);
+        byte[] bytes = LoadBytes(path, colorMode, targetSize, interpolation, out int h, out int w, keepAspectRatio);
         int c = Channels(colorMode);
         var t = new Tensor(h, w, c);
         ToFloats(bytes, t.Span);
@@ -38,20 +40,30 @@ public static class ImageIO
 
     /// <summary>Decodes, orients, converts and resizes a file to interleaved bytes (h, w, channels of the mode).</summary>
     internal static byte[] LoadBytes(string path, ColorMode colorMode, (int Height, int Width)? targetSize,
-        Interpolation interpolation, out int h, out int w)
+        Interpolation interpolation, out int h, out int w, bool keepAspectRatio = false)
     {
         if (targetSize is { } ts && (ts.Height <= 0 || ts.Width <= 0))
             throw new ArgumentException($"targetSize ({ts.Height}, {ts.Width}) has a zero or negative side. Give a (height, width) of at least (1, 1), e.g. (150, 150).", nameof(targetSize));
         byte[] rgba = DecodeRgba(path, out h, out w);
         int c = Channels(colorMode);
         byte[] converted = ConvertFromRgba(rgba, h * w, colorMode);
-        if (targetSize is { } size && (size.Height != h || size.Width != w))
+        if (targetSize is { } size && (size.Height != h || size.Width != w || keepAspectRatio))
         {
-            converted = Resampler.Resize(converted, h, w, c, size.Height, size.Width, interpolation);
+            var box = keepAspectRatio ? CropBox(h, w, size.Height, size.Width) : ((int, int, int, int)?)null;
+            converted = Resampler.Resize(converted, h, w, c, size.Height, size.Width, interpolation, box);
             h = size.Height;
             w = size.Width;
         }
         return converted;
+    }
+
+    /// <summary>Keras' keep_aspect_ratio crop (x0, y0, x1, y1): the largest centred region with the target's aspect ratio.</summary>
+    internal static (int X0, int Y0, int X1, int Y1) CropBox(int h, int w, int targetH, int targetW)
+    {
+        int cropH = Math.Min(h, (int)((long)w * targetH / targetW));
+        int cropW = Math.Min(w, (int)((long)h * targetW / targetH));
+        int y0 = (h - cropH) / 2, x0 = (w - cropW) / 2;
+        return (x0, y0, x0 + cropW, y0 + cropH);
     }
 
     /// <summary>Decodes a file into RGBA (unpremultiplied) bytes with its EXIF orientation applied.</summary>
@@ -102,18 +114,19 @@ public static class ImageIO
     /// when no resize or a nearest resize is needed.
     /// </summary>
     internal static void LoadInto(string path, ColorMode colorMode, (int Height, int Width) targetSize,
-        Interpolation interpolation, Span<float> destination)
+        Interpolation interpolation, Span<float> destination, bool keepAspectRatio = false)
     {
         if (interpolation != Interpolation.Nearest)
         {
-            ToFloats(LoadBytes(path, colorMode, targetSize, interpolation, out _, out _), destination);
+            ToFloats(LoadBytes(path, colorMode, targetSize, interpolation, out _, out _, keepAspectRatio), destination);
             return;
         }
         byte[] rgba = DecodeRgbaPooled(path, out int h, out int w, out bool rented);
         try
         {
             int outH = targetSize.Height, outW = targetSize.Width, c = Channels(colorMode);
-            int[] xs = Resampler.NearestIndices(w, outW), ys = Resampler.NearestIndices(h, outH);   // Pillow's NEAREST
+            var (x0, y0, x1, y1) = keepAspectRatio ? CropBox(h, w, outH, outW) : (0, 0, w, h);
+            int[] xs = Resampler.NearestIndices(w, outW, x0, x1), ys = Resampler.NearestIndices(h, outH, y0, y1);   // Pillow's NEAREST
             for (int y = 0; y < outH; y++)
             {
                 int srcRow = ys[y] * w;
@@ -245,6 +258,21 @@ public static class ImageIO
         using var data = bitmap.Encode(format, quality)
             ?? throw new InvalidOperationException($"SkiaSharp could not encode {format} for '{path}'.");
         WriteAtomically(path, data.AsSpan());
+    }
+
+    /// <summary>Keras' array_to_img(scale=True), in place: shift up by -min when the minimum is negative, divide by
+    /// the maximum (unless 0), times 255, truncated to whole numbers (as the uint8 cast).</summary>
+    internal static void ScaleToBytes(Span<float> x)
+    {
+        float shift = Math.Max(-System.Numerics.Tensors.TensorPrimitives.Min(x), 0f);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(x) + shift;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i] + shift;
+            if (max != 0) v /= max;
+            v *= 255f;
+            x[i] = v <= 0 ? 0 : v >= 255 ? 255 : (int)v;
+        }
     }
 
     private static byte Quantize(float v) => v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)(int)(v + 0.5f);

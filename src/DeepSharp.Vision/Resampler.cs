@@ -16,31 +16,37 @@ internal static class Resampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
-    public static byte[] Resize(byte[] src, int h, int w, int c, int outH, int outW, Interpolation interpolation)
+    /// <summary>Resizes the region <paramref name="box"/> (x0, y0, x1, y1; default the whole image) to outH × outW,
+    /// as Pillow's <c>Image.resize(size, resample, box)</c>.</summary>
+    public static byte[] Resize(byte[] src, int h, int w, int c, int outH, int outW, Interpolation interpolation,
+        (int X0, int Y0, int X1, int Y1)? box = null)
     {
-        if (h == outH && w == outW) return src;
-        if (interpolation == Interpolation.Nearest) return Nearest(src, h, w, c, outH, outW);
+        var (x0, y0, x1, y1) = box ?? (0, 0, w, h);
+        bool horizontal = outW != w || x0 != 0 || x1 != w, vertical = outH != h || y0 != 0 || y1 != h;
+        if (!horizontal && !vertical) return src;
+        if (interpolation == Interpolation.Nearest) return Nearest(src, h, w, c, outH, outW, x0, y0, x1, y1);
 
         bool premultiply = c == 4;
         byte[] current = premultiply ? Premultiply(src) : src;
         int curW = w;
-        if (outW != w)
+        if (horizontal)
         {
-            current = HorizontalPass(current, h, w, c, outW, interpolation);
+            current = HorizontalPass(current, h, w, c, outW, interpolation, x0, x1);
             curW = outW;
         }
-        if (outH != h)
-            current = VerticalPass(current, h, curW, c, outH, interpolation);
+        if (vertical)
+            current = VerticalPass(current, h, curW, c, outH, interpolation, y0, y1);
         if (premultiply) Unpremultiply(current);
         return current;
     }
 
     /// <summary>Pillow's nearest-neighbour source indices for resizing <paramref name="inSize"/> to <paramref name="outSize"/>.</summary>
-    internal static int[] NearestIndices(int inSize, int outSize)
+    internal static int[] NearestIndices(int inSize, int outSize, int start = 0, int end = -1)
     {
+        if (end < 0) end = inSize;
         var idx = new int[outSize];
-        double scale = (double)inSize / outSize;
-        double pos = scale * 0.5;
+        double scale = (double)(end - start) / outSize;
+        double pos = start + scale * 0.5;
         for (int i = 0; i < outSize; i++)
         {
             idx[i] = Math.Min((int)pos, inSize - 1);
@@ -49,10 +55,10 @@ internal static class Resampler
         return idx;
     }
 
-    private static byte[] Nearest(byte[] src, int h, int w, int c, int outH, int outW)
+    private static byte[] Nearest(byte[] src, int h, int w, int c, int outH, int outW, int x0, int y0, int x1, int y1)
     {
         var dst = new byte[outH * outW * c];
-        int[] xs = NearestIndices(w, outW), ys = NearestIndices(h, outH);
+        int[] xs = NearestIndices(w, outW, x0, x1), ys = NearestIndices(h, outH, y0, y1);
         for (int y = 0; y < outH; y++)
         {
             int row = ys[y] * w;
@@ -62,9 +68,9 @@ internal static class Resampler
         return dst;
     }
 
-    private static byte[] HorizontalPass(byte[] src, int h, int w, int c, int outW, Interpolation f)
+    private static byte[] HorizontalPass(byte[] src, int h, int w, int c, int outW, Interpolation f, int x0, int x1)
     {
-        var (starts, counts, weights, k) = Coefficients(w, outW, f);
+        var (starts, counts, weights, k) = Coefficients(w, x0, x1, outW, f);
         var dst = new byte[h * outW * c];
         Span<int> acc = stackalloc int[c];
         for (int y = 0; y < h; y++)
@@ -83,9 +89,9 @@ internal static class Resampler
         return dst;
     }
 
-    private static byte[] VerticalPass(byte[] src, int h, int w, int c, int outH, Interpolation f)
+    private static byte[] VerticalPass(byte[] src, int h, int w, int c, int outH, Interpolation f, int y0, int y1)
     {
-        var (starts, counts, weights, k) = Coefficients(h, outH, f);
+        var (starts, counts, weights, k) = Coefficients(h, y0, y1, outH, f);
         var dst = new byte[outH * w * c];
         var acc = new int[w * c];
         for (int y = 0; y < outH; y++)
@@ -107,10 +113,10 @@ internal static class Resampler
 
     /// <summary>Pillow's precompute_coeffs + normalize_coeffs_8bpc: per output index, the first source index, the count
     /// and the weights in 22-bit fixed point.</summary>
-    private static (int[] Starts, int[] Counts, int[] Weights, int K) Coefficients(int inSize, int outSize, Interpolation f)
+    private static (int[] Starts, int[] Counts, int[] Weights, int K) Coefficients(int inSize, int in0, int in1, int outSize, Interpolation f)
     {
         double support0 = f switch { Interpolation.Area => 0.5, Interpolation.Bilinear or Interpolation.Hamming => 1.0, Interpolation.Lanczos => 3.0, _ => 2.0 };
-        double scale = (double)inSize / outSize;
+        double scale = (double)(in1 - in0) / outSize;
         double filterScale = Math.Max(scale, 1.0);
         double support = support0 * filterScale;
         int k = (int)Math.Ceiling(support) * 2 + 1;
@@ -120,7 +126,7 @@ internal static class Resampler
         var pre = new double[k];
         for (int x = 0; x < outSize; x++)
         {
-            double center = (x + 0.5) * scale;
+            double center = in0 + (x + 0.5) * scale;
             double ss = 1.0 / filterScale;
             int xmin = Math.Max((int)(center - support + 0.5), 0);
             int xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
