@@ -31,6 +31,8 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
         public float[] X = [];
         public float[]? Y;
         public int Count;
+        public int[] Indices = [];
+        public long BatchNumber;
         public ExceptionDispatchInfo? Error;
     }
 
@@ -120,6 +122,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             slot.Error.Throw();
         }
         _held = slot;
+        if (SaveToDir is not null) SaveBatch(slot);
         _batchNumber++;
         if (++_batchInPass == StepsPerEpoch) { _batchInPass = 0; _pass++; }
         var xShape = new int[_outputShape.Length + 1];
@@ -240,10 +243,23 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             var dst = slot.X.AsSpan(j * sampleSize, sampleSize);
             Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, j));
             if (slot.Y is not null) WriteTarget(index, dst, slot.Y.AsSpan(j * targetSize, targetSize));
-            if (SaveToDir is not null) Save(dst, h, w, c, index, Mix(Seed, batchNumber, j + 1_000_003) % 10_000_000);
         });
+        if (SaveToDir is not null)
+        {
+            if (slot.Indices.Length < count) slot.Indices = new int[BatchSize];
+            Array.Copy(order, start, slot.Indices, 0, count);
+            slot.BatchNumber = batchNumber;
+        }
         slot.Count = count;
         slot.Error = null;
+    }
+
+    /// <summary>Writes the images of a batch as it is handed out (so that prefetched batches are not saved early).</summary>
+    private void SaveBatch(Slot slot)
+    {
+        int h = _sampleShape[0], w = _sampleShape[1], c = _sampleShape[2], size = h * w * c;
+        for (int j = 0; j < slot.Count; j++)
+            Save(slot.X.AsSpan(j * size, size), h, w, c, slot.Indices[j], Mix(Seed, slot.BatchNumber, j + 1_000_003) % 10_000_000);
     }
 
     private void Save(ReadOnlySpan<float> sample, int h, int w, int c, int index, int hash)
