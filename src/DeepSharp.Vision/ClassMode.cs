@@ -14,6 +14,6 @@ public enum ClassMode
     Input,
     /// <summary>No targets: Y is null (for Predict).</summary>
     None,
-    /// <summary>The given numeric targets unchanged (<see cref="ImageDataGenerator.FlowFromDataFrame(IReadOnlyList{string}, Tensor, string, (int Height, int Width)?, ColorMode, int, bool, int?, Subset?, Interpolation, bool, bool, string, string, string)"/> only; Keras' "raw").</summary>
+    /// <summary>The given numeric targets unchanged (<c>ImageDataGenerator.FlowFromDataFrame</c> only; Keras' "raw").</summary>
     Raw,
 }

@@ -2,7 +2,7 @@ namespace DeepSharp.Vision;
 
 /// <summary>
 /// Batches of images listed by file name with their labels (Keras' <c>DataFrameIterator</c>), made by
-/// <see cref="ImageDataGenerator.FlowFromDataFrame(IReadOnlyList{string}, IReadOnlyList{string}, string, (int Height, int Width)?, ColorMode, IReadOnlyList{string}, ClassMode, int, bool, int?, Subset?, Interpolation, bool, bool, string, string, string)"/>
+/// <c>ImageDataGenerator.FlowFromDataFrame</c>
 /// or <see cref="ImageDataGenerator.FlowFromCsv"/>. As Keras: rows whose file is missing or has no image extension
 /// are dropped (<c>validateFilenames</c>), then rows whose label is not in <c>classes</c>; classes are the sorted
 /// distinct labels unless given; the validation subset is the first <c>validationSplit</c> fraction of the remaining
