@@ -12,7 +12,9 @@ var workloads = Assembly.GetExecutingAssembly().GetTypes()
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench -- <workload> [--option value ...]");
-    Console.WriteLine("common options: --threads N (default: all cores)");
+    Console.WriteLine("common options: --threads N (default: all cores), --save (also write the output to");
+    Console.WriteLine("  bench/results/<date>-<workload>-<cpu>-<vector width>.txt)");
+    Console.WriteLine(MachineInfo.Header);
     foreach (var w in workloads) Console.WriteLine($"  {w.Name,-12} {w.Description}");
     return args.Length == 0 ? 1 : 0;
 }
@@ -30,13 +32,33 @@ try
 {
     var options = new BenchOptions(args.Skip(1));
     options.Flag("peers");
-    Console.WriteLine($"{Environment.ProcessorCount} processors, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+    TeeWriter? tee = null;
+    string? saved = null;
+    if (options.Flag("save"))
+    {
+        // Results are named after the machine so that runs on different CPUs are never compared by mistake.
+        string dir = Path.Combine(AppContext.BaseDirectory, "../../../results");
+        if (!Directory.Exists(dir)) dir = "bench/results";
+        Directory.CreateDirectory(dir);
+        saved = Path.GetFullPath(Path.Combine(dir, $"{DateTime.UtcNow:yyyy-MM-dd-HHmm}-{args[0].ToLowerInvariant()}-{MachineInfo.Tag}.txt"));
+        tee = new TeeWriter(Console.Out, new StreamWriter(saved + ".tmp"));
+        Console.SetOut(tee);
+    }
+    Console.WriteLine(MachineInfo.Header);
     foreach (var w in chosen)
     {
         Console.WriteLine($"== {w.Name}");
         w.Run(options);
     }
     foreach (var name in options.Unused) Console.Error.WriteLine($"bench: warning: option --{name} was not used by any workload.");
+    if (tee != null)
+    {
+        Console.Out.Flush();
+        tee.Dispose();
+        File.Move(saved + ".tmp", saved!, overwrite: true);
+        Console.SetOut(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true });
+        Console.WriteLine($"bench: output saved to {saved}");
+    }
     return 0;
 }
 catch (ArgumentException e)
