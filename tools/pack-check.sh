@@ -31,8 +31,10 @@ for id in DeepSharp DeepSharp.Vision DeepSharp.Cli; do
     echo "  $(basename "$f")  $(du -h "$f" | cut -f1)"
   done
 done
-unzip -l "$feed/DeepSharp.$version.nupkg" | grep -q 'lib/net10.0/DeepSharp.xml' \
-  || { echo "pack-check: FAILED: DeepSharp.$version.nupkg has no XML documentation"; exit 1; }
+contents=$(unzip -l "$feed/DeepSharp.$version.nupkg")   # (not piped into grep -q: pipefail and SIGPIPE)
+for entry in lib/net10.0/DeepSharp.dll lib/net10.0/DeepSharp.xml README.md LICENSE; do
+  grep -qF "$entry" <<<"$contents" || { echo "pack-check: FAILED: DeepSharp.$version.nupkg has no $entry"; exit 1; }
+done
 
 # DeepSharp* only from the local folder (package source mapping); everything else from NuGet.org.
 cat > "$work/nuget.config" <<EOF

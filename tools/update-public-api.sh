@@ -11,6 +11,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
+# If anything fails half-way, put the previous baseline back rather than leave an emptied one.
+backup=$(mktemp -d)
+for project in src/DeepSharp src/DeepSharp.Vision; do
+  mkdir -p "$backup/$project"; cp "$project"/PublicAPI.*.txt "$backup/$project/" 2>/dev/null || true
+done
+restore() {
+  echo "update-public-api: FAILED; the previous PublicAPI files are restored"
+  for project in src/DeepSharp src/DeepSharp.Vision; do cp "$backup/$project"/PublicAPI.*.txt "$project/" 2>/dev/null || true; done
+}
+trap 'status=$?; [ $status -eq 0 ] || restore; rm -rf "$backup"; exit $status' EXIT
+
 for project in src/DeepSharp src/DeepSharp.Vision; do
   [ -f "$project/PublicAPI.Shipped.txt" ] || printf '#nullable enable\n' > "$project/PublicAPI.Shipped.txt"
   # Start Unshipped from nothing, so symbols that were removed or renamed drop out too.
@@ -23,6 +34,8 @@ for project in src/DeepSharp src/DeepSharp.Vision; do
   lines=$(grep -vc '^#' "$project/PublicAPI.Unshipped.txt" || true)
   echo "  $project/PublicAPI.Unshipped.txt: $lines symbols"
 done
+
+trap - EXIT; rm -rf "$backup"   # regenerated: from here on the new files stay, even if the check below complains
 
 # The check: a build that reports no RS00xx left (other warnings are not this script's business).
 log=$(mktemp)
