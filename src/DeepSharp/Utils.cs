@@ -9,7 +9,7 @@ namespace DeepSharp;
 /// var y = ToCategorical(new[] { 0, 2, 1 });   // (3, 3): [1,0,0], [0,0,1], [0,1,0]
 /// </code>
 /// </example>
-public static class Utils
+public static partial class Utils
 {
     /// <summary>
     /// One-hot encodes class labels as Keras' <c>to_categorical</c>: a (N, C) float tensor with 1 in the

@@ -7,7 +7,10 @@ namespace DeepSharp.Layers;
 /// <summary>
 /// Normalizes each channel (last axis) with the batch's statistics during training and with moving
 /// averages at inference, then scales by gamma and shifts by beta. Keras defaults: momentum 0.99, epsilon 1e-3.
-/// A frozen (non-trainable) BatchNormalization runs in inference mode, as in Keras 2.1+ fine-tuning.
+/// A frozen (non-trainable) BatchNormalization runs in inference mode, as in Keras 2.1+ fine-tuning: it never updates
+/// its moving statistics and computes no weight gradients. A trainable one run in inference mode (a model called with
+/// <c>Call(x, training: false)</c>, Keras' transfer-learning recipe) keeps its moving statistics fixed but still trains
+/// gamma and beta.
 /// </summary>
 /// <example><code>new BatchNormalization()</code></example>
 public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<BatchNormalization>
@@ -62,10 +65,19 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         if (_trainingMode)
             BatchNormOp.Backward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
                 Scale && ComputeWeightGradients ? _gamma.Grad : null, Center && ComputeWeightGradients ? _beta!.Grad : null);
+        else if (ComputeWeightGradients && (Scale || Center))
+            // Called in inference mode but trainable (Keras' base(x, training: false), then unfrozen): the moving
+            // statistics stay fixed, gamma and beta still learn.
+            BatchNormOp.BackwardInference(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
+                Scale ? _gamma.Grad : null, Center ? _beta!.Grad : null);
         else if (needInputGradients)
             BatchNormOp.BackwardInference(_gamma!.Value, _invStd, dy, _dx!);
         InputGradient = needInputGradients ? _dx : null;
     }
+
+    /// <summary>Keras creates no gamma without scale and no beta without center: gamma, beta, moving_mean, moving_variance.</summary>
+    internal override IReadOnlyList<Parameter> KerasWeights =>
+        Parameters.Where(p => !(p.Name == "gamma" && !Scale) && !(p.Name == "beta" && !Center)).ToList();
 
     public override Dictionary<string, object?> GetConfig()
     {

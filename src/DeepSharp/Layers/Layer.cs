@@ -29,7 +29,7 @@ namespace DeepSharp.Layers;
 /// }
 /// LayerRegistry.Register&lt;Scale&gt;();
 /// </code></example>
-public abstract class Layer
+public abstract partial class Layer
 {
     private static readonly Dictionary<string, int> NameCounts = new();
     private readonly List<Parameter> _parameters = new();
@@ -50,7 +50,10 @@ public abstract class Layer
     /// <summary>Keras' snake_case base for generated names, e.g. "conv2d", "max_pooling2d".</summary>
     protected virtual string KerasName => ToSnakeCase(GetType().Name);
 
-    /// <summary>False freezes the layer: the optimizer leaves its weights alone (recompile after changing it).</summary>
+    /// <summary>
+    /// False freezes the layer: no weight gradients are computed and the optimizer leaves its weights alone; a frozen
+    /// BatchNormalization runs in inference mode. A change takes effect at the next training step (no recompile needed).
+    /// </summary>
     public virtual bool Trainable { get => _trainable; set => _trainable = value; }
 
     /// <summary>The per-sample input shape given to the constructor, if any (the first layer of a Sequential).</summary>
@@ -155,6 +158,21 @@ public abstract class Layer
     /// <summary>The symbolic inputs of this layer's last call.</summary>
     public virtual IReadOnlyList<SymbolicTensor> Inputs => _callInputs
         ?? throw new InvalidOperationException($"Layer '{Name}' has not been called on an input yet, so it has no input. Build the model first (give its first layer an inputShape, or call Predict once).");
+
+    /// <summary>
+    /// Applies the layer to one symbolic input with its mode fixed: <c>training: false</c> runs it in inference mode even
+    /// during Fit (Keras' <c>base_model(x, training=False)</c>: a BatchNormalization inside keeps its moving statistics,
+    /// and still trains gamma and beta once unfrozen; Dropout is off).
+    /// </summary>
+    /// <example><code>
+    /// var inputs = new Input(150, 150, 3);
+    /// var x = convBase.Call(inputs, training: false);
+    /// </code></example>
+    public SymbolicTensor Call(SymbolicTensor input, bool training)
+    {
+        var t = Call(input);
+        return _callOutput = new SymbolicTensor(t.Shape, this, t.Inputs) { Training = training };
+    }
 
     /// <summary>The constructor arguments, by Keras' names, for saving.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["trainable"] = Trainable };

@@ -11,7 +11,6 @@ public sealed class Parameter
         Owner = owner;
         Name = name;
         Value = value;
-        Grad = new Tensor(value.ShapeArray.ToArray());
         IsTrainableWeight = trainable;
     }
 
@@ -26,8 +25,16 @@ public sealed class Parameter
 
     public Tensor Value { get; }
 
-    /// <summary>dLoss/dValue from the last backward pass.</summary>
-    public Tensor Grad { get; }
+    private Tensor? _grad;
+
+    /// <summary>
+    /// dLoss/dValue from the last backward pass. The buffer is created the first time a backward pass writes it, so
+    /// frozen weights and models used only for inference never hold gradient memory.
+    /// </summary>
+    public Tensor Grad => _grad ??= new Tensor(Value.ShapeArray.ToArray());
+
+    /// <summary>Whether <see cref="Grad"/> has been allocated (a backward pass wrote it).</summary>
+    public bool HasGradientBuffer => _grad is not null;
 
     /// <summary>False for statistics such as batch norm's moving mean and variance.</summary>
     public bool IsTrainableWeight { get; }

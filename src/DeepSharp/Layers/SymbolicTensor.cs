@@ -27,5 +27,8 @@ public class SymbolicTensor
     /// <summary>The producer's inputs.</summary>
     public SymbolicTensor[] Inputs { get; }
 
+    /// <summary>The mode fixed by <c>Layer.Call(x, training: ...)</c>; null follows the model (training in Fit).</summary>
+    internal bool? Training { get; init; }
+
     public override string ToString() => $"SymbolicTensor(None, {string.Join(", ", Shape)}) from {Producer?.Name ?? "input"}";
 }

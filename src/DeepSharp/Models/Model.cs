@@ -20,7 +20,7 @@ namespace DeepSharp.Models;
 public partial class Model : Layer
 {
     /// <summary>One step of the graph: a layer and the nodes it reads. Node 0 is the input.</summary>
-    internal sealed record GraphNode(Layer? Layer, int[] Inputs, int[] Shape)
+    internal sealed record GraphNode(Layer? Layer, int[] Inputs, int[] Shape, bool? Training = null)
     {
         /// <summary>Reused array of input tensors handed to the layer.</summary>
         public Tensor[] InputValues { get; } = new Tensor[Inputs.Length];
@@ -56,7 +56,11 @@ public partial class Model : Layer
 
     protected override string KerasName => "functional";
 
-    /// <summary>The layers in the order they run (the input excluded).</summary>
+    /// <summary>
+    /// The layers (the input excluded) in Keras' <c>model.layers</c> order: for a Sequential the order they were added;
+    /// for a functional graph by decreasing depth from the output, as Keras orders them in its config and weight files.
+    /// It is also an order in which they can run.
+    /// </summary>
     public IReadOnlyList<Layer> Layers => _nodes.Skip(1).Select(n => n.Layer!).ToList();
 
     /// <summary>The name of the model's input (Keras' InputLayer): the <c>name</c> given to <see cref="Input"/>, "input_layer" by default.</summary>
@@ -108,7 +112,9 @@ public partial class Model : Layer
         InputName = input.Name;
         foreach (var output in outputs)
             Visit(output, input, order, index, seenLayers, new HashSet<SymbolicTensor>(ReferenceEqualityComparer.Instance));
-        _nodes = order.Select(t => new GraphNode(t.Producer, t.Inputs.Select(i => index[i]).ToArray(), t.Shape)).ToArray();
+        order = KerasLayerOrder.Sort(order, outputs);   // Keras' model.layers order: configs and weight files match Keras'
+        for (int k = 0; k < order.Count; k++) index[order[k]] = k;
+        _nodes = order.Select(t => new GraphNode(t.Producer, t.Inputs.Select(i => index[i]).ToArray(), t.Shape, t.Training)).ToArray();
         _input = input;
         _outputSymbols = outputs.ToArray();
         _outputNodes = outputs.Select(o => index[o]).ToArray();
@@ -169,7 +175,7 @@ public partial class Model : Layer
         {
             var node = _nodes[i];
             for (int s = 0; s < node.Inputs.Length; s++) node.InputValues[s] = _values[node.Inputs[s]]!;
-            _values[i] = node.Layer!.Forward(node.InputValues, training);
+            _values[i] = node.Layer!.Forward(node.InputValues, node.Training ?? training);
         }
         return _values[^1]!;
     }

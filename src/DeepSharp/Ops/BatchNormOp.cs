@@ -7,6 +7,8 @@ namespace DeepSharp.Ops;
 /// inference: y = γ (x - moving_mean) / sqrt(moving_var + ε) + β
 /// Backward (training), with x̂ = (x - μ)/σ and m values per channel:
 ///   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/σ · (dy - dβ/m - x̂·dγ/m)
+/// Backward (inference: the moving statistics are constants), x̂ = (x - moving_mean)/sqrt(moving_var + ε):
+///   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/σ · dy
 /// </summary>
 public static class BatchNormOp
 {
@@ -120,5 +122,37 @@ public static class BatchNormOp
         for (int i = 0; i < m; i++)
             for (int j = 0; j < c; j++)
                 dx.Data[i * c + j] = dy.Data[i * c + j] * gamma.Data[j] * invStd[j];
+    }
+
+    /// <summary>
+    /// Inference-mode backward with weight gradients: a trainable BatchNormalization run in inference mode (Keras'
+    /// <c>base(x, training: false)</c> during fine-tuning) still trains gamma and beta.
+    /// <paramref name="mean"/>/<paramref name="invStd"/> are the moving mean and 1/sqrt(moving_var + ε) used by the forward.
+    /// dGamma/dBeta/dx are overwritten when given.
+    /// </summary>
+    public static void BackwardInference(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy,
+        Tensor? dx, Tensor? dGamma, Tensor? dBeta)
+    {
+        int c = dy.Dim(-1), m = dy.Size / c;
+        if (dGamma is not null || dBeta is not null)
+        {
+            Span<double> sumDy = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+            Span<double> sumDyXhat = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
+            sumDy.Clear();
+            sumDyXhat.Clear();
+            for (int i = 0; i < m; i++)
+            {
+                int o = i * c;
+                for (int j = 0; j < c; j++)
+                {
+                    float g = dy.Data[o + j];
+                    sumDy[j] += g;
+                    sumDyXhat[j] += g * (x.Data[o + j] - mean[j]) * invStd[j];
+                }
+            }
+            if (dBeta is not null) for (int j = 0; j < c; j++) dBeta.Data[j] = (float)sumDy[j];
+            if (dGamma is not null) for (int j = 0; j < c; j++) dGamma.Data[j] = (float)sumDyXhat[j];
+        }
+        if (dx is not null) BackwardInference(gamma, invStd, dy, dx);
     }
 }

@@ -25,9 +25,8 @@ namespace DeepSharp.Saving;
 /// /optimizer/vars/2..                     slots: all of the first kind (e.g. Adam's momentum) for each trainable weight
 ///                                         in model order, then all of the second kind (velocity), as Keras' build() adds them
 /// </code>
-/// Layers are numbered in the order the model runs them: a Sequential's order, and for a functional model the order in which
-/// DeepSharp visits its graph (depth first from the output), which can differ from Keras' own order for graphs with branches;
-/// files written and read by DeepSharp always agree.
+/// Layers are numbered in <c>model.Layers</c> order, which is Keras' own order (for a functional model: by decreasing depth,
+/// see <c>KerasLayerOrder</c>), so files written by Keras for graphs with branches load into the right layers.
 /// Simplifications: the state of compiled metrics and of the loss tracker (Keras writes them too) is not stored; Dropout's
 /// random generator state is not stored. A BatchNormalization with <c>scale: false</c> / <c>center: false</c> writes no gamma / beta,
 /// as in Keras.
@@ -189,12 +188,7 @@ internal static class WeightsH5
     }
 
     /// <summary>The weights Keras stores for a layer: all, except BatchNormalization's gamma/beta when it has none.</summary>
-    private static IReadOnlyList<Parameter> SavedParameters(Layer layer) => layer switch
-    {
-        Model => [],
-        BatchNormalization bn => bn.Parameters.Where(p => !(p.Name == "gamma" && !bn.Scale) && !(p.Name == "beta" && !bn.Center)).ToList(),
-        _ => layer.Parameters,
-    };
+    private static IReadOnlyList<Parameter> SavedParameters(Layer layer) => layer is Model ? [] : layer.KerasWeights;
 
     private static string Children(IH5Group group)
     {
