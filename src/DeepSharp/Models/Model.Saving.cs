@@ -31,10 +31,22 @@ public partial class Model
     public void SaveWeights(string path) => KerasArchive.SaveWeights(this, path);
 
     /// <summary>
-    /// Loads weights saved by <see cref="SaveWeights"/> (or those inside a <c>.keras</c> file) into this model, which must have
-    /// the same architecture. Layers are matched by position and class, as in Keras, not by name. When the model is compiled
-    /// and the file holds optimizer state, that is restored too.
+    /// Loads weights into this model, which must have the same architecture: a Keras 3 <c>.weights.h5</c> file written by
+    /// <see cref="SaveWeights"/> or Keras (or the weights inside a <c>.keras</c> file; with the optimizer state when compiled), or
+    /// a Keras 1/2 HDF5 weights file (<c>save_weights("x.h5")</c>, Keras' published application weights). Layers are matched by
+    /// position in Keras' layer order, as in Keras; with <paramref name="byName"/> (Keras 2 files only) by layer name, layers
+    /// missing from the file keeping their weights, and <paramref name="skipMismatch"/> then skips (with a warning on the
+    /// error stream) layers whose weight count or shapes differ instead of failing. Errors name the file, the layer and both shapes;
+    /// no weight changes unless every shape fits.
     /// </summary>
-    /// <example><code>model.LoadWeights("mnist.weights.h5");</code></example>
-    public void LoadWeights(string path) => KerasArchive.LoadWeights(this, path);
+    /// <example><code>
+    /// model.LoadWeights("mnist.weights.h5");
+    /// convBase.LoadWeights("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5");
+    /// model.LoadWeights("pretrained.h5", byName: true, skipMismatch: true);   // reuse the layers whose names and shapes match
+    /// </code></example>
+    public void LoadWeights(string path, bool byName = false, bool skipMismatch = false)
+    {
+        foreach (var warning in KerasArchive.LoadWeights(this, path, byName, skipMismatch))
+            Console.Error.WriteLine($"WARNING: {warning}");
+    }
 }

@@ -80,21 +80,40 @@ internal static class KerasArchive
         WriteAtomically(path, stream => weights.Write(stream));
     }
 
-    /// <summary>Reads weights from a <c>.weights.h5</c> file or from the weights inside a <c>.keras</c> file.</summary>
-    public static void LoadWeights(Model model, string path)
+    /// <summary>
+    /// Reads weights from a Keras 3 <c>.weights.h5</c> file, the weights inside a <c>.keras</c> file, or a Keras 1/2 HDF5 weights
+    /// file (<see cref="KerasLegacyH5"/>). Returns messages about layers skipped by <paramref name="skipMismatch"/>.
+    /// </summary>
+    public static IReadOnlyList<string> LoadWeights(Model model, string path, bool byName = false, bool skipMismatch = false)
     {
+        if (skipMismatch && !byName)
+            throw new ArgumentException("skipMismatch: true needs byName: true (as in Keras): layers matched by position must all fit.", nameof(skipMismatch));
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         if (IsZip(path))
         {
+            if (byName) throw ByNameUnsupported(path);
             using var zip = OpenZip(path);
             var entry = zip.GetEntry(WeightsName) ?? throw new ModelFileException(path, $"the archive has no {WeightsName}.");
             using var inner = OpenH5(new MemoryStream(ReadEntry(entry, path)), $"{path} ({WeightsName})");
             ReadWeights(inner, model, path, withOptimizer: true);
-            return;
+            return [];
         }
         using var h5 = OpenH5(new MemoryStream(ReadAll(path)), path);
+        if (KerasLegacyH5.Applies(h5))
+        {
+            try { return KerasLegacyH5.Load(h5, model, path, byName, skipMismatch); }
+            catch (Exception e) when (e is not ModelFileException)
+            {
+                throw new ModelFileException(path, $"the weights could not be read ({e.GetType().Name}: {e.Message}). The file may be truncated or damaged.", e);
+            }
+        }
+        if (byName) throw ByNameUnsupported(path);
         ReadWeights(h5, model, path, withOptimizer: true);
+        return [];
     }
+
+    private static ModelFileException ByNameUnsupported(string path) =>
+        new(path, "byName: true needs a Keras 2 HDF5 weights file (with layer_names); Keras 3 files store layers by position, not by name. Load it with byName: false.");
 
     // ---- helpers ----
 

@@ -79,7 +79,8 @@ internal static class WeightsH5
     public static void Load(IH5Group root, Model model, string file, bool withOptimizer)
     {
         if (!root.LinkExists("layers"))
-            throw new ModelFileException(file, "the weights file has no 'layers' group; it is not in Keras 3's weights layout (was it written by Keras 2's save_weights?).");
+            throw new ModelFileException(file, "the weights file has neither a 'layers' group (Keras 3's .weights.h5 layout) nor a 'layer_names' attribute " +
+                "(Keras 2's save_weights layout); it is not a Keras weights file.");
         LoadLayers(root.Group("layers"), model, "layers", file);
         if (withOptimizer && model.Optimizer is { } opt && root.LinkExists("optimizer"))
             LoadOptimizer(root.Group("optimizer"), model, opt, file);
@@ -138,7 +139,15 @@ internal static class WeightsH5
         if (!dims.SequenceEqual(target.ShapeArray))
             throw new ModelFileException(file, $"{what} has shape {Tensor.FormatShape(dims)} in the file but the model expects {Tensor.FormatShape(target.Shape)}. " +
                 "The file was saved from a model with different layer sizes or input shape.");
+        ReadValues(ds, target, what, file);
+    }
+
+    /// <summary>Reads a dataset whose shape was checked into <paramref name="target"/> (float32 or float64).</summary>
+    internal static void ReadValues(IH5Dataset ds, Tensor target, string what, string file)
+    {
         float[] values = ReadFloats(ds, what, file);
+        if (values.Length != target.Size)
+            throw new ModelFileException(file, $"{what} holds {values.Length} values but the model expects {target.Size}.");
         values.AsSpan().CopyTo(target.Span);
     }
 
