@@ -132,6 +132,7 @@ internal static class KerasLegacyH5
         if (attribute.Space.Dimensions.Length > 0 && count == 0) return [];
         if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
             throw new ModelFileException(file, $"{where}: attribute '{name}' holds {attribute.Type.Class} values, not layer or weight names.");
-        return attribute.Space.Dimensions.Length == 0 ? [attribute.Read<string>()] : attribute.Read<string[]>();
+        var values = attribute.Space.Dimensions.Length == 0 ? [attribute.Read<string>()] : attribute.Read<string[]>();
+        return values.Select(v => v.TrimEnd('\0')).ToArray();   // fixed-length strings may keep their NUL padding
     }
 }

@@ -88,6 +88,7 @@ public class LayerGradientTests
     public void GlobalAveragePoolingFlattenAndZeroPadding()
     {
         LayerGradientCheck.Check(new GlobalAveragePooling2D(), [Random(1, [2, 3, 4, 5])]);
+        LayerGradientCheck.Check(new GlobalMaxPooling2D(), [Distinct(4, [2, 3, 4, 5])]);
         LayerGradientCheck.Check(new Flatten(), [Random(2, [2, 3, 4, 5])]);
         LayerGradientCheck.Check(new ZeroPadding2D(((1, 2), (3, 0))), [Random(3, [2, 3, 4, 2])]);
     }
