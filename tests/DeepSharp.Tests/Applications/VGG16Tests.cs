@@ -24,7 +24,7 @@ public class VGG16Tests
              "block3_conv1", "block3_conv2", "block3_conv3", "block3_pool", "block4_conv1", "block4_conv2", "block4_conv3", "block4_pool",
              "block5_conv1", "block5_conv2", "block5_conv3", "block5_pool"],
             convBase.Layers.Select(l => l.Name).ToArray());
-        Assert.Equal([4, 4, 512], convBase.OutputShapePerSample);
+        Assert.Equal([4, 4, 512], convBase.OutputShapePerSample!);
         string summary = convBase.SummaryText();
         Assert.Contains("Total params: 14,714,688", summary);
         Assert.Contains("(None, 75, 75, 64)", summary);
@@ -35,12 +35,12 @@ public class VGG16Tests
     {
         var withTop = DeepSharp.Applications.Applications.VGG16(weights: null, includeTop: true, inputShape: (32, 32, 3), classes: 7);
         Assert.Equal(["flatten", "fc1", "fc2", "predictions"], withTop.Layers.Skip(18).Select(l => l.Name).ToArray());
-        Assert.Equal([7], withTop.OutputShapePerSample);
+        Assert.Equal([7], withTop.OutputShapePerSample!);
         // 14,714,688 + fc1 (512·4096 + 4096) + fc2 (4096·4096 + 4096) + predictions (4096·7 + 7)
         Assert.Equal(14_714_688 + 2_101_248 + 16_781_312 + 28_679, withTop.CountParams());
-        Assert.Equal([512], DeepSharp.Applications.Applications.VGG16(weights: null, includeTop: false, inputShape: (32, 32, 3), pooling: "avg").OutputShapePerSample);
+        Assert.Equal([512], DeepSharp.Applications.Applications.VGG16(weights: null, includeTop: false, inputShape: (32, 32, 3), pooling: "avg").OutputShapePerSample!);
         var max = DeepSharp.Applications.Applications.VGG16(weights: null, includeTop: false, inputShape: (64, 48, 3), pooling: "max");
-        Assert.Equal([512], max.OutputShapePerSample);
+        Assert.Equal([512], max.OutputShapePerSample!);
         Assert.IsType<GlobalMaxPooling2D>(max.Layers[^1]);
     }
 
