@@ -7,6 +7,7 @@ var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a pla
     MnistCommand.Create(),
     MakeDatasetCommand.Create(),
     TrainCommand.Create(),
+    AugmentPreviewCommand.Create(),
 };
 try
 {

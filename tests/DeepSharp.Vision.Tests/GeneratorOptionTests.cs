@@ -50,7 +50,7 @@ public class GeneratorOptionTests
         var gen = new ImageDataGenerator(rescale: 1f / 255);
         using var it = gen.Flow(x, batchSize: 3, shuffle: false, seed: 2, saveToDir: dir.Path, savePrefix: "aug", saveFormat: "png");
         it.Next();
-        var files = Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order().ToArray();
+        var files = Directory.GetFiles(dir.Path).Select(f => Path.GetFileName(f)).Order().ToArray();
         Assert.Equal(3, files.Length);
         Assert.All(files, f => Assert.Matches(@"^aug_[0-2]_\d+\.png$", f));
         var first = ImageIO.Load(Path.Combine(dir.Path, files[0]));
