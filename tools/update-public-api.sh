@@ -47,4 +47,16 @@ if grep -E ' error ' "$log" | head -5 | grep .; then
   echo "update-public-api: FAILED: the build has errors"; rm -f "$log"; exit 1
 fi
 rm -f "$log"
+
+# Every public type should have a <summary> (CS1591 is off for members): list the ones the XML docs lack.
+for project in src/DeepSharp src/DeepSharp.Vision; do
+  name=$(basename "$project")
+  xml="$project/bin/Release/net10.0/$name.xml"
+  [ -f "$xml" ] || continue
+  missing=$(comm -23 \
+    <(grep -vE '\(|->|^#' "$project/PublicAPI.Unshipped.txt" "$project/PublicAPI.Shipped.txt" -h \
+        | sed -E 's/^(static |sealed |abstract |override |virtual |readonly )+//; s/<.*//' | sort -u) \
+    <(grep -oE 'name="T:[^"]+"' "$xml" | sed -E 's/name="T:([^"]+)"/\1/; s/`[0-9]+//' | sort -u))
+  [ -z "$missing" ] || { echo "update-public-api: public types in $name without a <summary>:"; sed 's/^/  /' <<<"$missing"; }
+done
 echo "update-public-api: OK (git diff -- '*PublicAPI*' shows the change)"
