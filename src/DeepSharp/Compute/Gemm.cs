@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace DeepSharp.Compute;
 
 /// <summary>What the GEMM does to each output value before storing it.</summary>
-public enum Epilogue
+internal enum Epilogue
 {
     None,
     /// <summary>max(0, x).</summary>
@@ -14,7 +14,7 @@ public enum Epilogue
 /// Single-precision matrix multiply, row-major: C[m×n] = op(A)[m×k] · op(B)[k×n] (+ C when accumulate)
 /// (+ bias per column), then the epilogue. op(X) is X or Xᵀ. lda/ldb/ldc are row strides.
 /// </summary>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>
     /// C = op(A)·op(B) [+ C] [+ bias] then epilogue.

@@ -14,7 +14,7 @@ namespace DeepSharp.Compute;
 /// Workers.For(rows, i => sums[i] = RowSum(i));   // rows split across the threads
 /// </code>
 /// </example>
-public static class Workers
+internal static class Workers
 {
     /// <summary>How long an idle worker spins for the next loop before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs

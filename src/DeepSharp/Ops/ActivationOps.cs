@@ -18,7 +18,7 @@ public enum ActivationKind
 /// output y (not its input), which is all these derivatives need:
 /// relu' = [y > 0], sigmoid' = y(1-y), tanh' = 1-y², softmax: dx = y ⊙ (dy - Σ dy⊙y).
 /// </summary>
-public static class ActivationOps
+internal static class ActivationOps
 {
     /// <summary>Parses a Keras activation name ("relu", "softmax", ... or null/"linear").</summary>
     public static ActivationKind Parse(string? name, string layerName) => name?.ToLowerInvariant() switch

@@ -10,7 +10,7 @@ namespace DeepSharp.Ops;
 /// Backward (inference: the moving statistics are constants), x̂ = (x - moving_mean)/sqrt(moving_var + ε):
 ///   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/σ · dy
 /// </summary>
-public static class BatchNormOp
+internal static class BatchNormOp
 {
     /// <summary>Channel counts up to this keep their per-channel scratch on the stack (2 × 8 KB at most).</summary>
     private const int MaxStackChannels = 1024;

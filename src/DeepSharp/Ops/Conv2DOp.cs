@@ -8,7 +8,7 @@ namespace DeepSharp.Ops;
 /// Backward: dW[K×F] = col(x)ᵀ · dy,  db = Σ_M dy,  dx = col2im(dy · Wᵀ)
 /// The batch is processed in chunks so the im2col buffer stays small.
 /// </summary>
-public static class Conv2DOp
+internal static class Conv2DOp
 {
     /// <summary>
     /// Largest im2col buffer (floats) one chunk may use (at least one image): 4 MB, so that the column buffer

@@ -5,7 +5,7 @@ namespace DeepSharp.Ops;
 /// Keras' padding rules: "valid" keeps only whole windows; "same" gives ceil(in / stride)
 /// outputs and pads the bottom/right with the extra row/column when the total is odd.
 /// </summary>
-public readonly record struct ConvGeometry(
+internal readonly record struct ConvGeometry(
     int Batch, int InH, int InW, int InC,
     int KH, int KW, int StrideH, int StrideW,
     int PadTop, int PadLeft, int OutH, int OutW)

@@ -7,7 +7,7 @@ namespace DeepSharp.Ops;
 /// Forward:  y[N×out] = x[N×in] · W[in×out] + b
 /// Backward: dW = xᵀ · dy,  db = Σ_N dy,  dx = dy · Wᵀ
 /// </summary>
-public static class DenseOp
+internal static class DenseOp
 {
     public static void Forward(Tensor x, Tensor kernel, Tensor? bias, Tensor y, Epilogue epilogue = Epilogue.None)
     {

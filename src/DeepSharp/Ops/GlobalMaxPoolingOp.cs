@@ -4,7 +4,7 @@ namespace DeepSharp.Ops;
 /// Global max pooling over height and width, NHWC: y[n, c] = max over (h, w) of x[n, h, w, c].
 /// Backward: dx[n, h, w, c] = dy[n, c] at the first position holding the maximum, 0 elsewhere (as TensorFlow routes it).
 /// </summary>
-public static class GlobalMaxPoolingOp
+internal static class GlobalMaxPoolingOp
 {
     /// <summary>Writes y (N, C) and, per output, the flat index into x of the maximum.</summary>
     public static void Forward(Tensor x, Tensor y, int[] argMax)

@@ -7,7 +7,7 @@ namespace DeepSharp.Ops;
 /// Max pooling remembers the winning input index of each output for the backward pass.
 /// Average pooling with "same" padding divides by the number of real (non-padding) inputs, as Keras does.
 /// </summary>
-public static class PoolingOps
+internal static class PoolingOps
 {
     // ---- max pooling ----
 

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace DeepSharp.Ops;
 
 /// <summary>Dropout, zero padding and elementwise addition, forward and backward.</summary>
-public static class ShapeOps
+internal static class ShapeOps
 {
     // ---- dropout (inverted: survivors are scaled by 1/(1-rate) at training time) ----
 
