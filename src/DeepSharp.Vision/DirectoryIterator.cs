@@ -17,7 +17,7 @@ namespace DeepSharp.Vision;
 /// </code></example>
 public sealed class DirectoryIterator : BatchIterator
 {
-    /// <summary>Keras' white list (png jpg jpeg bmp ppm tif tiff) plus gif and webp. SkiaSharp cannot decode ppm and tif files:
+    /// <summary>Keras' white list (png jpg jpeg bmp ppm tif tiff) plus gif and webp (a deliberate difference, see docs/KERAS-DIFFERENCES.md). SkiaSharp cannot decode ppm and tif files:
     /// they are listed (as in Keras) but fail to decode with a message saying so.</summary>
     public static readonly IReadOnlyList<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff", ".gif", ".webp"];
 
@@ -26,7 +26,8 @@ public sealed class DirectoryIterator : BatchIterator
 
     /// <summary>The folder the files are read from (full path).</summary>
     public string Directory { get; }
-    /// <summary>Class name → index: sorted sub-folder names (ordinal order, as Python's sorted) or the given list.</summary>
+    /// <summary>Class name → index: sorted sub-folder names or the given list. The sort is ordinal UTF-16 order, the same
+    /// as Python's sorted() except when a character above U+FFFF meets one in U+E000–U+FFFF (docs/KERAS-DIFFERENCES.md).</summary>
     public IReadOnlyDictionary<string, int> ClassIndices { get; }
     /// <summary>The class index of each sample, in sample order.</summary>
     public IReadOnlyList<int> Classes => _classes;
@@ -52,6 +53,9 @@ public sealed class DirectoryIterator : BatchIterator
 
     /// <summary>Crop the largest centred region with the target's aspect ratio before resizing (Keras' keep_aspect_ratio).</summary>
     public bool KeepAspectRatio { get; }
+    /// <summary>Decode JPEGs at a reduced DCT scale when they are much larger than the target (see
+    /// <see cref="ImageIO.Load"/>'s fastDecode): faster, but not Keras' exact pixels. Off by default.</summary>
+    public bool FastDecode { get; init; }
 
     private DirectoryIterator(ScanResult scan, ImageDataGenerator generator, (int Height, int Width) targetSize, ColorMode colorMode,
         ClassMode classMode, int batchSize, bool shuffle, int seed, Interpolation interpolation)
@@ -86,7 +90,7 @@ public sealed class DirectoryIterator : BatchIterator
 
     protected override void LoadSample(int index, Span<float> destination)
     {
-        ImageIO.LoadInto(_paths[index], ColorMode, TargetSize, Interpolation, destination, KeepAspectRatio);
+        ImageIO.LoadInto(_paths[index], ColorMode, TargetSize, Interpolation, destination, KeepAspectRatio, FastDecode);
     }
 
     protected override void WriteTarget(int index, ReadOnlySpan<float> input, Span<float> destination)

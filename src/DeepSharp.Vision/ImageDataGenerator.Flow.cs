@@ -5,21 +5,24 @@ public sealed partial class ImageDataGenerator
     /// <summary>
     /// Batches from a folder with one sub-folder per class (Keras' flow_from_directory). Classes are the sorted
     /// sub-folder names (or <paramref name="classes"/>, in the given order); files are listed recursively in sorted order and those
-    /// without an image extension are skipped. With <paramref name="subset"/>, each class's first
+    /// without an image extension are skipped; a class folder without images is an error (Keras silently keeps the
+    /// empty class; see docs/KERAS-DIFFERENCES.md). With <paramref name="subset"/>, each class's first
     /// <see cref="ValidationSplit"/> fraction of files is the validation subset and the rest the training subset.
     /// With <paramref name="saveToDir"/>, every augmented image is also written there (to look at the augmentation).
+    /// With <paramref name="fastDecode"/>, JPEGs much larger than the target are decoded at a reduced DCT scale
+    /// (faster; not Keras' exact pixels).
     /// </summary>
     public DirectoryIterator FlowFromDirectory(string directory, (int Height, int Width)? targetSize = null,
         ColorMode colorMode = ColorMode.Rgb, IReadOnlyList<string>? classes = null, ClassMode classMode = ClassMode.Categorical,
         int batchSize = 32, bool shuffle = true, int? seed = null, Subset? subset = null,
         Interpolation interpolation = Interpolation.Nearest, bool skipBadFiles = false, bool keepAspectRatio = false,
-        string? saveToDir = null, string savePrefix = "", string saveFormat = "png")
+        string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false)
     {
         if (classMode == ClassMode.Raw)
             throw new ArgumentException("classMode Raw needs numeric targets per file: use FlowFromDataFrame with a Tensor of targets.", nameof(classMode));
         return new(directory, this, targetSize ?? (256, 256), colorMode, classes, classMode, batchSize, shuffle,
             seed ?? NextSeed(), subset, interpolation, skipBadFiles, keepAspectRatio)
-        { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat };
+        { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat, FastDecode = fastDecode };
     }
 
     /// <summary>Batches from in-memory images <paramref name="x"/> (NHWC, or NCHW for channels-first; values as stored,
@@ -42,11 +45,11 @@ public sealed partial class ImageDataGenerator
         (int Height, int Width)? targetSize = null, ColorMode colorMode = ColorMode.Rgb, IReadOnlyList<string>? classes = null,
         ClassMode classMode = ClassMode.Categorical, int batchSize = 32, bool shuffle = true, int? seed = null, Subset? subset = null,
         Interpolation interpolation = Interpolation.Nearest, bool validateFilenames = true, bool keepAspectRatio = false,
-        string? saveToDir = null, string savePrefix = "", string saveFormat = "png")
+        string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false)
     {
         var rows = DataFrameIterator.Select(filenames, labels, null, directory, classes, classMode, subset, ValidationSplit, validateFilenames);
         return new DataFrameIterator(rows, this, targetSize ?? (256, 256), colorMode, classMode, batchSize, shuffle, seed ?? NextSeed(),
-            interpolation, keepAspectRatio) { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat };
+            interpolation, keepAspectRatio) { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat, FastDecode = fastDecode };
     }
 
     /// <summary>Batches from a list of image files and numeric targets (Keras' flow_from_dataframe with class_mode "raw"):
@@ -54,11 +57,11 @@ public sealed partial class ImageDataGenerator
     public DataFrameIterator FlowFromDataFrame(IReadOnlyList<string> filenames, Tensor targets, string? directory = null,
         (int Height, int Width)? targetSize = null, ColorMode colorMode = ColorMode.Rgb, int batchSize = 32, bool shuffle = true,
         int? seed = null, Subset? subset = null, Interpolation interpolation = Interpolation.Nearest, bool validateFilenames = true,
-        bool keepAspectRatio = false, string? saveToDir = null, string savePrefix = "", string saveFormat = "png")
+        bool keepAspectRatio = false, string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false)
     {
         var rows = DataFrameIterator.Select(filenames, null, targets, directory, null, ClassMode.Raw, subset, ValidationSplit, validateFilenames);
         return new DataFrameIterator(rows, this, targetSize ?? (256, 256), colorMode, ClassMode.Raw, batchSize, shuffle, seed ?? NextSeed(),
-            interpolation, keepAspectRatio) { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat };
+            interpolation, keepAspectRatio) { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat, FastDecode = fastDecode };
     }
 
     /// <summary>
@@ -73,7 +76,7 @@ public sealed partial class ImageDataGenerator
         (int Height, int Width)? targetSize = null, ColorMode colorMode = ColorMode.Rgb, IReadOnlyList<string>? classes = null,
         ClassMode classMode = ClassMode.Categorical, int batchSize = 32, bool shuffle = true, int? seed = null, Subset? subset = null,
         Interpolation interpolation = Interpolation.Nearest, bool validateFilenames = true, bool keepAspectRatio = false,
-        string? saveToDir = null, string savePrefix = "", string saveFormat = "png")
+        string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false)
     {
         var (files, labels) = CsvTable.ReadColumns(csvPath, xCol, classMode is ClassMode.Input or ClassMode.None ? null : yCol);
         directory ??= Path.GetDirectoryName(Path.GetFullPath(csvPath));
@@ -84,9 +87,9 @@ public sealed partial class ImageDataGenerator
                 if (!float.TryParse(labels[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
                     throw new FormatException($"'{csvPath}' row {i + 2}: column '{yCol}' is \"{labels[i]}\", not a number; classMode Raw needs numeric targets.");
             return FlowFromDataFrame(files, Tensor.FromArray(values, values.Length), directory, targetSize, colorMode, batchSize, shuffle,
-                seed, subset, interpolation, validateFilenames, keepAspectRatio, saveToDir, savePrefix, saveFormat);
+                seed, subset, interpolation, validateFilenames, keepAspectRatio, saveToDir, savePrefix, saveFormat, fastDecode);
         }
         return FlowFromDataFrame(files, labels, directory, targetSize, colorMode, classes, classMode, batchSize, shuffle, seed, subset,
-            interpolation, validateFilenames, keepAspectRatio, saveToDir, savePrefix, saveFormat);
+            interpolation, validateFilenames, keepAspectRatio, saveToDir, savePrefix, saveFormat, fastDecode);
     }
 }

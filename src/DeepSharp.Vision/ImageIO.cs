@@ -6,7 +6,8 @@ namespace DeepSharp.Vision;
 /// <summary>
 /// Reads image files into float tensors and writes tensors as PNG files (Keras' <c>load_img</c> + <c>img_to_array</c>,
 /// and <c>save_img</c>). JPEG, PNG, BMP, GIF (first frame) and WebP are decoded by SkiaSharp; the EXIF orientation
-/// of a photo is applied; a truncated or corrupt file raises an <see cref="ImageDecodeException"/> that names it.
+/// of a photo is applied (Keras' load_img ignores it: a deliberate difference, see docs/KERAS-DIFFERENCES.md); a
+/// truncated or corrupt file raises an <see cref="ImageDecodeException"/> that names it. Resizing is Pillow's, byte for byte.
 /// </summary>
 /// <example><code>
 /// Tensor x = ImageIO.Load("cats/cat.1.jpg", ColorMode.Rgb, targetSize: (150, 150));   // (150, 150, 3), values 0..255
@@ -20,10 +21,13 @@ public static class ImageIO
     /// </summary>
     /// <param name="keepAspectRatio">Resize without distortion (Keras 2.9+'s <c>keep_aspect_ratio</c>): the largest
     /// centred region with the target's aspect ratio is cropped, then resized.</param>
+    /// <param name="fastDecode">For a JPEG much larger than <paramref name="targetSize"/>, let libjpeg decode it at
+    /// 1/2, 1/4 or 1/8 scale (DCT scaling; the smallest scale still at least the target size) before the resize. Much
+    /// faster for photos, but the pixels are no longer Keras' (a few levels apart): off by default.</param>
     public static Tensor Load(string path, ColorMode colorMode = ColorMode.Rgb, (int Height, int Width)? targetSize = null,
-        Interpolation interpolation = Interpolation.Nearest, bool keepAspectRatio = false)
+        Interpolation interpolation = Interpolation.Nearest, bool keepAspectRatio = false, bool fastDecode = false)
     {
-        byte[] bytes = LoadBytes(path, colorMode, targetSize, interpolation, out int h, out int w, keepAspectRatio);
+        byte[] bytes = LoadBytes(path, colorMode, targetSize, interpolation, out int h, out int w, keepAspectRatio, fastDecode);
         int c = Channels(colorMode);
         var t = new Tensor(h, w, c);
         ToFloats(bytes, t.Span);
@@ -40,11 +44,11 @@ public static class ImageIO
 
     /// <summary>Decodes, orients, converts and resizes a file to interleaved bytes (h, w, channels of the mode).</summary>
     internal static byte[] LoadBytes(string path, ColorMode colorMode, (int Height, int Width)? targetSize,
-        Interpolation interpolation, out int h, out int w, bool keepAspectRatio = false)
+        Interpolation interpolation, out int h, out int w, bool keepAspectRatio = false, bool fastDecode = false)
     {
         if (targetSize is { } ts && (ts.Height <= 0 || ts.Width <= 0))
             throw new ArgumentException($"targetSize ({ts.Height}, {ts.Width}) has a zero or negative side. Give a (height, width) of at least (1, 1), e.g. (150, 150).", nameof(targetSize));
-        byte[] rgba = DecodeRgba(path, out h, out w);
+        byte[] rgba = DecodeRgba(path, out h, out w, fastDecode ? targetSize : null);
         int c = Channels(colorMode);
         byte[] converted = ConvertFromRgba(rgba, h * w, colorMode);
         if (targetSize is { } size && (size.Height != h || size.Width != w || keepAspectRatio))
@@ -57,6 +61,19 @@ public static class ImageIO
         return converted;
     }
 
+    /// <summary>The smallest DCT-scaled size (k/8, k = 1..8) that still covers <paramref name="goal"/> in the encoded orientation.</summary>
+    private static (int W, int H) ReducedSize(SKCodec codec, (int Height, int Width) goal)
+    {
+        bool swap = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        int needW = swap ? goal.Height : goal.Width, needH = swap ? goal.Width : goal.Height;
+        for (int k = 1; k < 8; k++)
+        {
+            var d = codec.GetScaledDimensions(k / 8f);
+            if (d.Width >= needW && d.Height >= needH && d.Width < codec.Info.Width) return (d.Width, d.Height);
+        }
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
     /// <summary>Keras' keep_aspect_ratio crop (x0, y0, x1, y1): the largest centred region with the target's aspect ratio.</summary>
     internal static (int X0, int Y0, int X1, int Y1) CropBox(int h, int w, int targetH, int targetW)
     {
@@ -67,9 +84,9 @@ public static class ImageIO
     }
 
     /// <summary>Decodes a file into RGBA (unpremultiplied) bytes with its EXIF orientation applied.</summary>
-    internal static byte[] DecodeRgba(string path, out int h, out int w)
+    internal static byte[] DecodeRgba(string path, out int h, out int w, (int Height, int Width)? reduceTo = null)
     {
-        byte[] pixels = DecodeRgbaPooled(path, out h, out w, out bool rented);
+        byte[] pixels = DecodeRgbaPooled(path, out h, out w, out bool rented, reduceTo);
         if (!rented) return pixels;
         var copy = pixels.AsSpan(0, h * w * 4).ToArray();
         ArrayPool<byte>.Shared.Return(pixels);
@@ -80,7 +97,9 @@ public static class ImageIO
     /// Decodes a file into RGBA (unpremultiplied) bytes with its EXIF orientation applied. When <paramref name="rented"/>
     /// is true the array comes from <see cref="ArrayPool{T}.Shared"/> (it may be longer than h*w*4): return it when done.
     /// </summary>
-    internal static unsafe byte[] DecodeRgbaPooled(string path, out int h, out int w, out bool rented)
+    /// <param name="reduceTo">When set and the file is a JPEG, decode at the smallest libjpeg scale (k/8) whose
+    /// (oriented) size still covers this (height, width): the fastDecode option.</param>
+    internal static unsafe byte[] DecodeRgbaPooled(string path, out int h, out int w, out bool rented, (int Height, int Width)? reduceTo = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Image file '{path}' does not exist. Check the path.", path);
@@ -88,7 +107,10 @@ public static class ImageIO
         if (codec is null)
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': {Describe(created)} " +
                 "Supported formats are JPEG, PNG, BMP, GIF and WebP. Replace or delete the file (or skip bad files: skipBadFiles: true in FlowFromDirectory, --skip-bad-files in deepsharp train).");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var (decodeW, decodeH) = (codec.Info.Width, codec.Info.Height);
+        if (reduceTo is { } goal && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
+            (decodeW, decodeH) = ReducedSize(codec, goal);
+        var info = new SKImageInfo(decodeW, decodeH, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var pixels = ArrayPool<byte>.Shared.Rent(info.BytesSize);
         SKCodecResult result;
         fixed (byte* p = pixels) result = codec.GetPixels(info, (IntPtr)p);
@@ -114,14 +136,14 @@ public static class ImageIO
     /// when no resize or a nearest resize is needed.
     /// </summary>
     internal static void LoadInto(string path, ColorMode colorMode, (int Height, int Width) targetSize,
-        Interpolation interpolation, Span<float> destination, bool keepAspectRatio = false)
+        Interpolation interpolation, Span<float> destination, bool keepAspectRatio = false, bool fastDecode = false)
     {
         if (interpolation != Interpolation.Nearest)
         {
-            ToFloats(LoadBytes(path, colorMode, targetSize, interpolation, out _, out _, keepAspectRatio), destination);
+            ToFloats(LoadBytes(path, colorMode, targetSize, interpolation, out _, out _, keepAspectRatio, fastDecode), destination);
             return;
         }
-        byte[] rgba = DecodeRgbaPooled(path, out int h, out int w, out bool rented);
+        byte[] rgba = DecodeRgbaPooled(path, out int h, out int w, out bool rented, fastDecode ? targetSize : null);
         try
         {
             int outH = targetSize.Height, outW = targetSize.Width, c = Channels(colorMode);
