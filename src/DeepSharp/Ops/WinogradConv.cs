@@ -43,8 +43,11 @@ internal static class WinogradConv
         Enabled && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
         && g.InC >= MinChannels && g.OutH * g.OutW >= 64;
 
-    /// <summary>The widest accelerated vector whose lanes divide both channel counts (Scalar: none does, no Winograd).</summary>
-    private static VectorWidth Width(int c, int f) => VectorPaths.WidestDividing(c | f, VectorPaths.Best);   // lanes are powers of two: they divide c | f iff they divide both
+    /// <summary>The vector width the transforms run at (Scalar: none fits, no Winograd).</summary>
+    /// <remarks>Only the machine's own width: the rule measured on AVX-512 (multiples of 16), scaled to each width,
+    /// so no layer changes path on an AVX-512 machine. Lanes are powers of two: they divide c | f iff they divide both.</remarks>
+    private static VectorWidth Width(int c, int f) =>
+        VectorPaths.Best != VectorWidth.Scalar && (c | f) % VectorPaths.Lanes(VectorPaths.Best) == 0 ? VectorPaths.Best : VectorWidth.Scalar;
 
     /// <summary>y = conv(x, kernel) + bias, then the epilogue; same contract as <see cref="Conv2DOp.Forward"/>.</summary>
     /// <paramref name="width"/> forces the transforms' vector width (tests run each one).

@@ -28,8 +28,12 @@ internal static unsafe class DirectKernelGradient
     public static bool Applies(in ConvGeometry g, int filters, VectorWidth width) =>
         Enabled && width != VectorWidth.Scalar && filters % VectorPaths.Lanes(width) == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
 
-    /// <summary>The widest accelerated vector whose lane count divides the filters.</summary>
-    private static VectorWidth Width(int filters) => VectorPaths.WidestDividing(filters, VectorPaths.Best);
+    /// <summary>
+    /// The machine's own width when its lanes divide the filters, else Scalar (the path is not taken): the rule measured
+    /// on AVX-512 (filters a multiple of 16), scaled to each width, so no layer changes path on an AVX-512 machine.
+    /// </summary>
+    private static VectorWidth Width(int filters) =>
+        VectorPaths.Best != VectorWidth.Scalar && filters % VectorPaths.Lanes(VectorPaths.Best) == 0 ? VectorPaths.Best : VectorWidth.Scalar;
 
     /// <summary>
     /// dKernel (KH, KW, C, F) = col(x)ᵀ · dz and dBias = Σ dz (optional), both overwritten, with dz = y &gt; 0 ? dy : 0
