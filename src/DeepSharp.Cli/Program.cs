@@ -1,5 +1,6 @@
 // deepsharp: the command-line front end. Each sub-command lives in Commands/.
 using System.CommandLine;
+using DeepSharp.Cli;
 using DeepSharp.Cli.Commands;
 
 var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a plain CPU.")
@@ -9,14 +10,5 @@ var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a pla
     TrainCommand.Create(),
     AugmentPreviewCommand.Create(),
 };
-try
-{
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException
-                              or DeepSharp.Training.TrainingException or DeepSharp.Vision.ImageDecodeException)
-{
-    // User errors: the message says what happened and how to fix it; no stack trace.
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 1;
-}
+// Errors become one line on stderr (exit 1, or 2 for a bad flag); --verbose adds the stack trace. See CliRunner.
+return CliRunner.Run(root, args);

@@ -14,6 +14,34 @@ namespace DeepSharp.Vision;
 /// </code></example>
 public static class DatasetMaker
 {
+    /// <summary>The largest side written (4096² RGB is 48 MB per image before JPEG encoding).</summary>
+    public const int MaxSize = 4096;
+
+    /// <summary>
+    /// Throws unless every class name is a safe, distinct folder and file name: not empty, not "." or "..", at most 100
+    /// characters, no path separators, no control characters, none of <c>&lt;&gt;:"|?*</c>, and no leading or trailing space.
+    /// </summary>
+    /// <example><code>DatasetMaker.CheckClassNames(["cats", "dogs"]);</code></example>
+    public static void CheckClassNames(IReadOnlyList<string> classNames)
+    {
+        foreach (var name in classNames)
+        {
+            string? why = name.Length == 0 ? "it is empty"
+                : name is "." or ".." ? "it names a folder above or at the output, not a new folder"
+                : name.Length > 100 ? $"it is {name.Length} characters long (at most 100)"
+                : name.IndexOfAny(['/', '\\']) >= 0 ? "it contains a path separator ('/' or '\\'), which would write outside its folder"
+                : name.Any(char.IsControl) ? "it contains a control character"
+                : name.IndexOfAny(['<', '>', ':', '"', '|', '?', '*']) >= 0 ? "it contains one of < > : \" | ? *"
+                : name != name.Trim() ? "it starts or ends with a space"
+                : null;
+            if (why is not null)
+                throw new ArgumentException($"Class name '{name}' cannot be used as a folder and file name: {why}. Use letters, digits, '-' or '_', e.g. tshirts.", nameof(classNames));
+        }
+        var repeated = classNames.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new ArgumentException($"Class name '{repeated.Key}' is given {repeated.Count()} times (names are compared ignoring case); each class needs its own folder.", nameof(classNames));
+    }
+
     /// <param name="images">(n, h, w) or (n, h, w, 1) grayscale, values 0..255 (0..1 is scaled up).</param>
     /// <param name="labels">The label of each image.</param>
     /// <param name="classNames">Folder names, one per class.</param>
@@ -32,12 +60,17 @@ public static class DatasetMaker
         classLabels ??= Enumerable.Range(0, classNames.Length).ToArray();
         if (classLabels.Length != classNames.Length)
             throw new ArgumentException($"classNames has {classNames.Length} names but classLabels has {classLabels.Length} values. Give one label per class name.", nameof(classLabels));
-        if (size <= 0 || perClassTrain < 0 || perClassValidation < 0 || perClassTest < 0)
-            throw new ArgumentException("size must be positive and the per-class counts 0 or more.");
+        if (size <= 0 || size > MaxSize || perClassTrain < 0 || perClassValidation < 0 || perClassTest < 0)
+            throw new ArgumentException($"size must be 1 to {MaxSize} (got {size}) and the per-class counts 0 or more (got {perClassTrain}, {perClassValidation}, {perClassTest}).");
+        CheckClassNames(classNames);
+        if (classLabels.Distinct().Count() != classLabels.Length)
+            throw new ArgumentException($"classLabels [{string.Join(", ", classLabels)}] repeats a label; each class needs its own label.", nameof(classLabels));
+        if (File.Exists(outDir))
+            throw new IOException($"'{outDir}' is a file, not a folder. Choose another output folder; existing data is never overwritten.");
         foreach (var split in new[] { "train", "validation", "test" })
         {
             string d = Path.Combine(outDir, split);
-            if (Directory.Exists(d) && Directory.EnumerateFileSystemEntries(d).Any())
+            if (File.Exists(d) || (Directory.Exists(d) && Directory.EnumerateFileSystemEntries(d).Any()))
                 throw new IOException($"'{d}' already exists and is not empty. Delete it or choose another output folder; existing data is never overwritten.");
         }
 
@@ -68,7 +101,7 @@ public static class DatasetMaker
             byte[] big = Resampler.Resize(gray, h, w, 1, size, size, Interpolation.Bilinear);
             var rgb = new float[size * size * 3];
             for (int i = 0; i < size * size; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = big[i];
-            ImageIO.WriteEncoded(rgb, size, size, 3, job.Path, SKEncodedImageFormat.Jpeg, quality);
+            ImageIO.WriteEncoded(rgb, size, size, 3, job.Path, SKEncodedImageFormat.Jpeg, quality, overwrite: false);
         });
         return jobs.Count;
     }

@@ -189,7 +189,7 @@ public sealed class DirectoryIterator : BatchIterator
                     if (rented) System.Buffers.ArrayPool<byte>.Shared.Return(px);
                     ok[i] = true;
                 }
-                catch (ImageDecodeException) { ok[i] = false; }
+                catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException) { ok[i] = false; }
             });
             for (int i = paths.Count - 1; i >= 0; i--)
                 if (!ok[i])

@@ -13,7 +13,7 @@ namespace DeepSharp.Vision;
 /// Tensor x = ImageIO.Load("cats/cat.1.jpg", ColorMode.Rgb, targetSize: (150, 150));   // (150, 150, 3), values 0..255
 /// ImageIO.SavePng(x, "cat.png");
 /// </code></example>
-public static class ImageIO
+public static partial class ImageIO
 {
     /// <summary>
     /// Decodes an image to a (height, width, channels) tensor of floats 0..255, optionally resized to
@@ -101,12 +101,12 @@ public static class ImageIO
     /// (oriented) size still covers this (height, width): the fastDecode option.</param>
     internal static unsafe byte[] DecodeRgbaPooled(string path, out int h, out int w, out bool rented, (int Height, int Width)? reduceTo = null)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Image file '{path}' does not exist. Check the path.", path);
+        CheckOpenable(path);
         using var codec = SKCodec.Create(path, out SKCodecResult created);
         if (codec is null)
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': {Describe(created)} " +
                 "Supported formats are JPEG, PNG, BMP, GIF and WebP. Replace or delete the file (or skip bad files: skipBadFiles: true in FlowFromDirectory, --skip-bad-files in deepsharp train).");
+        CheckDimensions(path, codec);   // from the header, before any pixel memory
         var (decodeW, decodeH) = (codec.Info.Width, codec.Info.Height);
         if (reduceTo is { } goal && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
             (decodeW, decodeH) = ReducedSize(codec, goal);
@@ -267,7 +267,7 @@ public static class ImageIO
     }
 
     internal static unsafe void WriteEncoded(ReadOnlySpan<float> hwc, int h, int w, int c, string path,
-        SKEncodedImageFormat format, int quality, float scale = 1f)
+        SKEncodedImageFormat format, int quality, float scale = 1f, bool overwrite = true)
     {
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, c == 4 ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
@@ -279,7 +279,7 @@ public static class ImageIO
         }
         using var data = bitmap.Encode(format, quality)
             ?? throw new InvalidOperationException($"SkiaSharp could not encode {format} for '{path}'.");
-        WriteAtomically(path, data.AsSpan());
+        WriteAtomically(path, data.AsSpan(), overwrite);
     }
 
     /// <summary>Keras' array_to_img(scale=True), in place: shift up by -min when the minimum is negative, divide by
@@ -300,7 +300,8 @@ public static class ImageIO
     private static byte Quantize(float v) => v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)(int)(v + 0.5f);
 
     /// <summary>Writes bytes to a temporary file next to <paramref name="path"/>, then renames it over the target.</summary>
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    /// <remarks>With <paramref name="overwrite"/> false an existing file is left alone and an <see cref="IOException"/> names it.</remarks>
+    internal static void WriteAtomically(string path, ReadOnlySpan<byte> bytes, bool overwrite = true)
     {
         string full = Path.GetFullPath(path);
         string? dir = Path.GetDirectoryName(full);
@@ -310,7 +311,9 @@ public static class ImageIO
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
                 fs.Write(bytes);
-            File.Move(tmp, full, overwrite: true);
+            if (!overwrite && (File.Exists(full) || Directory.Exists(full)))
+                throw new IOException($"'{path}' already exists; it was left unchanged (existing files are never overwritten here).");
+            File.Move(tmp, full, overwrite);
         }
         finally
         {

@@ -25,7 +25,14 @@ internal static class MakeDatasetCommand
             { output, classes, train, validation, test, size, seed, data };
         cmd.SetAction(r =>
         {
+            // Every flag is checked before the data is read or anything is written.
             var pairs = ParseClasses(r.GetValue(classes)!);
+            UsageException.RequireRange("--train", r.GetValue(train), 0, int.MaxValue);
+            UsageException.RequireRange("--validation", r.GetValue(validation), 0, int.MaxValue);
+            UsageException.RequireRange("--test", r.GetValue(test), 0, int.MaxValue);
+            UsageException.RequireRange("--size", r.GetValue(size), 1, DatasetMaker.MaxSize, "The chapter uses 150.");
+            if (File.Exists(r.GetValue(output)))
+                throw new UsageException("--output", $"'{r.GetValue(output)}' is an existing file, not a folder; nothing was written.");
             var (trainSet, _) = FashionMnist.Load(r.GetValue(data));
             int written = DatasetMaker.WriteFolders(trainSet.Images, trainSet.Labels, pairs.Select(p => p.Name).ToArray(),
                 r.GetValue(output)!, r.GetValue(train), r.GetValue(validation), r.GetValue(test), r.GetValue(size),
@@ -43,10 +50,14 @@ internal static class MakeDatasetCommand
         {
             var kv = part.Split('=');
             if (kv.Length != 2 || !int.TryParse(kv[0], out int label) || label < 0 || label > 9 || kv[1].Length == 0)
-                throw new ArgumentException($"--classes: '{part}' is not label=name with a Fashion-MNIST label 0..9 ({string.Join(", ", FashionMnist.ClassNames.Select((n, i) => $"{i}={n}"))}).");
+                throw new UsageException("--classes", $"'{part}' is not label=name with a Fashion-MNIST label 0..9 ({string.Join(", ", FashionMnist.ClassNames.Select((n, i) => $"{i}={n}"))}).");
             result.Add((label, kv[1]));
         }
-        if (result.Count < 2) throw new ArgumentException("--classes needs at least two classes, e.g. 0=tshirts,9=boots.");
+        if (result.Count < 2) throw new UsageException("--classes", "needs at least two classes, e.g. 0=tshirts,9=boots.");
+        if (result.Select(p => p.Item1).Distinct().Count() != result.Count)
+            throw new UsageException("--classes", $"'{text}' gives a label twice; each Fashion-MNIST label can be one class only.");
+        try { DatasetMaker.CheckClassNames(result.Select(p => p.Item2).ToArray()); }
+        catch (ArgumentException e) { throw new UsageException("--classes", e.Message.Replace(" (Parameter 'classNames')", "")); }
         return result.ToArray();
     }
 }

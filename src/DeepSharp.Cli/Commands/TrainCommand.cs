@@ -31,14 +31,30 @@ internal static class TrainCommand
         return cmd;
     }
 
+    private const string ModelFile = "model.keras", HistoryFile = "history.png";
+
+    /// <summary>Larger target sizes need more memory per batch than a CPU machine has (4096² × 3 floats = 200 MB per image).</summary>
+    private const int MaxTargetSize = 4096;
+
     private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
         bool skipBad, string? output, int? seed)
     {
-        if (seed is { } s) Rng.SetSeed(s);
+        // Everything that can be checked is checked before any image is read or any epoch runs.
+        UsageException.RequireRange("--epochs", epochs, 1, int.MaxValue);
+        UsageException.RequireRange("--batch-size", batchSize, 1, int.MaxValue);
+        UsageException.RequireRange("--target-size", size, 1, MaxTargetSize, "The chapter uses 150.");
+        if (steps is { } st) UsageException.RequireRange("--steps-per-epoch", st, 1, int.MaxValue);
+        if (!(split >= 0 && split < 1))
+            throw new UsageException("--validation-split", $"must be at least 0 and below 1, got {split}. The chapter's split is 0.2.");
+        if (File.Exists(dir)) throw new UsageException("--data", $"'{dir}' is a file; give the dataset folder.");
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
-            throw new ArgumentException($"--data: '{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
+            throw new UsageException("--data", $"'{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
+        try { _ = ChapterModels.SmallConvnet(size, 2, dropout: augment); }   // does the model fit this image size?
+        catch (ArgumentException e) { throw new UsageException("--target-size", $"{size} is too small for the chapter's convnet ({e.Message})"); }
+        if (output is not null) OutputFolder.Prepare(output, "--output", ModelFile, HistoryFile);
+        if (seed is { } s) Rng.SetSeed(s);
         var trainAug = augment
             ? new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
                 shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
@@ -69,10 +85,9 @@ internal static class TrainCommand
 
         if (output is not null)
         {
-            Directory.CreateDirectory(output);
-            model.Save(Path.Combine(output, "model.keras"));
-            history.Plot(Path.Combine(output, "history.png"));
-            Console.WriteLine($"Saved {Path.Combine(output, "model.keras")} and {Path.Combine(output, "history.png")}.");
+            model.Save(Path.Combine(output, ModelFile));
+            history.Plot(Path.Combine(output, HistoryFile));
+            Console.WriteLine($"Saved {Path.Combine(output, ModelFile)} and {Path.Combine(output, HistoryFile)}.");
         }
         string testDir = Path.Combine(dir, "test");
         if (chapterLayout && Directory.Exists(testDir))
@@ -82,7 +97,8 @@ internal static class TrainCommand
             var t = model.Evaluate(test, verbose: 0);
             Console.WriteLine($"test loss: {t.Loss:F4} - test accuracy: {t["accuracy"]:F4}");
         }
-        Console.WriteLine($"val loss: {history["val_loss"][^1]:F4} - val accuracy: {history["val_accuracy"][^1]:F4}");
+        if (history.Contains("val_loss") && history.Contains("val_accuracy"))
+            Console.WriteLine($"val loss: {history["val_loss"][^1]:F4} - val accuracy: {history["val_accuracy"][^1]:F4}");
         return 0;
     }
 

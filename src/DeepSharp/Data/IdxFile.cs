@@ -37,9 +37,10 @@ public static class IdxFile
         Stream source = IsGzip(buffered) ? new GZipStream(buffered, CompressionMode.Decompress) : buffered;
         try
         {
-            return ReadIdx(source, name);
+            long compressedLength = buffered.CanSeek ? buffered.Length - buffered.Position : -1;
+            return ReadIdx(source, name, compressedLength);
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith("IDX file", StringComparison.Ordinal))
+        catch (InvalidDataException e) when (source != buffered && !e.Message.Contains($"'{name}'", StringComparison.Ordinal))
         {
             // GZipStream's own errors ("unsupported compression method", bad checksum) do not name the file.
             throw new InvalidDataException($"IDX file '{name}' is a damaged gzip file ({e.Message}). Delete it and download it again.", e);
@@ -81,7 +82,10 @@ public static class IdxFile
         output.Write(data);
     }
 
-    private static (byte[] Data, int[] Shape) ReadIdx(Stream s, string name)
+    /// <summary>Deflate's largest expansion: 258 bytes from about 2 bits.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    private static (byte[] Data, int[] Shape) ReadIdx(Stream s, string name, long compressedLength)
     {
         Span<byte> magic = stackalloc byte[4];
         int got = ReadFully(s, magic);
@@ -106,10 +110,15 @@ public static class IdxFile
             shape[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i, 4));
             if (shape[i] < 0)
                 throw new InvalidDataException($"IDX file '{name}' declares a negative dimension {shape[i]}. The file is damaged: download it again.");
-            size *= shape[i];
+            if (size <= Array.MaxLength) size *= shape[i];   // both factors are below 2^31: no overflow
         }
         if (size > Array.MaxLength)
             throw new InvalidDataException($"IDX file '{name}' declares shape {Tensor.FormatShape(shape)} ({size} values), too large for one array. The file is probably damaged: download it again.");
+        // The data cannot be longer than the file holds (plain) or than deflate can expand it (gzip, at most 1032:1).
+        long available = s.CanSeek ? s.Length - s.Position : compressedLength * MaxDeflateRatio;
+        if (available >= 0 && size > available)
+            throw new InvalidDataException($"IDX file '{name}' is truncated: its header declares shape {Tensor.FormatShape(shape)}, which needs {size} bytes of data, " +
+                $"but the file {(s.CanSeek ? $"holds {available}" : $"({compressedLength} gzip bytes) can hold at most {available}")}. Delete it and download it again.");
 
         var data = GC.AllocateUninitializedArray<byte>((int)size);
         got = ReadFully(s, data);

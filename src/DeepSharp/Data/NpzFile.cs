@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
+using DeepSharp.Limits;
 
 namespace DeepSharp.Data;
 
@@ -14,9 +15,14 @@ namespace DeepSharp.Data;
 /// </summary>
 internal static partial class NpzFile
 {
+    /// <summary>NumPy's default <c>max_header_size</c>: longer headers are refused before they are read.</summary>
+    private const int MaxHeaderLength = 10000;
+
     private static readonly byte[] NpyMagic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads every array in the archive, keyed by name without ".npy".</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The archive or an array in it is damaged, too large, or not unsigned bytes.</exception>
     public static Dictionary<string, (byte[] Data, int[] Shape)> Read(string path)
     {
         if (!File.Exists(path))
@@ -25,18 +31,25 @@ internal static partial class NpzFile
         try
         {
             using var zip = ZipFile.OpenRead(path);
+            ZipEntries.RejectDuplicates(zip);
             foreach (var entry in zip.Entries)
             {
                 if (!entry.Name.EndsWith(".npy", StringComparison.Ordinal)) continue;
-                using var s = entry.Open();
+                ZipEntries.CheckDeclaredSize(entry, LoadLimits.MaxZipEntryBytes, nameof(LoadLimits.MaxZipEntryBytes));
+                using var s = ZipEntries.OpenVerified(entry);
                 arrays[entry.Name[..^4]] = ReadNpy(s, $"{path}:{entry.FullName}");
+                s.VerifyToEnd();
             }
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("NumPy", StringComparison.Ordinal))
         {
             long size = new FileInfo(path).Length;
-            throw new InvalidDataException($"NumPy archive '{path}' ({size:N0} bytes) is not a valid zip file ({e.Message}). " +
-                "It is probably truncated (an interrupted download; Keras' mnist.npz is 11,490,434 bytes): delete it and download it again.", e);
+            throw new InvalidDataException($"NumPy archive '{path}' ({size:N0} bytes) cannot be read as a zip file: {e.Message.TrimEnd('.')}. " +
+                "It is probably truncated or damaged (an interrupted download; Keras' mnist.npz is 11,490,434 bytes): delete it and download it again.", e);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or IOException and not FileNotFoundException)
+        {
+            throw new InvalidDataException($"NumPy archive '{path}' cannot be read ({e.Message}). Delete it and download it again.", e);
         }
         return arrays;
     }
@@ -59,10 +72,13 @@ internal static partial class NpzFile
         {
             Span<byte> len = stackalloc byte[4];
             if (ReadFully(s, len) < 4) throw Truncated(name, "its header length");
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(len));
+            uint declared = BinaryPrimitives.ReadUInt32LittleEndian(len);
+            headerLength = declared > MaxHeaderLength ? -1 : (int)declared;
         }
         else
             throw new InvalidDataException($"NumPy array '{name}' has .npy format version {major}; versions 1, 2 and 3 are supported.");
+        if (headerLength is < 0 or > MaxHeaderLength)
+            throw new InvalidDataException($"NumPy array '{name}' declares a header longer than {MaxHeaderLength:N0} bytes (NumPy's own max_header_size); the file is damaged: download it again.");
 
         var headerBytes = new byte[headerLength];
         if (ReadFully(s, headerBytes) < headerLength) throw Truncated(name, "its header");
@@ -74,12 +90,20 @@ internal static partial class NpzFile
         if (Match(FortranRegex(), header, name, "fortran_order") != "False")
             throw new InvalidDataException($"NumPy array '{name}' is stored in Fortran order; expected C order. Save it with np.ascontiguousarray(...).");
         string shapeText = Match(ShapeRegex(), header, name, "shape");
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                             .Select(int.Parse).ToArray();
+        var parts = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new int[parts.Length];
         long size = 1;
-        foreach (int d in shape) size *= d;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long d) || d > int.MaxValue)
+                throw new InvalidDataException($"NumPy array '{name}' declares shape ({shapeText}); each dimension must be a whole number from 0 to {int.MaxValue:N0}. The file is damaged: download it again.");
+            shape[i] = (int)d;
+            if (size <= Array.MaxLength) size *= d;   // both factors are below 2^31: no overflow
+        }
         if (size > Array.MaxLength)
-            throw new InvalidDataException($"NumPy array '{name}' declares shape {Tensor.FormatShape(shape)}, too large for one array.");
+            throw new InvalidDataException($"NumPy array '{name}' declares shape ({shapeText}), too large for one array. The file is damaged: download it again.");
+        if (s.CanSeek ? size > s.Length - s.Position : s is ZipEntries.VerifiedStream v && size > v.Length - v.Position)
+            throw new InvalidDataException($"NumPy array '{name}' is truncated: its header declares shape {Tensor.FormatShape(shape)}, which needs {size:N0} bytes, but fewer follow. Delete the file and download it again.");
 
         var data = GC.AllocateUninitializedArray<byte>((int)size);
         int got = ReadFully(s, data);

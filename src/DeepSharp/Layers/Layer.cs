@@ -192,6 +192,7 @@ public abstract partial class Layer
             throw new ArgumentException($"Layer '{Name}': weight '{name}' has shape {Tensor.FormatShape(shape)}; every dimension must be positive.", nameof(shape));
         if (_parameters.Any(p => p.Name == name))
             throw new ArgumentException($"Layer '{Name}' already has a weight named '{name}'; give each weight its own name.", nameof(name));
+        Limits.WeightBudget.Take(this, name, shape);   // size checked before any memory is allocated
         var value = new Tensor(shape);
         initializer.Fill(value.Span, shape, Rng.Fork());
         var p = new Parameter(this, name, value, trainable);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeepSharp.Limits;
 using DeepSharp.Models;
 using PureHDF;
 using PureHDF.VOL.Native;
@@ -50,25 +51,38 @@ internal static class KerasArchive
         using var zip = OpenZip(path);
         var configEntry = zip.GetEntry(ConfigName)
             ?? throw new ModelFileException(path, $"the archive has no {ConfigName} (it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}); it is not a Keras model file.");
+        var weightsEntry = zip.GetEntry(WeightsName)
+            ?? throw new ModelFileException(path, $"the archive has no {WeightsName}; it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}.");
+        CheckSize(weightsEntry, LoadLimits.MaxZipEntryBytes, nameof(LoadLimits.MaxZipEntryBytes), path);
+        RequireHdf5Signature(weightsEntry, path);
         JsonObject root;
-        try { root = JsonNode.Parse(ReadEntry(configEntry, path)) as JsonObject ?? throw new FormatException("it is not a JSON object"); }
+        try { root = JsonNode.Parse(ReadEntry(configEntry, path, LoadLimits.MaxConfigBytes, nameof(LoadLimits.MaxConfigBytes))) as JsonObject ?? throw new FormatException("it is not a JSON object"); }
         catch (Exception e) when (e is JsonException or FormatException)
         {
             throw new ModelFileException(path, $"{ConfigName} is not valid JSON ({e.Message}).", e);
         }
         Model model;
-        try
+        // The layers may not create more weights than the weights entry can hold (4 bytes a value, plus slack for
+        // weights Keras does not store, such as BatchNormalization's unused gamma): checked before each allocation.
+        using (WeightBudget.Limit(weightsEntry.Length / 4 + 65536, path, WeightsName))
         {
-            model = ModelJson.Deserialize(root);
-            CompileJson.Apply(model, root["compile_config"] as JsonObject);
+            try
+            {
+                model = ModelJson.Deserialize(root);
+                CompileJson.Apply(model, root["compile_config"] as JsonObject);
+            }
+            catch (Exception e) when (e is not (ModelFileException or OutOfMemoryException))
+            {
+                // Whatever a damaged config makes the builders throw (wrong types, impossible sizes, overflow), the caller
+                // gets one documented exception that names the file.
+                throw new ModelFileException(path, $"the model in {ConfigName} cannot be rebuilt: {e.Message}", e);
+            }
         }
-        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or InvalidOperationException)
-        {
-            throw new ModelFileException(path, $"the model in {ConfigName} cannot be rebuilt: {e.Message}", e);
-        }
-        var weightsEntry = zip.GetEntry(WeightsName)
-            ?? throw new ModelFileException(path, $"the archive has no {WeightsName}; it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}.");
-        using var h5 = OpenH5(new MemoryStream(ReadEntry(weightsEntry, path)), $"{path} ({WeightsName})");
+        long needed = 4 * 3 * model.Parameters.Sum(p => (long)p.Value.Size);   // weights + up to two optimizer slots each
+        if (weightsEntry.Length > 2 * needed + (16L << 20))
+            throw new ModelFileException(path, $"{WeightsName} declares {weightsEntry.Length:N0} bytes, far more than the {needed / 3:N0} bytes of weights " +
+                $"(plus optimizer state) of the model in {ConfigName}. The file is damaged or the two entries do not belong together.");
+        using var h5 = OpenH5(new MemoryStream(ReadEntry(weightsEntry, path, LoadLimits.MaxZipEntryBytes, nameof(LoadLimits.MaxZipEntryBytes))), $"{path} ({WeightsName})");
         ReadWeights(h5, model, path, withOptimizer: true);
         return model;
     }
@@ -94,7 +108,7 @@ internal static class KerasArchive
             if (byName) throw ByNameUnsupported(path);
             using var zip = OpenZip(path);
             var entry = zip.GetEntry(WeightsName) ?? throw new ModelFileException(path, $"the archive has no {WeightsName}.");
-            using var inner = OpenH5(new MemoryStream(ReadEntry(entry, path)), $"{path} ({WeightsName})");
+            using var inner = OpenH5(new MemoryStream(ReadEntry(entry, path, LoadLimits.MaxZipEntryBytes, nameof(LoadLimits.MaxZipEntryBytes))), $"{path} ({WeightsName})");
             ReadWeights(inner, model, path, withOptimizer: true);
             return [];
         }
@@ -132,10 +146,14 @@ internal static class KerasArchive
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir))
             throw new DirectoryNotFoundException($"Cannot save to '{path}': the folder '{dir}' does not exist. Create it first.");
-        string tmp = $"{full}.tmp-{Guid.NewGuid().ToString("N")[..8]}";
+        if (Directory.Exists(full))
+            throw new IOException($"Cannot save to '{path}': it is a folder. Give a file name such as '{Path.Combine(path, "model.keras")}'.");
+        RemoveStaleTemporaries(full);
+        string tmp = $"{full}{TempMarker}{Guid.NewGuid().ToString("N")[..8]}";
         try
         {
-            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite))
+            // FileShare.None holds an exclusive lock while writing, so a concurrent save never deletes this file as stale.
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -146,6 +164,34 @@ internal static class KerasArchive
         {
             if (File.Exists(tmp)) File.Delete(tmp);
         }
+    }
+
+    private const string TempMarker = ".tmp-";
+
+    /// <summary>
+    /// Deletes <c>path.tmp-XXXXXXXX</c> files (our own naming: 8 hex digits) that a killed save left behind.
+    /// A file another process is still writing is locked and left alone.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string full)
+    {
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is null) return;
+        string prefix = Path.GetFileName(full) + TempMarker;
+        try
+        {
+            foreach (var candidate in Directory.EnumerateFiles(dir, prefix + "*"))
+            {
+                string suffix = Path.GetFileName(candidate)[prefix.Length..];
+                if (suffix.Length != 8 || !suffix.All(char.IsAsciiHexDigitLower)) continue;
+                try
+                {
+                    using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                    File.Delete(candidate);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // in use or not ours to delete
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static void WriteEntry(ZipArchive zip, string name, byte[] bytes)
@@ -163,27 +209,53 @@ internal static class KerasArchive
         if (bytes.AsSpan().StartsWith(Hdf5Signature))
             throw new ModelFileException(path, "this is an HDF5 file (a .weights.h5 file or a Keras 2 .h5 model), not a .keras zip archive. " +
                 "Use model.LoadWeights(path) for weights files; Model.Load reads files written by model.Save.");
-        try { return new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read); }
-        catch (InvalidDataException e)
+        ZipArchive zip;
+        try { zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException or NotSupportedException)
         {
             string what = bytes.AsSpan().StartsWith("PK"u8) ? "a zip archive that is truncated or damaged" : "not a zip archive";
             throw new ModelFileException(path, $"the file is {what} ({e.Message}); a .keras model file is a zip archive. Save it again with model.Save(path).", e);
         }
+        try { ZipEntries.RejectDuplicates(zip); }
+        catch (InvalidDataException e)
+        {
+            zip.Dispose();
+            throw new ModelFileException(path, e.Message, e);
+        }
+        return zip;
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, string path)
+    /// <summary>Reads the first bytes of the weights entry only: an entry that is not HDF5 fails before any layer is built.</summary>
+    private static void RequireHdf5Signature(ZipArchiveEntry entry, string path)
     {
+        Span<byte> head = stackalloc byte[4];
+        int got;
         try
         {
             using var s = entry.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            if (ms.Length != entry.Length) throw new InvalidDataException($"expected {entry.Length} bytes, read {ms.Length}");
-            return ms.ToArray();
+            got = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw new ModelFileException(path, $"{entry.FullName} inside the archive cannot be read ({e.Message}). The file may be truncated or damaged.", e);
+        }
+        if (got < 4 || !head.SequenceEqual(Hdf5Signature))
+            throw new ModelFileException($"{path} ({entry.FullName})", "not a valid HDF5 weights file (it does not start with the HDF5 signature). The file may be damaged or in another format.");
+    }
+
+    private static void CheckSize(ZipArchiveEntry entry, long limit, string limitName, string path)
+    {
+        try { ZipEntries.CheckDeclaredSize(entry, limit, limitName); }
+        catch (InvalidDataException e) { throw new ModelFileException(path, e.Message, e); }
+    }
+
+    /// <summary>Reads a whole entry: size checked against the limit first, CRC-32 verified.</summary>
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string path, long limit, string limitName)
+    {
+        try { return ZipEntries.ReadAll(entry, limit, limitName); }
         catch (InvalidDataException e)
         {
-            throw new ModelFileException(path, $"{entry.FullName} inside the archive is damaged ({e.Message}). The file may be truncated.", e);
+            throw new ModelFileException(path, $"{e.Message} The file may be truncated or damaged; save it again.", e);
         }
     }
 

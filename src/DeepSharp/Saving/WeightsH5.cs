@@ -135,7 +135,8 @@ internal static class WeightsH5
 
     private static void ReadInto(IH5Dataset ds, Tensor target, string what, string file)
     {
-        var dims = ds.Space.Dimensions.Select(d => (int)d).ToArray();
+        var declared = ds.Space.Dimensions;
+        var dims = declared.Select(d => d > int.MaxValue ? -1 : (int)d).ToArray();
         if (!dims.SequenceEqual(target.ShapeArray))
             throw new ModelFileException(file, $"{what} has shape {Tensor.FormatShape(dims)} in the file but the model expects {Tensor.FormatShape(target.Shape)}. " +
                 "The file was saved from a model with different layer sizes or input shape.");
@@ -148,6 +149,11 @@ internal static class WeightsH5
         float[] values = ReadFloats(ds, what, file);
         if (values.Length != target.Size)
             throw new ModelFileException(file, $"{what} holds {values.Length} values but the model expects {target.Size}.");
+        int bad = 0;
+        foreach (float v in values) if (!float.IsFinite(v)) bad++;
+        if (bad > 0)
+            throw new ModelFileException(file, $"{what} holds {bad:N0} non-finite values (NaN or infinity) of {values.Length:N0}. " +
+                "The file is damaged, or it was saved after training diverged; use an earlier checkpoint.");
         values.AsSpan().CopyTo(target.Span);
     }
 

@@ -117,3 +117,38 @@ public class IdxFileTests
         Assert.Throws<ArgumentException>(() => IdxFile.Write(dir.File("x-idx1-ubyte"), new byte[5], 4));
     }
 }
+
+/// <summary>Hostile IDX headers (issue 10).</summary>
+public class IdxFileHostileTests
+{
+    [Fact]
+    public void WrongMagicInAGzipFile_IsReportedAsNotIdx_NotAsDamagedGzip()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("x-idx1-ubyte.gz");
+        using (var g = new GZipStream(File.Create(path), CompressionLevel.Optimal)) g.Write("hello world"u8);
+        var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path));
+        Assert.Contains("is not an IDX file", e.Message);
+        Assert.DoesNotContain("gzip", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x-idx1-ubyte")]
+    [InlineData("x-idx1-ubyte.gz")]
+    public void HeaderClaimingTwoBillionItems_InASmallFile_FailsWithoutAllocating(string name)
+    {
+        using var dir = new TempFolder();
+        string path = dir.File(name);
+        var header = new byte[] { 0, 0, 8, 1, 0x77, 0x35, 0x94, 0x00 };   // 2,000,000,000 labels
+        using (Stream f = File.Create(path))
+        using (Stream s = name.EndsWith(".gz") ? new GZipStream(f, CompressionLevel.Optimal) : f)
+        {
+            s.Write(header);
+            s.Write(new byte[1000]);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20);
+        Assert.Contains("2000000000", e.Message);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace DeepSharp.Cli.Tests;
+
+/// <summary>Runs the deepsharp program (DeepSharp.Cli.dll next to the tests) and captures its exit code and output.</summary>
+internal static class Cli
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        /// <summary>The stderr lines (the error contract: exactly one line starting "error: ").</summary>
+        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static Result Run(string workingDirectory, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "DeepSharp.Cli.dll");
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("DEEPSHARP_VERBOSE");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(entireProcessTree: true); throw new TimeoutException($"deepsharp {string.Join(' ', args)} ran over 2 minutes"); }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Asserts the error contract: the exit code, one "error: " line with the given parts, no stack trace.</summary>
+    public static void AssertOneLineError(Result r, int exitCode, params string[] parts)
+    {
+        Assert.True(r.ExitCode == exitCode, $"exit code {r.ExitCode}, expected {exitCode}; stderr: {r.Stderr}");
+        Assert.DoesNotContain("   at ", r.Stderr);
+        var lines = r.ErrorLines.Where(l => !l.StartsWith("Run ", StringComparison.Ordinal)).ToArray();
+        Assert.True(lines.Length == 1, $"expected one error line, got: {r.Stderr}");
+        Assert.StartsWith("error: ", lines[0]);
+        foreach (var part in parts) Assert.Contains(part, lines[0]);
+    }
+}
+
+/// <summary>A fresh folder under the system temp folder, deleted when the test ends.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "deepsharp-cli-test-" + Guid.NewGuid().ToString("N"));
+
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
