@@ -20,6 +20,7 @@ public sealed partial class ModelCheckpoint : Callback
     private readonly bool _higherIsBetter;
     private readonly double? _initialThreshold;
     private readonly List<string> _saved = new();
+    private readonly TextWriter? _output;
 
     /// <param name="filepath">Where to save; may contain {epoch:02d} and {log_name:.2f} fields.</param>
     /// <param name="monitor">The log value compared when <paramref name="saveBestOnly"/> ("val_loss", "val_accuracy", ...).</param>
@@ -28,9 +29,11 @@ public sealed partial class ModelCheckpoint : Callback
     /// <param name="saveWeightsOnly">Save only the weights (<c>.weights.h5</c>), not the whole model.</param>
     /// <param name="mode">"min", "max", or "auto": max for names containing "acc", min otherwise.</param>
     /// <param name="initialValueThreshold">The value to beat for the first save when <paramref name="saveBestOnly"/>.</param>
+    /// <param name="output">Where verbose lines go; the console when null.</param>
     public ModelCheckpoint(string filepath, string monitor = "val_loss", int verbose = 0, bool saveBestOnly = false,
-        bool saveWeightsOnly = false, string mode = "auto", double? initialValueThreshold = null)
+        bool saveWeightsOnly = false, string mode = "auto", double? initialValueThreshold = null, TextWriter? output = null)
     {
+        _output = output;
         ArgumentException.ThrowIfNullOrEmpty(filepath);
         string ext = saveWeightsOnly ? ".weights.h5" : ".keras";
         if (!filepath.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
@@ -77,13 +80,13 @@ public sealed partial class ModelCheckpoint : Callback
             bool improved = _higherIsBetter ? current > Best : current < Best;
             if (!improved)
             {
-                if (Verbose > 0) Console.WriteLine($"Epoch {epoch + 1}: {Monitor} did not improve from {Best:0.#####}");
+                if (Verbose > 0) (_output ?? Console.Out).WriteLine($"Epoch {epoch + 1}: {Monitor} did not improve from {Best:0.#####}");
                 return;
             }
-            if (Verbose > 0) Console.WriteLine($"Epoch {epoch + 1}: {Monitor} improved from {Best:0.#####} to {current:0.#####}, saving model to {path}");
+            if (Verbose > 0) (_output ?? Console.Out).WriteLine($"Epoch {epoch + 1}: {Monitor} improved from {Best:0.#####} to {current:0.#####}, saving model to {path}");
             Best = current;
         }
-        else if (Verbose > 0) Console.WriteLine($"Epoch {epoch + 1}: saving model to {path}");
+        else if (Verbose > 0) (_output ?? Console.Out).WriteLine($"Epoch {epoch + 1}: saving model to {path}");
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         if (SaveWeightsOnly) model.SaveWeights(path); else model.Save(path);

@@ -24,8 +24,11 @@ public partial class Model
     /// <summary>How the last Fit spent its time (data wait versus compute).</summary>
     public FitTimings LastFitTimings { get; private set; } = new();
 
-    /// <summary>Set by a callback to end Fit after the current epoch.</summary>
+    /// <summary>Set by a callback to end Fit: it stops after the current batch and still ends the epoch (Keras 3).</summary>
     public bool StopTraining { get; set; }
+
+    /// <summary>The epoch Fit starts from: its initialEpoch, raised by BackupAndRestore in OnTrainBegin.</summary>
+    internal int ResumeEpoch { get; set; }
 
     /// <summary>
     /// Configures training. Optimizer, loss and metrics take Keras' names ("rmsprop", "categorical_crossentropy",
@@ -65,10 +68,17 @@ public partial class Model
     /// Trains on arrays for <paramref name="epochs"/> epochs. <paramref name="validationSplit"/> holds out the last
     /// fraction of the samples (before shuffling), as Keras does.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="verbose"/> 1 shows a progress bar, 2 one line per epoch, 0 nothing: the output is a
+    /// <see cref="ProgbarLogger"/> callback writing to the console, added unless <paramref name="callbacks"/> hold one.
+    /// <paramref name="cancellationToken"/> is checked before every batch: cancelling throws
+    /// <see cref="OperationCanceledException"/> between two batches, after which the weights are those of the last
+    /// finished batch; callbacks only save at the end of an epoch, so nothing is saved half-done.
+    /// </remarks>
     /// <example><code>var history = model.Fit(trainImages, trainLabels, epochs: 5, batchSize: 64);</code></example>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
         IEnumerable<Callback>? callbacks = null, float validationSplit = 0f, (Tensor X, Tensor Y)? validationData = null,
-        bool shuffle = true, int initialEpoch = 0)
+        bool shuffle = true, int initialEpoch = 0, CancellationToken cancellationToken = default)
     {
         CheckArrays(x, y, "Fit");
         if (validationSplit < 0 || validationSplit >= 1)
@@ -83,74 +93,91 @@ public partial class Model
             CheckArrays(vd.X, vd.Y, "Fit (validationData)");
             val = new ArrayBatches(vd.X, vd.Y, 0, vd.X.Dim(0), batchSize, false, _shuffleRandom);
         }
-        return FitLoop(train, train.StepsPerEpoch, epochs, verbose, callbacks, val, val?.StepsPerEpoch ?? 0, initialEpoch);
+        return FitLoop(train, train.StepsPerEpoch, epochs, verbose, callbacks, val, val?.StepsPerEpoch ?? 0, initialEpoch, cancellationToken);
     }
 
     /// <summary>
     /// Trains from an endless generator (Keras: fit_generator): <paramref name="stepsPerEpoch"/> batches per epoch
     /// (default: one pass), validated on <paramref name="validationSteps"/> batches of <paramref name="validationData"/>.
     /// </summary>
+    /// <remarks>Progress and cancellation as for <see cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, float, ValueTuple{Tensor, Tensor}?, bool, int, CancellationToken)"/>.</remarks>
     /// <example><code>model.Fit(trainGen, stepsPerEpoch: 100, epochs: 30, validationData: valGen, validationSteps: 50);</code></example>
     public History Fit(IBatchGenerator data, int? stepsPerEpoch = null, int epochs = 1, int verbose = 1,
         IBatchGenerator? validationData = null, int? validationSteps = null, IEnumerable<Callback>? callbacks = null,
-        int initialEpoch = 0)
+        int initialEpoch = 0, CancellationToken cancellationToken = default)
     {
         int steps = stepsPerEpoch ?? data.StepsPerEpoch;
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), $"stepsPerEpoch must be positive, got {steps}.");
         return FitLoop(data, steps, epochs, verbose, callbacks, validationData,
-            validationData is null ? 0 : validationSteps ?? validationData.StepsPerEpoch, initialEpoch);
+            validationData is null ? 0 : validationSteps ?? validationData.StepsPerEpoch, initialEpoch, cancellationToken);
     }
 
     private History FitLoop(IBatchGenerator train, int steps, int epochs, int verbose, IEnumerable<Callback>? callbacks,
-        IBatchGenerator? validation, int validationSteps, int initialEpoch)
+        IBatchGenerator? validation, int validationSteps, int initialEpoch, CancellationToken cancellationToken)
     {
         RequireCompiled("Fit");
-        var cbs = (callbacks ?? []).ToList();
-        foreach (var cb in cbs) cb.Model = this;
+        var cbs = WithProgress(callbacks, verbose, new CallbackParams(epochs, steps, verbose));
         var history = new History();
-        var progress = new ProgressLogger(verbose);
         var timings = LastFitTimings = new FitTimings();
         long fitStart = System.Diagnostics.Stopwatch.GetTimestamp();
         StopTraining = false;
+        ResumeEpoch = initialEpoch;
         foreach (var cb in cbs) cb.OnTrainBegin();
-        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        var batchLogs = new Dictionary<string, double>();
+        for (int epoch = ResumeEpoch; epoch < epochs && !StopTraining; epoch++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var cb in cbs) cb.OnEpochBegin(epoch);
-            progress.Line($"Epoch {epoch + 1}/{epochs}");
-            progress.Start(steps);
             foreach (var m in Metrics) m.Reset();
             double lossSum = 0;
             long seen = 0;
             for (int step = 0; step < steps; step++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var cb in cbs) cb.OnBatchBegin(step);
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (xb, yb) = train.Next();
                 timings.DataWaitSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
                 timings.Steps++;
                 if (yb is null) throw new ArgumentException("Fit needs targets, but the generator yields none (class mode \"none\"). Use a class mode with labels.");
                 double loss = TrainStep(xb, yb);
-                if (double.IsNaN(loss) || double.IsInfinity(loss))
-                    throw new TrainingException($"The loss became {loss} at epoch {epoch + 1}, step {step + 1}/{steps}; training stopped. " +
-                        "Lower the learning rate, check the inputs for NaN or huge values (scale images to [0, 1]), and check the labels.");
                 lossSum += loss * xb.Dim(0);
                 seen += xb.Dim(0);
-                foreach (var cb in cbs) cb.OnBatchEnd(step, loss);
-                if (progress.WantsUpdate(step + 1)) progress.Update(step + 1, Logs(lossSum / seen, ""));
+                FillLogs(batchLogs, lossSum / seen, "");
+                foreach (var cb in cbs) cb.OnBatchEnd(step, batchLogs);
+                if (StopTraining) break;   // a callback (TerminateOnNaN) ended training in the middle of the epoch
+                if (double.IsNaN(loss) || double.IsInfinity(loss))
+                    throw new TrainingException($"The loss became {loss} at epoch {epoch + 1}, step {step + 1}/{steps}; training stopped. " +
+                        "Lower the learning rate, check the inputs for NaN or huge values (scale images to [0, 1]), and check the labels " +
+                        "(or pass callbacks: [new TerminateOnNaN()] to end Fit without an exception).");
             }
-            var logs = Logs(lossSum / Math.Max(seen, 1), "");
+            var logs = new Dictionary<string, double>();
+            FillLogs(logs, lossSum / Math.Max(seen, 1), "");
             if (validation is not null && validationSteps > 0)
             {
-                var v = EvaluateLoop(validation, validationSteps);
-                logs.AddRange(Logs(v.Loss, "val_"));
+                var v = EvaluateLoop(validation, validationSteps, cancellationToken);
+                FillLogs(logs, v.Loss, "val_");
             }
-            progress.Finish(steps, logs);
-            var dict = logs.ToDictionary(l => l.Name, l => l.Value);
-            history.Add(epoch + 1, dict);
-            foreach (var cb in cbs) cb.OnEpochEnd(epoch, dict);
+            foreach (var cb in cbs) cb.OnEpochEnd(epoch, logs);
+            history.Add(epoch + 1, logs);
         }
         foreach (var cb in cbs) cb.OnTrainEnd();
         timings.TotalSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
         return history;
+    }
+
+    /// <summary>The callbacks with a console <see cref="ProgbarLogger"/> first when verbose and none was given; each gets the model and params.</summary>
+    private List<Callback> WithProgress(IEnumerable<Callback>? callbacks, int verbose, CallbackParams parameters)
+    {
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), $"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose}.");
+        var cbs = (callbacks ?? []).ToList();
+        if (verbose > 0 && !cbs.Any(c => c is ProgbarLogger)) cbs.Insert(0, new ProgbarLogger());
+        foreach (var cb in cbs)
+        {
+            cb.Model = this;
+            cb.Params = parameters;
+        }
+        return cbs;
     }
 
     /// <summary>One gradient step on one batch; returns the batch's mean loss.</summary>
@@ -163,43 +190,50 @@ public partial class Model
         return loss;
     }
 
-    private List<(string Name, double Value)> Logs(double loss, string prefix)
+    /// <summary>Writes loss and metric results under Keras' names (prefixed "val_" for validation) into <paramref name="logs"/>.</summary>
+    private void FillLogs(Dictionary<string, double> logs, double loss, string prefix)
     {
-        var logs = new List<(string, double)> { (prefix + "loss", loss) };
-        foreach (var m in Metrics) logs.Add((prefix + m.Name, m.Result));
-        return logs;
+        logs[prefix + "loss"] = loss;
+        foreach (var m in Metrics) logs[prefix + m.Name] = m.Result;
     }
 
     // ---- Evaluate ----
 
     /// <summary>Loss and metrics on arrays, in batches, in inference mode.</summary>
+    /// <remarks>Progress and cancellation as for Fit: a <see cref="ProgbarLogger"/> when <paramref name="verbose"/>, the token checked before every batch.</remarks>
     /// <example><code>var (loss, acc) = model.Evaluate(testImages, testLabels);</code></example>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1)
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         CheckArrays(x, y, "Evaluate");
         var batches = new ArrayBatches(x, y, 0, x.Dim(0), batchSize, false, _shuffleRandom);
-        return Evaluate(batches, batches.StepsPerEpoch, verbose);
+        return Evaluate(batches, batches.StepsPerEpoch, verbose, callbacks, cancellationToken);
     }
 
     /// <summary>Loss and metrics on <paramref name="steps"/> batches of a generator (default: one pass).</summary>
-    public EvaluationResult Evaluate(IBatchGenerator data, int? steps = null, int verbose = 1)
+    public EvaluationResult Evaluate(IBatchGenerator data, int? steps = null, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         RequireCompiled("Evaluate");
-        var progress = new ProgressLogger(verbose);
         int n = steps ?? data.StepsPerEpoch;
-        progress.Start(n);
-        var result = EvaluateLoop(data, n);
-        progress.Finish(n, Logs(result.Loss, ""));
+        var cbs = WithProgress(callbacks, verbose, new CallbackParams(1, n, verbose));
+        foreach (var cb in cbs) cb.OnTestBegin();
+        var result = EvaluateLoop(data, n, cancellationToken, cbs);
+        var logs = new Dictionary<string, double>();
+        FillLogs(logs, result.Loss, "");
+        foreach (var cb in cbs) cb.OnTestEnd(logs);
         return result;
     }
 
-    private EvaluationResult EvaluateLoop(IBatchGenerator data, int steps)
+    private EvaluationResult EvaluateLoop(IBatchGenerator data, int steps, CancellationToken cancellationToken, List<Callback>? callbacks = null)
     {
         foreach (var m in Metrics) m.Reset();
         double lossSum = 0;
         long seen = 0;
+        var batchLogs = new Dictionary<string, double>();
         for (int s = 0; s < steps; s++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var (xb, yb) = data.Next();
             if (yb is null) throw new ArgumentException("Evaluate needs targets, but the generator yields none.");
             var output = RunForward(xb, training: false);
@@ -209,6 +243,11 @@ public partial class Model
             lossSum += Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span) * xb.Dim(0);
             seen += xb.Dim(0);
             foreach (var m in Metrics) m.Update(output, yb);
+            if (callbacks is { Count: > 0 })
+            {
+                FillLogs(batchLogs, lossSum / seen, "");
+                foreach (var cb in callbacks) cb.OnTestBatchEnd(s, batchLogs);
+            }
         }
         return new EvaluationResult(lossSum / Math.Max(seen, 1), Metrics.ToDictionary(m => m.Name, m => m.Result));
     }
@@ -217,7 +256,8 @@ public partial class Model
 
     /// <summary>The model's outputs for every sample, computed in batches in inference mode.</summary>
     /// <example><code>Tensor probabilities = model.Predict(testImages);   // (10000, 10)</code></example>
-    public Tensor Predict(Tensor x, int batchSize = 32)
+    /// <remarks><paramref name="cancellationToken"/> is checked before every batch.</remarks>
+    public Tensor Predict(Tensor x, int batchSize = 32, CancellationToken cancellationToken = default)
     {
         CheckInput(x);
         RequireSingleOutput("use Predict");
@@ -226,6 +266,7 @@ public partial class Model
         int offset = 0;
         for (int s = 0; s < batches.StepsPerEpoch; s++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var output = RunForward(batches.Next().X, training: false);
             result ??= new Tensor([x.Dim(0), .. output.Shape[1..]]);
             output.Span.CopyTo(result.Data.AsSpan(offset));
@@ -235,11 +276,15 @@ public partial class Model
     }
 
     /// <summary>Outputs for <paramref name="steps"/> batches of a generator (default: one pass), in order.</summary>
-    public Tensor Predict(IBatchGenerator data, int? steps = null)
+    public Tensor Predict(IBatchGenerator data, int? steps = null, CancellationToken cancellationToken = default)
     {
         int n = steps ?? data.StepsPerEpoch;
         var parts = new List<Tensor>();
-        for (int s = 0; s < n; s++) parts.Add(RunForward(data.Next().X, training: false).Clone());
+        for (int s = 0; s < n; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            parts.Add(RunForward(data.Next().X, training: false).Clone());
+        }
         int rows = parts.Sum(p => p.Dim(0));
         var result = new Tensor([rows, .. parts[0].Shape[1..]]);
         int offset = 0;

@@ -180,6 +180,6 @@ public class TrainingTests
     private sealed class CountingCallback : Callback
     {
         public int Batches;
-        public override void OnBatchEnd(int batch, double loss) => Batches++;
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) => Batches++;
     }
 }
