@@ -28,6 +28,12 @@ internal static class CliRunner
             }
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C (Interruption): Fit stopped between two batches; files are only written at epoch ends, atomically.
+            err.WriteLine("Interrupted: training stopped between two batches; no file was left half-written.");
+            return 130;
+        }
         catch (Exception e)
         {
             return Report(e, verbose, err);

@@ -73,8 +73,10 @@ public sealed class DirectoryIterator : BatchIterator
         Interpolation = interpolation;
         BadFiles = scan.Bad;
         BadFileCount = scan.Bad.Length;
-        Console.WriteLine($"Found {SampleCount} images belonging to {scan.ClassNames.Length} classes." +
-                          (BadFileCount > 0 ? $" Skipped {BadFileCount} bad files." : ""));
+        // Keras prints this line; DeepSharp logs it (DeepSharpLogging.Logger), the console only when the caller asks.
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(DeepSharp.Logging.DeepSharpLogging.Logger,
+            "Found {Count} images belonging to {Classes} classes.{Skipped}", SampleCount, scan.ClassNames.Length,
+            BadFileCount > 0 ? $" Skipped {BadFileCount} bad files." : "");
     }
 
     /// <summary>The full path of sample <paramref name="index"/>.</summary>

@@ -204,6 +204,29 @@ public class CallbackTests
     }
 
     [Fact]
+    public void NothingReachesTheConsoleWhenSilent()
+    {
+        var (x, y) = Data();
+        var model = Model(new SGD());
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var captured = new StringWriter();
+        Console.SetOut(captured);
+        Console.SetError(captured);
+        try
+        {
+            model.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0, validationSplit: 0.25f);
+            model.Evaluate(x, y, verbose: 0);
+            model.Predict(x);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+        Assert.Equal("", captured.ToString());
+    }
+
+    [Fact]
     public void CancellationStopsBetweenBatches()
     {
         var (x, y) = Data(40);

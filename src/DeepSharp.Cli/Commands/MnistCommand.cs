@@ -45,8 +45,10 @@ internal static class MnistCommand
         Console.WriteLine($"Data: {train.Source} ({train.Count:N0} train / {test.Count:N0} test images)");
 
         model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-        model.Fit(train.Images / 255f, ToCategorical(train.Labels, 10), epochs: epochs, batchSize: batchSize, verbose: verbose);
-        var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels, 10), verbose: verbose == 0 ? 0 : 1);
+        model.Fit(train.Images / 255f, ToCategorical(train.Labels, 10), epochs: epochs, batchSize: batchSize, verbose: verbose,
+            cancellationToken: Interruption.Token);
+        var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels, 10), verbose: verbose == 0 ? 0 : 1,
+            cancellationToken: Interruption.Token);
         Console.WriteLine($"test loss: {loss:F4} - test accuracy: {acc:F4}");
         return 0;
     }

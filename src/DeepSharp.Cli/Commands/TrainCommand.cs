@@ -79,7 +79,8 @@ internal static class TrainCommand
         model.Summary();
         model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
         Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");
-        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
+            cancellationToken: Interruption.Token);
         if (train.BadFileCount + validation.BadFileCount > 0)
             Console.WriteLine($"Skipped {train.BadFileCount + validation.BadFileCount} unreadable image files.");
 
@@ -94,7 +95,7 @@ internal static class TrainCommand
         {
             using var test = Flow(plain, testDir, null, false, mode);
             CheckSameClasses(train, test, "test");
-            var t = model.Evaluate(test, verbose: 0);
+            var t = model.Evaluate(test, verbose: 0, cancellationToken: Interruption.Token);
             Console.WriteLine($"test loss: {t.Loss:F4} - test accuracy: {t["accuracy"]:F4}");
         }
         if (history.Contains("val_loss") && history.Contains("val_accuracy"))

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using DeepSharp.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace DeepSharp.Data;
 
@@ -94,8 +96,9 @@ internal static class DatasetFiles
     /// checked by <paramref name="check"/> (which throws on a bad file), then renamed. Connecting times out
     /// after 15 s so an offline machine fails fast. Returns null on success, else why it failed.
     /// </summary>
-    public static string? TryDownload(string url, string destination, Action<string> check)
+    public static string? TryDownload(string url, string destination, Action<string> check, ILogger? logger = null)
     {
+        logger ??= DeepSharpLogging.Logger;
         string folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         string temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Environment.ProcessId}.part");
         try
@@ -107,14 +110,14 @@ internal static class DatasetFiles
             {
                 if (response.StatusCode != HttpStatusCode.OK)
                     return $"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}";
-                Console.Error.WriteLine($"Downloading {url} ...");
+                logger.LogInformation("Downloading {Url} ...", url);
                 using var body = response.Content.ReadAsStream();
                 using var file = File.Create(temp);
                 body.CopyTo(file);
             }
             check(temp);
             File.Move(temp, destination, overwrite: true);
-            Console.Error.WriteLine($"Saved {destination} ({new FileInfo(destination).Length:N0} bytes).");
+            logger.LogInformation("Saved {File} ({Bytes:N0} bytes).", destination, new FileInfo(destination).Length);
             return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException

@@ -31,7 +31,10 @@ public static class FashionMnist
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing was found (the message says where it looked and how to install it).</exception>
     /// <exception cref="InvalidDataException">A file that was found is truncated or not in the expected format.</exception>
-    public static (LabeledImages Train, LabeledImages Test) Load(string? path = null, bool download = true)
+    /// <param name="path">A folder holding the four files; searched for when null.</param>
+    /// <param name="download">Download into Keras' cache when nothing is found.</param>
+    /// <param name="logger">Where download messages go; <see cref="Logging.DeepSharpLogging.Logger"/> when null.</param>
+    public static (LabeledImages Train, LabeledImages Test) Load(string? path = null, bool download = true, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         if (path is not null)
         {
@@ -46,11 +49,12 @@ public static class FashionMnist
         var folders = new List<string> { cache };
         if (DatasetFiles.DeepSharpData("fashion-mnist") is { } extra) folders.Add(extra);
         folders.Add(DebianFolder);
-        return Search(folders, cache, download);
+        return Search(folders, cache, download, logger);
     }
 
     /// <summary>The search behind <see cref="Load"/>, with the places given explicitly (for tests).</summary>
-    internal static (LabeledImages Train, LabeledImages Test) Search(IReadOnlyList<string> folders, string downloadFolder, bool download)
+    internal static (LabeledImages Train, LabeledImages Test) Search(IReadOnlyList<string> folders, string downloadFolder, bool download,
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         foreach (string folder in folders)
         {
@@ -66,7 +70,7 @@ public static class FashionMnist
             {
                 string file = name + ".gz";
                 if (File.Exists(Path.Combine(downloadFolder, file))) continue;
-                string? error = DatasetFiles.TryDownload(DownloadBaseUrl + file, Path.Combine(downloadFolder, file), tmp => IdxFile.Read(tmp));
+                string? error = DatasetFiles.TryDownload(DownloadBaseUrl + file, Path.Combine(downloadFolder, file), tmp => IdxFile.Read(tmp), logger);
                 if (error is not null) { why = error; break; }
             }
             if (why == "" && DatasetFiles.TryReadIdxFolder(downloadFolder, "Fashion-MNIST") is { } downloaded) return downloaded;

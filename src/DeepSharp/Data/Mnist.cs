@@ -1,4 +1,6 @@
 using System.Reflection;
+using DeepSharp.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace DeepSharp.Data;
 
@@ -40,17 +42,18 @@ public static class Mnist
     /// with <c>mnist.npz</c> or the four IDX files <c>train-images-idx3-ubyte[.gz]</c>, <c>train-labels-idx1-ubyte[.gz]</c>,
     /// <c>t10k-images-idx3-ubyte[.gz]</c>, <c>t10k-labels-idx1-ubyte[.gz]</c>); Keras' cache <c>~/.keras/datasets/mnist.npz</c>;
     /// IDX files in <c>~/.keras/datasets/mnist/</c> and <c>$DEEPSHARP_DATA/mnist/</c>; then, when <paramref name="download"/>,
-    /// downloads Keras' mnist.npz into its cache. If all that fails it prints one line to stderr and returns the embedded
+    /// downloads Keras' mnist.npz into its cache. If all that fails it logs one warning (to <paramref name="logger"/>, else
+    /// <see cref="DeepSharpLogging.Logger"/>) and returns the embedded
     /// real sample (8,000 train / 2,000 test). <see cref="LabeledImages.Source"/> says which was used.
     /// </summary>
     /// <exception cref="FileNotFoundException"><paramref name="path"/> was given but holds no MNIST.</exception>
     /// <exception cref="InvalidDataException">A file that was found is truncated or not in the expected format.</exception>
-    public static (LabeledImages Train, LabeledImages Test) Load(string? path = null, bool download = true)
+    public static (LabeledImages Train, LabeledImages Test) Load(string? path = null, bool download = true, ILogger? logger = null)
     {
         if (path is not null) return LoadFromPath(path);
         var folders = new List<string> { Path.Combine(DatasetFiles.KerasDatasets, "mnist") };
         if (DatasetFiles.DeepSharpData("mnist") is { } extra) folders.Add(extra);
-        return Search(Path.Combine(DatasetFiles.KerasDatasets, "mnist.npz"), folders, download, fallBackToSample: true)!.Value;
+        return Search(Path.Combine(DatasetFiles.KerasDatasets, "mnist.npz"), folders, download, fallBackToSample: true, logger)!.Value;
     }
 
     /// <summary>
@@ -81,8 +84,9 @@ public static class Mnist
     /// Returns null only when nothing was found and <paramref name="fallBackToSample"/> is false.
     /// </summary>
     internal static (LabeledImages Train, LabeledImages Test)? Search(string cachedNpz, IReadOnlyList<string> idxFolders,
-                                                                      bool download, bool fallBackToSample)
+                                                                      bool download, bool fallBackToSample, ILogger? logger = null)
     {
+        logger ??= DeepSharpLogging.Logger;
         if (File.Exists(cachedNpz)) return LoadNpz(cachedNpz);
         foreach (string folder in idxFolders)
             if (DatasetFiles.TryReadIdxFolder(folder, "MNIST") is { } found) return found;
@@ -95,15 +99,15 @@ public static class Mnist
             var failures = new List<string>();
             foreach (string url in DownloadUrls)
             {
-                string? error = DatasetFiles.TryDownload(url, cachedNpz, tmp => { DatasetFiles.CheckSha256(tmp, NpzSha256, url); NpzFile.Read(tmp); });
+                string? error = DatasetFiles.TryDownload(url, cachedNpz, tmp => { DatasetFiles.CheckSha256(tmp, NpzSha256, url); NpzFile.Read(tmp); }, logger);
                 if (error is null) return LoadNpz(cachedNpz);
                 failures.Add(error);
             }
             why = string.Join("; ", failures);
         }
         if (!fallBackToSample) return null;
-        Console.Error.WriteLine($"Full MNIST was not found (looked for {string.Join(", ", looked)}; {why}): " +
-            $"using the real 10,000-digit MNIST sample shipped with DeepSharp ({SampleTrainCount:N0} train / {SampleTestCount:N0} test).");
+        logger.LogWarning("Full MNIST was not found (looked for {Looked}; {Why}): using the real 10,000-digit MNIST sample shipped with DeepSharp ({Train:N0} train / {Test:N0} test).",
+            string.Join(", ", looked), why, SampleTrainCount, SampleTestCount);
         return LoadSample();
     }
 

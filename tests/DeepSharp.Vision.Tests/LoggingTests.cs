@@ -1,0 +1,39 @@
+using DeepSharp.Logging;
+using Microsoft.Extensions.Logging;
+using SkiaSharp;
+
+namespace DeepSharp.Vision.Tests;
+
+/// <summary>Keras' "Found N images belonging to K classes." goes to DeepSharpLogging.Logger, not to the console.</summary>
+public class LoggingTests
+{
+    private sealed class CapturingLogger : ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages) Messages.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    [Fact]
+    public void FlowFromDirectoryLogsWhatItFound()
+    {
+        using var dir = new TempDir();
+        foreach (var (cls, n) in new[] { ("cats", 2), ("dogs", 3) })
+            for (int i = 0; i < n; i++)
+                TestFiles.Write(Path.Combine(dir.Path, cls, $"{i}.png"), TestFiles.Solid(4, 4, 9, 9, 9), 4, 4, SKEncodedImageFormat.Png);
+        var capture = new CapturingLogger();
+        var before = DeepSharpLogging.Logger;
+        DeepSharpLogging.Logger = capture;
+        try
+        {
+            using var it = new ImageDataGenerator().FlowFromDirectory(dir.Path, (4, 4), batchSize: 2);
+        }
+        finally { DeepSharpLogging.Logger = before; }
+        lock (capture.Messages)
+            Assert.Contains((LogLevel.Information, "Found 5 images belonging to 2 classes."), capture.Messages);
+    }
+}
