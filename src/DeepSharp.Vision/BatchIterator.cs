@@ -109,12 +109,16 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     }
 
     /// <inheritdoc/>
-    public (Tensor X, Tensor? Y) Next()
+    public (Tensor X, Tensor? Y) Next() => Next(CancellationToken.None);
+
+    /// <inheritdoc/>
+    public (Tensor X, Tensor? Y) Next(CancellationToken cancellationToken)
     {
         _fault?.Throw();
+        cancellationToken.ThrowIfCancellationRequested();
         if (_producer is null) Start();
         if (_held is not null) { _free!.Add(_held); _held = null; }
-        var slot = _ready!.Take();
+        var slot = _ready!.Take(cancellationToken);   // waiting for a decoded batch ends at once when cancelled
         if (slot.Error is not null)
         {
             _fault = slot.Error;

@@ -52,9 +52,11 @@ public sealed class DataFrameIterator : BatchIterator
         TargetSize = targetSize;
         Interpolation = interpolation;
         KeepAspectRatio = keepAspectRatio;
-        Console.WriteLine(classMode is ClassMode.Input or ClassMode.None or ClassMode.Raw
-            ? $"Found {SampleCount} validated image filenames."
-            : $"Found {SampleCount} validated image filenames belonging to {rows.ClassNames.Length} classes.");
+        // Keras prints this line; DeepSharp logs it (DeepSharpLogging.Logger), the console only when the caller asks.
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(DeepSharp.Logging.DeepSharpLogging.Logger,
+            classMode is ClassMode.Input or ClassMode.None or ClassMode.Raw
+                ? $"Found {SampleCount} validated image filenames."
+                : $"Found {SampleCount} validated image filenames belonging to {rows.ClassNames.Length} classes.");
     }
 
     /// <summary>The full path of sample <paramref name="index"/>.</summary>

@@ -85,7 +85,8 @@ public sealed partial class ImageDataGenerator
     private void Warn(int bit, string option)
     {
         if ((Interlocked.Or(ref _warned, bit) & bit) == 0)
-            Console.Error.WriteLine($"Warning: this ImageDataGenerator specifies {option}, but it hasn't been fit on any training data. Fit it first by calling Fit(x).");
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(DeepSharp.Logging.DeepSharpLogging.Logger,
+                "This ImageDataGenerator specifies {Option}, but it hasn't been fit on any training data. Fit it first by calling Fit(x).", option);
     }
 
     private void PerChannel(Span<float> x, int h, int w, int c, Tensor stat, Func<float, float, float> op, string name)

@@ -20,6 +20,16 @@ public interface IBatchGenerator
     /// </summary>
     (Tensor X, Tensor? Y) Next();
 
+    /// <summary>
+    /// <see cref="Next()"/> that gives up with <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/>
+    /// is cancelled, also while waiting for a batch (Fit, Evaluate and Predict call this one).
+    /// </summary>
+    (Tensor X, Tensor? Y) Next(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Next();
+    }
+
     /// <summary>Goes back to the start of a pass.</summary>
     void Reset();
 }

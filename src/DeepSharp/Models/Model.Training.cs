@@ -136,7 +136,7 @@ public partial class Model
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var cb in cbs) cb.OnBatchBegin(step);
                 long waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                var (xb, yb) = train.Next();
+                var (xb, yb) = train.Next(cancellationToken);
                 timings.DataWaitSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
                 timings.Steps++;
                 if (yb is null) throw new ArgumentException("Fit needs targets, but the generator yields none (class mode \"none\"). Use a class mode with labels.");
@@ -234,7 +234,7 @@ public partial class Model
         for (int s = 0; s < steps; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (xb, yb) = data.Next();
+            var (xb, yb) = data.Next(cancellationToken);
             if (yb is null) throw new ArgumentException("Evaluate needs targets, but the generator yields none.");
             var output = RunForward(xb, training: false);
             CheckTargets(output, yb);
@@ -283,7 +283,7 @@ public partial class Model
         for (int s = 0; s < n; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            parts.Add(RunForward(data.Next().X, training: false).Clone());
+            parts.Add(RunForward(data.Next(cancellationToken).X, training: false).Clone());
         }
         int rows = parts.Sum(p => p.Dim(0));
         var result = new Tensor([rows, .. parts[0].Shape[1..]]);

@@ -4,8 +4,11 @@ using SkiaSharp;
 
 namespace DeepSharp.Vision.Tests;
 
-/// <summary>Keras' "Found N images belonging to K classes." goes to DeepSharpLogging.Logger, not to the console.</summary>
-public class LoggingTests
+/// <summary>
+/// Keras' "Found N images belonging to K classes." goes to DeepSharpLogging.Logger, not to the console; iterators give up
+/// waiting for a batch when their token is cancelled.
+/// </summary>
+public class LoggingAndCancellationTests
 {
     private sealed class CapturingLogger : ILogger
     {
@@ -35,5 +38,19 @@ public class LoggingTests
         finally { DeepSharpLogging.Logger = before; }
         lock (capture.Messages)
             Assert.Contains((LogLevel.Information, "Found 5 images belonging to 2 classes."), capture.Messages);
+    }
+
+    [Fact]
+    public void AnIteratorStopsWaitingWhenCancelled()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 4; i++)
+            TestFiles.Write(Path.Combine(dir.Path, "a", $"{i}.png"), TestFiles.Solid(4, 4, 9, 9, 9), 4, 4, SKEncodedImageFormat.Png);
+        using var it = new ImageDataGenerator().FlowFromDirectory(dir.Path, (4, 4), batchSize: 2);
+        using var cancel = new CancellationTokenSource();
+        Assert.Equal(2, it.Next(cancel.Token).X.Dim(0));
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => it.Next(cancel.Token));
+        Assert.Equal(2, it.Next().X.Dim(0));   // still usable afterwards
     }
 }
