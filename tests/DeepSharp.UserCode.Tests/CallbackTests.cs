@@ -240,3 +240,68 @@ public class CallbackTests
         Assert.ThrowsAny<OperationCanceledException>(() => model.Evaluate(x, y, verbose: 0, cancellationToken: cancel.Token));
     }
 }
+
+/// <summary>EarlyStopping with Keras' semantics: patience counts epochs without improvement; best weights come back.</summary>
+public class EarlyStoppingTests
+{
+    private static (Tensor X, Tensor Y) Data()
+    {
+        var r = new System.Random(3);
+        var x = new Tensor(16, 4);
+        var y = new Tensor(16, 2);
+        for (int i = 0; i < 16; i++)
+        {
+            for (int j = 0; j < 4; j++) x.Span[i * 4 + j] = (float)r.NextDouble();
+            y.Span[i * 2 + (x.Span[i * 4] > 0.5f ? 1 : 0)] = 1;
+        }
+        return (x, y);
+    }
+
+    private static Sequential Model(Optimizer optimizer)
+    {
+        var model = new Sequential(new Dense(8, activation: "relu", inputDim: 4), new Dense(2, activation: "softmax"));
+        model.Compile(optimizer, "categorical_crossentropy", ["accuracy"]);
+        return model;
+    }
+
+    [Theory]
+    [InlineData(0, 2)]   // patience 0: stops at the first epoch that does not improve (epoch 1)
+    [InlineData(2, 3)]   // patience 2: epochs 1 and 2 do not improve, it stops after epoch 2
+    [InlineData(4, 5)]
+    public void StopsAfterPatienceEpochsWithoutImprovement(int patience, int epochsRun)
+    {
+        var (x, y) = Data();
+        var model = Model(new SGD(learningRate: 1e-9f));   // a flat loss: only the first epoch is an improvement
+        var stop = new EarlyStopping(monitor: "loss", minDelta: 1e-3, patience: patience);
+        var history = model.Fit(x, y, epochs: 20, batchSize: 8, verbose: 0, callbacks: [stop]);
+        Assert.Equal(epochsRun, history.Epochs.Count);
+        Assert.Equal(epochsRun - 1, stop.StoppedEpoch);
+    }
+
+    [Fact]
+    public void RestoresTheWeightsOfTheBestEpoch()
+    {
+        var (x, y) = Data();
+        var model = Model(new Adam(learningRate: 0.05f));
+        var snapshots = new List<float[][]>();
+        var snapshot = new LambdaCallback(onEpochEnd: (_, _) => snapshots.Add(model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray()));
+        // "max" on a falling loss: the first epoch stays the best one.
+        var stop = new EarlyStopping(monitor: "loss", mode: "max", patience: 2, restoreBestWeights: true);
+        model.Fit(x, y, epochs: 10, batchSize: 4, verbose: 0, shuffle: false, callbacks: [snapshot, stop]);
+        Assert.Equal(3, snapshots.Count);
+        Assert.Equal(0, stop.BestEpoch);
+        for (int i = 0; i < model.Parameters.Count; i++)
+            Assert.Equal(snapshots[0][i], model.Parameters[i].Value.Span.ToArray());
+        Assert.NotEqual(snapshots[2][0], model.Parameters[0].Value.Span.ToArray());
+    }
+
+    [Fact]
+    public void WaitsUntilStartFromEpoch()
+    {
+        var (x, y) = Data();
+        var model = Model(new SGD(learningRate: 1e-9f));
+        var stop = new EarlyStopping(monitor: "loss", minDelta: 1e-3, patience: 1, startFromEpoch: 3);
+        var history = model.Fit(x, y, epochs: 20, batchSize: 8, verbose: 0, callbacks: [stop]);
+        Assert.Equal(5, history.Epochs.Count);   // watching from epoch 3: improvement there, none at epoch 4
+    }
+}

@@ -81,7 +81,7 @@ public class TrainingTests
         var (x, y, _) = Blobs(64, 4);
         var model = SmallModel();
         model.Compile(optimizer: new SGD(learningRate: 1e-9f), loss: "categorical_crossentropy");
-        var stop = new EarlyStopping(monitor: "loss", patience: 1, minDelta: 1e-3);
+        var stop = new EarlyStopping(monitor: "loss", minDelta: 1e-3, patience: 1);
         var h = model.Fit(x, y, epochs: 50, verbose: 0, callbacks: [stop]);
         Assert.True(h.Epochs.Count < 50);
         Assert.Equal(h.Epochs.Count - 1, stop.StoppedEpoch);
