@@ -44,8 +44,8 @@ public sealed class DirectoryIterator : BatchIterator
 
     internal DirectoryIterator(string directory, ImageDataGenerator generator, (int Height, int Width) targetSize, ColorMode colorMode,
         IReadOnlyList<string>? classes, ClassMode classMode, int batchSize, bool shuffle, int seed, Subset? subset,
-        Interpolation interpolation, bool skipBadFiles, bool keepAspectRatio = false)
-        : this(Scan(directory, generator, targetSize, classes, classMode, subset, colorMode, interpolation, skipBadFiles),
+        Interpolation interpolation, bool skipBadFiles, bool keepAspectRatio = false, bool followLinks = false)
+        : this(Scan(directory, generator, targetSize, classes, classMode, subset, colorMode, interpolation, skipBadFiles, followLinks),
                generator, targetSize, colorMode, classMode, batchSize, shuffle, seed, interpolation)
     {
         KeepAspectRatio = keepAspectRatio;
@@ -115,7 +115,7 @@ public sealed class DirectoryIterator : BatchIterator
     private sealed record ScanResult(string Root, string[] ClassNames, string[] Paths, string[] Relative, int[] Labels, string[] Bad);
 
     private static ScanResult Scan(string directory, ImageDataGenerator generator, (int Height, int Width) targetSize,
-        IReadOnlyList<string>? classes, ClassMode classMode, Subset? subset, ColorMode colorMode, Interpolation interpolation, bool skipBadFiles)
+        IReadOnlyList<string>? classes, ClassMode classMode, Subset? subset, ColorMode colorMode, Interpolation interpolation, bool skipBadFiles, bool followLinks)
     {
         if (targetSize.Height <= 0 || targetSize.Width <= 0)
             throw new ArgumentException($"targetSize ({targetSize.Height}, {targetSize.Width}) has a zero or negative side. Give a (height, width) of at least (1, 1), e.g. (150, 150).", nameof(targetSize));
@@ -159,10 +159,12 @@ public sealed class DirectoryIterator : BatchIterator
         var paths = new List<string>();
         var relative = new List<string>();
         var labels = new List<int>();
+        var visited = new HashSet<string>(StringComparer.Ordinal) { RealPath.Of(root) };
+        foreach (var name in classNames) visited.Add(RealPath.Of(Path.Combine(root, name)));
         for (int ci = 0; ci < classNames.Length; ci++)
         {
             string classDir = Path.Combine(root, classNames[ci]);
-            var files = ListImages(classDir);
+            var files = ListImages(classDir, followLinks, visited);
             if (files.Count == 0)
                 throw new ArgumentException($"Class folder '{Path.Combine(directory, classNames[ci])}' holds no images (looked for {string.Join(" ", ImageExtensions)}). Add images or remove the folder.");
             int start = 0, stop = files.Count;
@@ -215,11 +217,26 @@ public sealed class DirectoryIterator : BatchIterator
         return false;
     }
 
-    /// <summary>Image files under a class folder, recursively: folders in sorted order, files sorted within each (as Keras).</summary>
-    private static List<string> ListImages(string classDir)
+    /// <summary>
+    /// Image files under a class folder, recursively: folders in sorted order, files sorted within each (as Keras).
+    /// Linked sub-folders are entered only with <paramref name="followLinks"/> (Keras' follow_links, default off), and then
+    /// only folders whose real path is not in <paramref name="visited"/> (the data folder, every class folder, and the
+    /// folders listed so far): a link loop (<c>ln -s .. a/loop</c>) ends, and a link into another class is not
+    /// counted twice under the wrong label.
+    /// </summary>
+    private static List<string> ListImages(string classDir, bool followLinks, HashSet<string> visited)
     {
+        IEnumerable<string> Subfolders(string folder) => System.IO.Directory.EnumerateDirectories(folder)
+            .Where(sub => followLinks || new DirectoryInfo(sub).LinkTarget is null);
         var folders = new List<string> { classDir };
-        folders.AddRange(System.IO.Directory.EnumerateDirectories(classDir, "*", SearchOption.AllDirectories));
+        var pending = new Stack<string>(Subfolders(classDir));
+        while (pending.Count > 0)
+        {
+            string folder = pending.Pop();
+            if (!visited.Add(RealPath.Of(folder))) continue;
+            folders.Add(folder);
+            foreach (var sub in Subfolders(folder)) pending.Push(sub);
+        }
         folders.Sort(StringComparer.Ordinal);
         var result = new List<string>();
         foreach (var folder in folders)

@@ -11,17 +11,19 @@ public sealed partial class ImageDataGenerator
     /// With <paramref name="saveToDir"/>, every augmented image is also written there (to look at the augmentation).
     /// With <paramref name="fastDecode"/>, JPEGs much larger than the target are decoded at a reduced DCT scale
     /// (faster; not Keras' exact pixels).
+    /// Linked sub-folders inside a class folder are entered only with <paramref name="followLinks"/> (Keras' follow_links),
+    /// and then each real folder once, so a link loop cannot recurse forever.
     /// </summary>
     public DirectoryIterator FlowFromDirectory(string directory, (int Height, int Width)? targetSize = null,
         ColorMode colorMode = ColorMode.Rgb, IReadOnlyList<string>? classes = null, ClassMode classMode = ClassMode.Categorical,
         int batchSize = 32, bool shuffle = true, int? seed = null, Subset? subset = null,
         Interpolation interpolation = Interpolation.Nearest, bool skipBadFiles = false, bool keepAspectRatio = false,
-        string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false)
+        string? saveToDir = null, string savePrefix = "", string saveFormat = "png", bool fastDecode = false, bool followLinks = false)
     {
         if (classMode == ClassMode.Raw)
             throw new ArgumentException("classMode Raw needs numeric targets per file: use FlowFromDataFrame with a Tensor of targets.", nameof(classMode));
         return new(directory, this, targetSize ?? (256, 256), colorMode, classes, classMode, batchSize, shuffle,
-            seed ?? NextSeed(), subset, interpolation, skipBadFiles, keepAspectRatio)
+            seed ?? NextSeed(), subset, interpolation, skipBadFiles, keepAspectRatio, followLinks)
         { SaveToDir = saveToDir, SavePrefix = savePrefix, SaveFormat = saveFormat, FastDecode = fastDecode };
     }
 

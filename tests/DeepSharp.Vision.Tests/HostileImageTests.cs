@@ -114,3 +114,51 @@ public class HostileImageTests
         Assert.Contains("not valid UTF-8", Assert.Throws<ImageDecodeException>(() => ImageIO.Load(bad)).Message);
     }
 }
+
+/// <summary>Links in data folders (issue 10): not followed unless asked, and then each real folder once.</summary>
+public class DataFolderLinkTests
+{
+    private static TempDir TwoClasses()
+    {
+        var dir = new TempDir();
+        foreach (var (cls, n) in new[] { ("a", 2), ("b", 3) })
+            for (int i = 0; i < n; i++)
+                TestFiles.Write(dir[$"{cls}/{cls}{i}.png"], TestFiles.Solid(6, 6, 9, 9, 9), 6, 6, SkiaSharp.SKEncodedImageFormat.Png);
+        return dir;
+    }
+
+    private static DirectoryIterator Flow(string path, bool followLinks) =>
+        new ImageDataGenerator().FlowFromDirectory(path, (6, 6), classMode: ClassMode.Sparse, batchSize: 4, shuffle: false, followLinks: followLinks);
+
+    [Fact]
+    public void LoopSelfAndUpLinks_AreNotFollowedByDefault()
+    {
+        using var dir = TwoClasses();
+        Directory.CreateSymbolicLink(dir["a/loop"], "..");
+        Directory.CreateSymbolicLink(dir["a/self"], ".");
+        Directory.CreateSymbolicLink(dir["a/up"], "../b");
+        using var outside = new TempDir();
+        TestFiles.Write(outside["e.png"], TestFiles.Solid(6, 6, 9, 9, 9), 6, 6, SkiaSharp.SKEncodedImageFormat.Png);
+        Directory.CreateSymbolicLink(dir["a/ext"], outside.Path);
+        using var it = Flow(dir.Path, followLinks: false);
+        Assert.Equal(5, it.SampleCount);
+        Assert.Equal(["a/a0.png", "a/a1.png", "b/b0.png", "b/b1.png", "b/b2.png"], it.Filenames);
+    }
+
+    [Fact]
+    public void WithFollowLinks_EachRealFolderIsVisitedOnce()
+    {
+        using var dir = TwoClasses();
+        Directory.CreateDirectory(dir["b/more"]);
+        TestFiles.Write(dir["b/more/m.png"], TestFiles.Solid(6, 6, 9, 9, 9), 6, 6, SkiaSharp.SKEncodedImageFormat.Png);
+        Directory.CreateSymbolicLink(dir["a/loop"], "..");         // a cycle back to the root
+        Directory.CreateSymbolicLink(dir["a/self"], ".");          // a cycle to itself
+        Directory.CreateSymbolicLink(dir["b/more/again"], "..");   // b again, from inside b
+        using var outside = new TempDir();
+        TestFiles.Write(outside["e.png"], TestFiles.Solid(6, 6, 9, 9, 9), 6, 6, SkiaSharp.SKEncodedImageFormat.Png);
+        Directory.CreateSymbolicLink(dir["a/ext"], outside.Path);  // a real folder elsewhere: followed when asked
+        var scan = Task.Run(() => { using var it = Flow(dir.Path, followLinks: true); return it.Filenames.ToArray(); });
+        Assert.True(scan.Wait(20_000), "the scan did not end");
+        Assert.Equal(["a/a0.png", "a/a1.png", "a/ext/e.png", "b/b0.png", "b/b1.png", "b/b2.png", "b/more/m.png"], scan.Result);
+    }
+}

@@ -22,12 +22,19 @@ internal static class TrainCommand
         var steps = new Option<int?>("--steps-per-epoch") { Description = "batches per epoch (default: one pass over the training files)" };
         var augment = new Option<bool>("--augment") { Description = "the chapter's augmentation (rotation 40, shifts 0.2, shear 0.2, zoom 0.2, flips) and Dropout(0.5)" };
         var skipBad = new Option<bool>("--skip-bad-files") { Description = "skip and count unreadable images instead of stopping" };
+        var followLinks = new Option<bool>("--follow-links") { Description = "enter linked sub-folders inside class folders (each real folder once)" };
         var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
+        var maxPixels = new Option<long>("--max-image-pixels") { Description = "largest image decoded (width × height); larger ones are refused as decompression bombs", DefaultValueFactory = _ => ImageIO.DefaultMaxImagePixels };
         var cmd = new Command("train", "Train the chapter's small convnet on a folder of images.")
-            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed };
-        cmd.SetAction(r => Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
-            r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed)));
+            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks };
+        cmd.SetAction(r =>
+        {
+            UsageException.RequireRange("--max-image-pixels", r.GetValue(maxPixels), 1, long.MaxValue);
+            ImageIO.MaxImagePixels = r.GetValue(maxPixels);
+            return Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
+                r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed), r.GetValue(followLinks));
+        });
         return cmd;
     }
 
@@ -37,7 +44,7 @@ internal static class TrainCommand
     private const int MaxTargetSize = 4096;
 
     private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
-        bool skipBad, string? output, int? seed)
+        bool skipBad, string? output, int? seed, bool followLinks)
     {
         // Everything that can be checked is checked before any image is read or any epoch runs.
         UsageException.RequireRange("--epochs", epochs, 1, int.MaxValue);
@@ -64,7 +71,7 @@ internal static class TrainCommand
         // Class mode is decided after counting the classes: binary for two, categorical for more.
         DirectoryIterator Flow(ImageDataGenerator g, string path, Subset? subset, bool shuffle, ClassMode mode) =>
             g.FlowFromDirectory(path, (size, size), classMode: mode, batchSize: batchSize, shuffle: shuffle,
-                seed: seed, subset: subset, skipBadFiles: skipBad);
+                seed: seed, subset: subset, skipBadFiles: skipBad, followLinks: followLinks);
         string trainDir = chapterLayout ? Path.Combine(dir, "train") : dir;
         using var probe = Flow(plain, trainDir, chapterLayout ? null : Subset.Training, false, ClassMode.Sparse);
         int classes = probe.ClassIndices.Count;

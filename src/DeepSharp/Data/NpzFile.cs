@@ -27,10 +27,17 @@ internal static partial class NpzFile
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"NumPy archive '{path}' does not exist. Check the path.", path);
+        using var file = File.OpenRead(path);
+        return Read(file, path);
+    }
+
+    /// <summary>Reads every array of an archive held in a seekable stream; <paramref name="path"/> names it in errors.</summary>
+    internal static Dictionary<string, (byte[] Data, int[] Shape)> Read(Stream stream, string path)
+    {
         var arrays = new Dictionary<string, (byte[] Data, int[] Shape)>();
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             ZipEntries.RejectDuplicates(zip);
             foreach (var entry in zip.Entries)
             {
@@ -43,7 +50,7 @@ internal static partial class NpzFile
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("NumPy", StringComparison.Ordinal))
         {
-            long size = new FileInfo(path).Length;
+            long size = stream.CanSeek ? stream.Length : -1;
             throw new InvalidDataException($"NumPy archive '{path}' ({size:N0} bytes) cannot be read as a zip file: {e.Message.TrimEnd('.')}. " +
                 "It is probably truncated or damaged (an interrupted download; Keras' mnist.npz is 11,490,434 bytes): delete it and download it again.", e);
         }

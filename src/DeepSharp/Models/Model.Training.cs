@@ -157,6 +157,10 @@ public partial class Model
             {
                 var v = EvaluateLoop(validation, validationSteps, cancellationToken);
                 FillLogs(logs, v.Loss, "val_");
+                foreach (var (name, value) in logs)
+                    if (name.StartsWith("val_", StringComparison.Ordinal) && !double.IsFinite(value))
+                        throw new TrainingException($"The validation {name[4..]} became {value} at epoch {epoch + 1} ({name}); training stopped. " +
+                            "Check the validation data for NaN or huge values (scale images as for training) and its labels; if the training loss is also large, lower the learning rate.");
             }
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, logs);
             history.Add(epoch + 1, logs);

@@ -48,7 +48,14 @@ internal static class KerasArchive
 
     public static Model Load(string path)
     {
-        using var zip = OpenZip(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        return Load(ReadAll(path), path);
+    }
+
+    /// <summary>Loads a model from the bytes of a <c>.keras</c> file; <paramref name="path"/> names it in errors.</summary>
+    internal static Model Load(byte[] bytes, string path)
+    {
+        using var zip = OpenZip(bytes, path);
         var configEntry = zip.GetEntry(ConfigName)
             ?? throw new ModelFileException(path, $"the archive has no {ConfigName} (it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}); it is not a Keras model file.");
         var weightsEntry = zip.GetEntry(WeightsName)
@@ -103,17 +110,26 @@ internal static class KerasArchive
         if (skipMismatch && !byName)
             throw new ArgumentException("skipMismatch: true needs byName: true (as in Keras): layers matched by position must all fit.", nameof(skipMismatch));
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
-        if (IsZip(path))
+        return LoadWeights(model, ReadAll(path), path, byName, skipMismatch);
+    }
+
+    /// <summary>Reads weights from the bytes of a weights or <c>.keras</c> file; <paramref name="path"/> names it in errors.</summary>
+    internal static IReadOnlyList<string> LoadWeights(Model model, byte[] bytes, string path, bool byName = false, bool skipMismatch = false)
+    {
+        if (bytes.AsSpan().StartsWith("PK\x03\x04"u8))
         {
             if (byName) throw ByNameUnsupported(path);
-            using var zip = OpenZip(path);
+            using var zip = OpenZip(bytes, path);
             var entry = zip.GetEntry(WeightsName) ?? throw new ModelFileException(path, $"the archive has no {WeightsName}.");
             using var inner = OpenH5(new MemoryStream(ReadEntry(entry, path, LoadLimits.MaxZipEntryBytes, nameof(LoadLimits.MaxZipEntryBytes))), $"{path} ({WeightsName})");
             ReadWeights(inner, model, path, withOptimizer: true);
             return [];
         }
-        using var h5 = OpenH5(new MemoryStream(ReadAll(path)), path);
-        if (KerasLegacyH5.Applies(h5))
+        using var h5 = OpenH5(new MemoryStream(bytes), path);
+        bool legacy;
+        try { legacy = KerasLegacyH5.Applies(h5); }
+        catch (Exception e) { throw new ModelFileException(path, $"the weights could not be read ({e.GetType().Name}: {e.Message}). The file may be truncated or damaged.", e); }
+        if (legacy)
         {
             try { return KerasLegacyH5.Load(h5, model, path, byName, skipMismatch); }
             catch (Exception e) when (e is not ModelFileException)
@@ -201,10 +217,8 @@ internal static class KerasArchive
         s.Write(bytes);
     }
 
-    private static ZipArchive OpenZip(string path)
+    private static ZipArchive OpenZip(byte[] bytes, string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        var bytes = ReadAll(path);
         if (bytes.Length == 0) throw new ModelFileException(path, "the file is empty.");
         if (bytes.AsSpan().StartsWith(Hdf5Signature))
             throw new ModelFileException(path, "this is an HDF5 file (a .weights.h5 file or a Keras 2 .h5 model), not a .keras zip archive. " +
@@ -268,15 +282,10 @@ internal static class KerasArchive
         }
     }
 
-    private static bool IsZip(string path)
-    {
-        Span<byte> head = stackalloc byte[4];
-        using var f = File.OpenRead(path);
-        return f.Read(head) == 4 && head.StartsWith("PK\x03\x04"u8);
-    }
-
     private static byte[] ReadAll(string path)
     {
+        // A pipe or device reports size 0: refuse it instead of blocking on it.
+        if (new FileInfo(path).Length == 0) throw new ModelFileException(path, "the file is empty (or not a regular file).");
         try { return File.ReadAllBytes(path); }
         catch (IOException e) { throw new ModelFileException(path, $"the file could not be read ({e.Message}).", e); }
     }

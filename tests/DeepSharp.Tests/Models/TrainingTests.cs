@@ -99,6 +99,18 @@ public class TrainingTests
     }
 
     [Fact]
+    public void NanInTheValidationData_StopsTraining_NamingTheEpoch()
+    {
+        var (x, y, _) = Blobs(64, 5);
+        var (vx, vy, _) = Blobs(16, 6);
+        vx[3, 0] = float.NaN;
+        var model = SmallModel();
+        model.Compile(optimizer: "sgd", loss: "categorical_crossentropy", metrics: ["accuracy"]);
+        var ex = Assert.Throws<TrainingException>(() => model.Fit(x, y, batchSize: 16, epochs: 3, verbose: 0, validationData: (vx, vy)));
+        Assert.Contains("validation loss became NaN at epoch 1", ex.Message);
+    }
+
+    [Fact]
     public void WrongInputShapeNamesExpectedAndActual()
     {
         var model = ChapterModel.Create();
