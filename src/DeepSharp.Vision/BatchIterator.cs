@@ -16,7 +16,7 @@ namespace DeepSharp.Vision;
 /// <para>
 /// Prefetch: a background thread prepares up to <see cref="PrefetchBatches"/> batches ahead, decoding and augmenting
 /// the samples of each batch on <see cref="Workers"/> threads. Batch buffers are recycled: the tensors returned by
-/// <see cref="Next"/> stay valid until the following call to <see cref="Next"/>. Dispose the iterator to stop the thread.
+/// <see cref="Next(CancellationToken)"/> stay valid until the following call to <see cref="Next(CancellationToken)"/>. Dispose the iterator to stop the thread.
 /// </para>
 /// </summary>
 /// <example><code>
@@ -62,7 +62,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     public int Seed { get; }
     public int SampleCount { get; }
     public int StepsPerEpoch => (SampleCount + BatchSize - 1) / BatchSize;
-    /// <summary>Batches prepared ahead of the consumer (default 3). Set before the first <see cref="Next"/>.</summary>
+    /// <summary>Batches prepared ahead of the consumer (default 3). Set before the first <see cref="Next(CancellationToken)"/>.</summary>
     public int PrefetchBatches { get; set; } = 3;
     /// <summary>Threads decoding and augmenting the samples of a batch (default: all cores).</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
@@ -152,7 +152,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     }
 
     /// <summary>
-    /// Times <paramref name="batches"/> calls of <see cref="Next"/> (after one warm-up batch) and returns the pipeline's
+    /// Times <paramref name="batches"/> calls of <see cref="Next(CancellationToken)"/> (after one warm-up batch) and returns the pipeline's
     /// images per second on its own, with nothing else consuming the batches.
     /// </summary>
     public double MeasureImagesPerSecond(int batches = 10)

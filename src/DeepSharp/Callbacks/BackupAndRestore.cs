@@ -6,7 +6,7 @@ namespace DeepSharp.Callbacks;
 /// Lets an interrupted Fit resume (Keras' BackupAndRestore): after every epoch it saves the weights and optimizer state to
 /// <c>backupDir/latest.weights.h5</c> and the epoch to <c>backupDir/training_metadata.json</c>, each written to a temporary
 /// name and renamed. When Fit starts and a backup is there, it loads it and Fit continues with the epoch after the saved
-/// one. When Fit ends normally the backup is deleted (unless <paramref name="deleteCheckpoint"/> is false); when it is
+/// one. When Fit ends normally the backup is deleted (unless <c>deleteCheckpoint</c> is false); when it is
 /// cancelled or throws, the backup stays for the next run.
 /// </summary>
 /// <example><code>

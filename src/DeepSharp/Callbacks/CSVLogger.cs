@@ -7,7 +7,7 @@ namespace DeepSharp.Callbacks;
 /// Writes each epoch's logs to a CSV file (Keras' CSVLogger): a header <c>epoch,accuracy,loss,val_accuracy,val_loss</c>
 /// (keys sorted, epoch counted from 0) and one row per epoch. Without validation data Keras still adds the val_ columns,
 /// filled with NA; so does this. After every epoch the whole file is written to a temporary name and renamed, so it is
-/// always complete, even if training is interrupted. With <paramref name="append"/> it continues an existing file
+/// always complete, even if training is interrupted. With <c>append</c> it continues an existing file
 /// (no second header), for resumed training.
 /// </summary>
 /// <example><code>model.Fit(x, y, epochs: 10, validationSplit: 0.2f, callbacks: [new CSVLogger("training.csv")]);</code></example>

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace DeepSharp.Callbacks;
 
 /// <summary>
-/// Lowers the optimizer's learning rate by <paramref name="factor"/> when <paramref name="monitor"/> has not improved
-/// (by more than <paramref name="minDelta"/>) for <paramref name="patience"/> epochs, then waits <paramref name="cooldown"/>
-/// epochs before watching again; never below <paramref name="minLr"/> (Keras' ReduceLROnPlateau, same defaults).
+/// Lowers the optimizer's learning rate by <c>factor</c> when <c>monitor</c> has not improved
+/// (by more than <c>minDelta</c>) for <c>patience</c> epochs, then waits <c>cooldown</c>
+/// epochs before watching again; never below <c>minLr</c> (Keras' ReduceLROnPlateau, same defaults).
 /// Adds "learning_rate" to each epoch's logs (and so to History).
 /// </summary>
 /// <example><code>

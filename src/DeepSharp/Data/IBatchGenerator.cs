@@ -15,7 +15,7 @@ public interface IBatchGenerator
 
     /// <summary>
     /// The next batch: inputs (batch, ...) and targets (null for class mode "none"). The last batch of a pass
-    /// may be smaller. The tensors stay valid until the next call to <see cref="Next"/> returns.
+    /// may be smaller. The tensors stay valid until the next call to <see cref="Next(CancellationToken)"/> returns.
     /// After the last batch of a pass the generator starts the next pass (reshuffling when it shuffles).
     /// </summary>
     (Tensor X, Tensor? Y) Next();

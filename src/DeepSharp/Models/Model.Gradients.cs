@@ -60,7 +60,7 @@ public partial class Model
 
     /// <summary>
     /// The loss on one batch and its gradient for every trainable weight, in training mode, with nothing applied
-    /// (Keras: the GradientTape half of train_step). <see cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callbacks.Callback}?, float, ValueTuple{Tensor, Tensor}?, bool, int)"/>'s
+    /// (Keras: the GradientTape half of train_step). <c>Fit</c>'s
     /// step is this call followed by <see cref="Optimizers.Optimizer.ApplyGradients"/>.
     /// </summary>
     /// <example><code>
