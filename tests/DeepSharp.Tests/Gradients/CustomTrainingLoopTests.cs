@@ -117,6 +117,9 @@ public class TrainStepAllocationTests
         for (int i = 0; i < 10; i++) model.TrainStep(x, y);
         long step = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
         // The ops' own per-call costs (thread-pool closures) are what remains; splitting the step adds nothing to them.
-        Assert.True(compute == forward + backward && step == compute + apply, $"per step: forward {forward}, backward {backward}, ComputeGradients {compute} bytes, ApplyGradients {apply}, TrainStep {step}");
+        // A few hundred bytes of slack: the JIT's tier-up and the thread pool can allocate on this thread now and then
+        // (seen under heavy machine load); a step that allocated a buffer per weight would still fail by kilobytes.
+        const long slack = 512;
+        Assert.True(Math.Abs(compute - (forward + backward)) <= slack && Math.Abs(step - (compute + apply)) <= slack, $"per step: forward {forward}, backward {backward}, ComputeGradients {compute} bytes, ApplyGradients {apply}, TrainStep {step}");
     }
 }
