@@ -12,6 +12,8 @@ public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePoolin
     {
         c.RequireChannelsLast();
         var pool = c.Pair("pool_size", (2, 2));
+        if (ReadExplicitPadding(c) is { } explicitPadding)
+            return new AveragePooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, explicitPadding, c.Name);
         return new AveragePooling2D(pool, c.Has("strides") ? c.Pair("strides", pool) : null, c.String("padding", "valid")!, c.Name);
     }
 
@@ -21,6 +23,10 @@ public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePoolin
     /// <param name="name">The layer's name; generated when null.</param>
     public AveragePooling2D(IntPair? poolSize = null, IntPair? strides = null, PaddingOption padding = default, string? name = null)
         : base(poolSize ?? (2, 2), strides, padding, name) { }
+
+    /// <summary>Explicit padding ((top, bottom), (left, right)), as ONNX and PyTorch pad (not a Keras option).</summary>
+    public AveragePooling2D((int H, int W) poolSize, (int H, int W)? strides, ((int Top, int Bottom) H, (int Left, int Right) W) padding, string? name = null)
+        : base(poolSize, strides, padding, name) { }
 
     public override Tensor Forward(Tensor x, bool training)
     {
