@@ -53,16 +53,24 @@ internal sealed partial class OnnxImporter
     }
 
     /// <summary>Imports a whole file as a functional model.</summary>
-    public static Models.Model Load(ModelProto model, string file, int[]? inputShape = null, string? outputName = null,
-        IReadOnlyDictionary<string, OnnxConstant>? constants = null)
+    public static Models.Model Load(ModelProto model, string file, int[]? inputShape = null) => LoadWithLayout(model, file, inputShape).Model;
+
+    /// <summary>
+    /// Imports a file as a model ending at <paramref name="outputName"/> (default: the graph's output), with graph inputs
+    /// named in <paramref name="constants"/> folded as constants; says whether a rank-4 output comes out NHWC.
+    /// </summary>
+    public static (Models.Model Model, bool ChannelsLast) LoadWithLayout(ModelProto model, string file, int[]? inputShape = null,
+        string? outputName = null, IReadOnlyDictionary<string, OnnxConstant>? constants = null)
     {
         var importer = new OnnxImporter(model, file, new HashSet<string>(), constants);
         var info = importer.SingleInput();
+        if (info.Type?.TensorType is { } tt && tt.ElemType != (int)TensorProto.Types.DataType.Float)
+            throw importer.Error($"input '{info.Name}' has element type {(TensorProto.Types.DataType)tt.ElemType}; DeepSharp models take float32 inputs.");
         var shape = inputShape ?? importer.DeclaredSampleShape(info);
         bool image = shape.Length == 3;
         var input = new Input(image ? [shape[1], shape[2], shape[0]] : shape) { Name = importer.UniqueName(info.Name) };
-        var output = importer.Import(input, outputName);
-        return new Models.Model(input, output, name: Sanitize(model.Graph.Name is { Length: > 0 } g ? g : Path.GetFileNameWithoutExtension(file)));
+        var output = importer.Import(input, outputName, out bool channelsLast);
+        return (new Models.Model(input, output, name: Sanitize(model.Graph.Name is { Length: > 0 } g ? g : Path.GetFileNameWithoutExtension(file))), channelsLast);
     }
 
     /// <summary>
@@ -73,7 +81,7 @@ internal sealed partial class OnnxImporter
     {
         var importer = new OnnxImporter(model, file, names, null);
         importer.SingleInput();
-        return importer.Import(image, outputName);
+        return importer.Import(image, outputName, out _);
     }
 
     private IEnumerable<ValueInfoProto> RealInputs() => _graph.Input.Where(i => !_constants.ContainsKey(i.Name));
@@ -96,8 +104,6 @@ internal sealed partial class OnnxImporter
         var dims = info.Type?.TensorType?.Shape?.Dim;
         if (dims is null || dims.Count < 2)
             throw Error($"input '{info.Name}' has no shape of rank 2 or more (batch first); pass inputShape to OnnxModel.Load.");
-        if (info.Type!.TensorType.ElemType != (int)TensorProto.Types.DataType.Float)
-            throw Error($"input '{info.Name}' has element type {(TensorProto.Types.DataType)info.Type.TensorType.ElemType}; DeepSharp models take float32 inputs.");
         var shape = dims.Skip(1).Select(d => d.DimValue > 0 && d.DimValue <= int.MaxValue ? (int)d.DimValue : 0).ToArray();
         if (shape.Any(d => d <= 0))
             throw Error($"input '{info.Name}' has a free dimension other than the batch ({string.Join(", ", dims.Select(d => d.DimValue > 0 ? d.DimValue.ToString() : d.DimParam is { Length: > 0 } p ? p : "?"))}); pass inputShape (channels first, as in the file) to OnnxModel.Load.");
@@ -106,7 +112,7 @@ internal sealed partial class OnnxImporter
         return shape;
     }
 
-    private SymbolicTensor Import(SymbolicTensor input, string? outputName)
+    private SymbolicTensor Import(SymbolicTensor input, string? outputName, out bool channelsLast)
     {
         var info = RealInputs().First();
         _values[info.Name] = new Value(input, input.Shape.Length == 3);
@@ -123,7 +129,9 @@ internal sealed partial class OnnxImporter
             : throw Error($"the graph has {_graph.Output.Count} outputs ({string.Join(", ", _graph.Output.Select(o => o.Name))}); DeepSharp models have one output."));
         if (!_values.TryGetValue(name, out var output))
             throw Error(_constants.ContainsKey(name) ? $"output '{name}' is a constant: it does not depend on the input." : $"the graph has no value named '{name}'.");
-        return Materialize(output).Sym;
+        var result = Materialize(output);
+        channelsLast = result.ChannelsLast;
+        return result.Sym;
     }
 
     // ---- values ----
