@@ -67,6 +67,8 @@ internal sealed partial class OnnxImporter
         if (info.Type?.TensorType is { } tt && tt.ElemType != (int)TensorProto.Types.DataType.Float)
             throw importer.Error($"input '{info.Name}' has element type {(TensorProto.Types.DataType)tt.ElemType}; DeepSharp models take float32 inputs.");
         var shape = inputShape ?? importer.DeclaredSampleShape(info);
+        if (shape.Length == 0 || shape.Length > 3 || shape.Any(d => d <= 0))
+            throw importer.Error($"input '{info.Name}' has shape (batch, {string.Join(", ", shape)}); DeepSharp imports vectors, sequences and images (rank 2 to 4, the first axis being the batch).");
         bool image = shape.Length == 3;
         var input = new Input(image ? [shape[1], shape[2], shape[0]] : shape) { Name = importer.UniqueName(info.Name) };
         var output = importer.Import(input, outputName, out bool channelsLast);
@@ -94,8 +96,8 @@ internal sealed partial class OnnxImporter
         var unsupported = _graph.Node.Where(n => !IsSupported(n)).Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (unsupported.Count > 0)
             throw Error($"the graph uses operators DeepSharp cannot import: {string.Join(", ", unsupported)}. Supported: {string.Join(", ", Handlers.Keys.Order())}.");
-        if (_opset < 7 || _opset > 17)
-            throw Error($"the model uses opset {_opset}; DeepSharp imports opsets 7 to 17. Convert it with onnx.version_converter.convert_version(model, 13).");
+        if (_opset > 17)
+            throw Error($"the model uses opset {_opset}; DeepSharp imports opsets up to 17 (tested from 7). Convert it with onnx.version_converter.convert_version(model, 13).");
         return inputs[0];
     }
 
@@ -118,10 +120,17 @@ internal sealed partial class OnnxImporter
         _values[info.Name] = new Value(input, input.Shape.Length == 3);
         foreach (var node in _graph.Node)
         {
+            if (node.Output.Count == 0) throw Error($"node '{NodeName(node)}' ({node.OpType}) has no outputs: the graph is damaged.");
             try { Handlers[node.OpType](this, node); }
             catch (ArgumentException e)
             {
                 throw Error($"node '{NodeName(node)}' ({node.OpType}) could not be converted: {e.Message}", e);
+            }
+            catch (Exception e) when (e is IndexOutOfRangeException or NullReferenceException or InvalidOperationException
+                or OverflowException or KeyNotFoundException or FormatException or DivideByZeroException or NotSupportedException)
+            {
+                // A node whose attributes or inputs contradict each other (a damaged or hand-made file).
+                throw Error($"node '{NodeName(node)}' ({node.OpType}) is malformed: its inputs, weights or attributes do not fit together ({e.GetType().Name}: {e.Message}).", e);
             }
             if (outputName is not null && node.Output.Contains(outputName)) break;   // later nodes cannot feed it
         }

@@ -11,7 +11,7 @@ namespace DeepSharp.Onnx;
 /// </summary>
 /// <remarks>
 /// Operators: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, MaxPool, AveragePool,
-/// GlobalAveragePool, Gemm, MatMul, Flatten, Reshape, Concat, Split, Pad, Dropout, Identity, Clip, Constant; opsets 7 to 17;
+/// GlobalAveragePool, Gemm, MatMul, Flatten, Reshape, Concat, Split, Pad, Dropout, Identity, Clip, Constant; opsets up to 17;
 /// weights in float_data or raw_data. Padding is imported exactly (explicit zero padding, never "same" where it would
 /// differ). Every failure is a <see cref="ModelFileException"/> naming the file: unsupported operators are listed all at
 /// once; a truncated or foreign file, or sizes that do not match the data, are reported before anything large is allocated.

@@ -11,6 +11,7 @@ namespace DeepSharp.Tests.Applications;
 /// Applications.ResNet18 against ONNX Runtime running the package's two files (preprocessing, then the network) on
 /// a real photo (skimage's chelsea.png at 224×224, tests/fixtures/onnx/make_fixtures.py).
 /// </summary>
+[Collection(DeepSharp.Tests.Onnx.HeavyOnnxTests.Name)]
 public class ResNet18Tests(ITestOutputHelper output)
 {
     private static readonly Lazy<Model> Pretrained = new(() => Apps.ResNet18());

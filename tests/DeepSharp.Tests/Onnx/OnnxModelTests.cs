@@ -12,6 +12,7 @@ namespace DeepSharp.Tests.Onnx;
 /// OnnxModel.Load on small graphs written by tests/fixtures/onnx/make_fixtures.py, against ONNX Runtime on the same
 /// files; and the errors for files that cannot be imported.
 /// </summary>
+[Collection(HeavyOnnxTests.Name)]
 public class OnnxModelTests(ITestOutputHelper output)
 {
     internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "onnx", name);
@@ -106,6 +107,37 @@ public class OnnxModelTests(ITestOutputHelper output)
         File.WriteAllBytes(png, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
         Assert.Contains("image.onnx", Assert.Throws<ModelFileException>(() => OnnxModel.Load(png)).Message);
         Assert.Throws<FileNotFoundException>(() => OnnxModel.Load(dir.File("missing.onnx")));
+    }
+
+    [Theory]
+    [InlineData("cnn.onnx")]
+    [InlineData("branches.onnx")]
+    public void DamagedFilesOnlyRaiseModelFileException(string fixture)
+    {
+        // Seeded byte flips, truncations and splices of a valid file: every outcome is a model or a ModelFileException.
+        var original = File.ReadAllBytes(Fixture(fixture));
+        var r = new System.Random(42);
+        using var dir = new TempFolder();
+        int loaded = 0, refused = 0;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            switch (trial % 3)
+            {
+                case 0: for (int k = 0; k < 1 + r.Next(4); k++) bytes[r.Next(bytes.Length)] = (byte)r.Next(256); break;
+                case 1: bytes = bytes[..r.Next(bytes.Length)]; break;
+                default:
+                    int at = r.Next(bytes.Length), len = r.Next(1, 16);
+                    bytes = [.. bytes[..at], .. Enumerable.Range(0, len).Select(_ => (byte)r.Next(256)), .. bytes[at..]];
+                    break;
+            }
+            var path = dir.File($"damaged{trial}.onnx");
+            File.WriteAllBytes(path, bytes);
+            try { OnnxModel.Load(path); loaded++; }
+            catch (ModelFileException e) { Assert.Contains(path, e.Message); refused++; }
+        }
+        output.WriteLine($"{fixture}: {loaded} damaged files still imported, {refused} refused with ModelFileException");
+        Assert.True(refused > 0);
     }
 
     [Fact]
