@@ -9,7 +9,7 @@ public static partial class Applications
 {
     /// <summary>
     /// ResNet-18's convolutional base with ImageNet weights, available offline: CNTK's ResNet-18 (stages [2, 2, 2, 3],
-    /// 11.2 M parameters) imported from the ONNX files of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
+    /// 15.9 M weights, batch-norm statistics included) imported from the ONNX files of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
     /// 0.23.1. It takes NHWC RGB images with pixel values 0–255; its first layers are the package's preprocessing
     /// (RGB→BGR, minus the ImageNet mean image; for sizes other than 224×224 the mean image's per-channel means), so
     /// <c>Predict</c> on raw pixels gives the features: 512 per image with <paramref name="pooling"/> "avg", the

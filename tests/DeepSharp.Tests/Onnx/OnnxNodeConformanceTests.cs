@@ -11,6 +11,7 @@ namespace DeepSharp.Tests.Onnx;
 /// <see cref="Refused"/> with the reason, and the test checks that they are refused with a clear error (so that
 /// a case that starts working must move to the passing list).
 /// </summary>
+[Collection(HeavyOnnxTests.Name)]
 public class OnnxNodeConformanceTests
 {
     public const string Root = "/usr/share/libonnx-testdata/data/node";
