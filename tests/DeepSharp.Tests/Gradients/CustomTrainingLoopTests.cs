@@ -84,7 +84,6 @@ public class CustomTrainingLoopTests
 }
 
 /// <summary>Fit's step is ComputeGradients + ApplyGradients and allocates nothing beyond what the forward pass, the backward pass and the optimizer's update allocate.</summary>
-[Collection(DeepSharp.Tests.Onnx.HeavyOnnxTests.Name)]   // alone: its per-thread allocation counts move when other tests load the thread pool
 public class TrainStepAllocationTests
 {
     [Fact]

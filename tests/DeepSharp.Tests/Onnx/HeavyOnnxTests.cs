@@ -1,11 +1,11 @@
 namespace DeepSharp.Tests.Onnx;
 
 /// <summary>
-/// Tests that run alone, after the parallel ones: those that load every core (ResNet18, ONNX Runtime, the 148 ONNX
-/// node-test cases) and those that count allocations on their own thread (which moves when the thread pool is busy).
+/// Tests that run ResNet18, ONNX Runtime or the 148 node-test cases: they run alone, after the parallel tests, so that their
+/// load on every core does not disturb tests that measure allocations or timing on their own thread.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class HeavyOnnxTests
 {
-    public const string Name = "Run alone: heavy ONNX tests and allocation counts";
+    public const string Name = "ONNX Runtime and ResNet18 at full size";
 }
