@@ -53,7 +53,8 @@ internal static class VisualizeCommand
         var output = OutputOption();
         var count = new Option<int>("--count") { Description = "how many filters, from the first (8 per row)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps", DefaultValueFactory = _ => 40 };
-        var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps };
+        var rescale = new Option<float?>("--rescale") { Description = "factor the model applies to 0–255 pixels (default: 1/255 for --model, 1 for --base)" };
+        var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps, rescale };
         cmd.SetAction(r =>
         {
             string? path = r.GetValue(model), b = r.GetValue(baseName);
@@ -64,7 +65,7 @@ internal static class VisualizeCommand
             string dir = r.GetValue(output)!;
             Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, $"{l}_filters.png");
-            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps));
+            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale) ?? (path is not null ? 1f / 255 : 1f));
             Console.WriteLine(file);
             return 0;
         });

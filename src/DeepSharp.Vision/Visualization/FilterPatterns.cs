@@ -17,8 +17,12 @@ public static class FilterPatterns
     /// <summary>Pixels between patterns in a grid, as in the book.</summary>
     public const int Margin = 5;
 
-    /// <summary>The pattern of filter <paramref name="filter"/> of layer <paramref name="layer"/> (nested bases included), at the model's input size.</summary>
-    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, float stepSize = 1f, int seed = 0)
+    /// <summary>
+    /// The pattern of filter <paramref name="filter"/> of layer <paramref name="layer"/> (nested bases included), at the
+    /// model's input size. The ascent runs on 0–255 pixels; the model sees them times <paramref name="inputScale"/>
+    /// (1/255 for a model trained on rescaled images, 1 for bases that take 0–255 pixels such as VGG16).
+    /// </summary>
+    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, float stepSize = 1f, int seed = 0, float inputScale = 1f)
     {
         var target = model.FindLayerDeep(layer);
         if (target.Output.Shape.Length != 3)
@@ -30,9 +34,11 @@ public static class FilterPatterns
         for (int i = 0; i < x.Size; i++) x.Data[i] = 128f + 20f * (float)random.NextDouble();
         var objective = Objective.ChannelMean(target, filter);
         var history = new double[steps + 1];
+        var scaled = new Tensor([1, .. shape]);
         for (int s = 0; s <= steps; s++)
         {
-            var r = model.Gradient(x, objective);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, inputScale, scaled.Span);
+            var r = model.Gradient(scaled, objective);   // d/dx = inputScale · d/d(scaled): the RMS normalization removes the factor
             history[s] = r.Objective[0];
             if (s == steps) break;
             var g = r.Gradient.Span;
@@ -61,14 +67,14 @@ public static class FilterPatterns
     /// Writes a grid of the patterns of the first <paramref name="count"/> filters (8 per row, 5-pixel margins, the layer's
     /// name as the title) to <paramref name="path"/> and returns the patterns.
     /// </summary>
-    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0)
+    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, float inputScale = 1f)
     {
         var target = model.FindLayerDeep(layer);
         int filters = target.Output.Shape[^1];
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), $"count must be positive, got {count}.");
         count = Math.Min(count, filters);
         var patterns = new List<FilterPattern>();
-        for (int f = 0; f < count; f++) patterns.Add(Generate(model, layer, f, steps, 1f, seed + f));
+        for (int f = 0; f < count; f++) patterns.Add(Generate(model, layer, f, steps, 1f, seed + f, inputScale));
         int h = patterns[0].Image.Dim(0), w = patterns[0].Image.Dim(1), c = patterns[0].Image.Dim(2);
         const int perRow = 8;
         int cols = Math.Min(perRow, count), rows = (count + perRow - 1) / perRow;
