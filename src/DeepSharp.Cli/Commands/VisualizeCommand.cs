@@ -54,13 +54,14 @@ internal static class VisualizeCommand
         var count = new Option<int>("--count") { Description = "how many filters, from the first (8 per row)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps", DefaultValueFactory = _ => 40 };
         var rescale = new Option<float?>("--rescale") { Description = "factor the model applies to 0–255 pixels (default: 1/255 for --model, 1 for --base)" };
-        var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps, rescale };
+        var weights = new Option<string?>("--weights") { Description = "weights for --base: a weights file, \"random\", or the ImageNet weights from the Keras cache (default)" };
+        var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps, rescale, weights };
         cmd.SetAction(r =>
         {
             string? path = r.GetValue(model), b = r.GetValue(baseName);
             if ((path is null) == (b is null))
                 throw new ArgumentException($"visualize filters: give either --model M.keras or --base {string.Join("|", BaseModels.Names)}, not {(path is null ? "neither" : "both")}.");
-            var m = path is not null ? LoadModel(path) : BaseModels.Create(b!);
+            var m = path is not null ? LoadModel(path) : BaseModels.Create(b!, r.GetValue(weights));
             string l = r.GetValue(layer)!;
             string dir = r.GetValue(output)!;
             Directory.CreateDirectory(dir);
