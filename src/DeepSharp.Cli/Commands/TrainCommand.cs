@@ -95,7 +95,9 @@ internal static class TrainCommand
         {
             model.Save(Path.Combine(output, ModelFile));
             history.Plot(Path.Combine(output, HistoryFile));
-            Console.WriteLine($"Saved {Path.Combine(output, ModelFile)} and {Path.Combine(output, HistoryFile)}.");
+            // The class order, read by `deepsharp visualize gradcam --class NAME`.
+            File.WriteAllLines(Path.Combine(output, "class_names.txt"), train.ClassIndices.OrderBy(c => c.Value).Select(c => c.Key));
+            Console.WriteLine($"Saved {Path.Combine(output, ModelFile)}, {Path.Combine(output, HistoryFile)} and {Path.Combine(output, "class_names.txt")}.");
         }
         string testDir = Path.Combine(dir, "test");
         if (chapterLayout && Directory.Exists(testDir))

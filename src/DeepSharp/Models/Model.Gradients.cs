@@ -33,7 +33,7 @@ public partial class Model
         SetInputGradientsOnly(true);
         try
         {
-            RunForward(x, training);
+            RunForward(x, training, objRoute[0]);   // the layers after the objective's are not needed
             var (owner, node) = Locate(objRoute);
             var layer = owner._nodes[node].Layer!;
             var target = owner._values[node]!;

@@ -167,17 +167,20 @@ public partial class Model : Layer
     // ---- running the graph ----
 
     /// <summary>Runs every layer; returns the output (owned by the last layer).</summary>
-    internal Tensor RunForward(Tensor x, bool training)
+    internal Tensor RunForward(Tensor x, bool training) => RunForward(x, training, _nodes.Length - 1);
+
+    /// <summary>Runs the layers up to node <paramref name="lastNode"/> (all it depends on come before it); returns its output.</summary>
+    internal Tensor RunForward(Tensor x, bool training, int lastNode)
     {
         CheckInput(x);
         _values[0] = x;
-        for (int i = 1; i < _nodes.Length; i++)
+        for (int i = 1; i <= lastNode; i++)
         {
             var node = _nodes[i];
             for (int s = 0; s < node.Inputs.Length; s++) node.InputValues[s] = _values[node.Inputs[s]]!;
             _values[i] = node.Layer!.Forward(node.InputValues, node.Training ?? training);
         }
-        return _values[^1]!;
+        return _values[lastNode]!;
     }
 
     /// <summary>The output of node <paramref name="node"/> from the last forward pass.</summary>

@@ -215,3 +215,28 @@ public class ModelGradientApiTests
         Assert.Contains("does not depend", order.Message);
     }
 }
+
+/// <summary>A binary classifier (one sigmoid unit): class 1's score is the logit z, class 0's is −z.</summary>
+public class BinaryClassScoreTests
+{
+    [Fact]
+    public void TheTwoClassesOfASigmoidUnitAreTheLogitAndItsNegative()
+    {
+        var model = new Sequential(
+            new Conv2D(3, (3, 3), activation: "tanh", inputShape: (5, 5, 1)),
+            new Flatten(),
+            new Dense(1, activation: "sigmoid"));
+        LayerGradientCheck.Reinitialize(model.Parameters, 41);
+        model.Compile("rmsprop", "binary_crossentropy");
+        var dense = (Dense)model.Layers[^1];
+        var x = Random(9, [2, 5, 5, 1]);
+        var one = model.Gradient(x, Objective.ClassScore(1));
+        var zero = model.Gradient(x, Objective.ClassScore(0));
+        double Z() { model.RunForward(x, training: false); return dense.Logits![0, 0] + dense.Logits![1, 0]; }
+        Check("sigmoid: d logit/d input", x, Z, Copy(one.Gradient), 1e-2f, 1e-2, 2e-3);
+        Assert.Equal(Copy(one.Gradient).Select(v => -v), Copy(zero.Gradient));
+        Assert.Equal(-one.Objective[0], zero.Objective[0]);
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => model.Gradient(x, Objective.ClassScore(2)));
+        Assert.Contains("2 classes (0–1)", range.Message);
+    }
+}
