@@ -8,6 +8,8 @@ var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a pla
     MakeDatasetCommand.Create(),
     TrainCommand.Create(),
     AugmentPreviewCommand.Create(),
+    PredictCommand.Create(),
+    ExtractFeaturesCommand.Create(),
 };
 try
 {

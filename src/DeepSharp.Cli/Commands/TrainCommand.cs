@@ -24,26 +24,34 @@ internal static class TrainCommand
         var skipBad = new Option<bool>("--skip-bad-files") { Description = "skip and count unreadable images instead of stopping" };
         var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
-        var cmd = new Command("train", "Train the chapter's small convnet on a folder of images.")
-            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed };
+        var baseNet = new Option<string?>("--base") { Description = "a pretrained convolutional base (chapter 5.3): vgg16, resnet18 or FILE.onnx; trains a classifier on it, frozen" };
+        var fineTuneFrom = new Option<string?>("--fine-tune-from") { Description = "with --base: then unfreeze the base from this layer on (e.g. block5_conv1) and fine-tune" };
+        var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "with --fine-tune-from: epochs of fine-tuning", DefaultValueFactory = _ => 10 };
+        var cmd = new Command("train", "Train the chapter's small convnet, or a classifier on a pretrained base (--base), on a folder of images.")
+            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, baseNet, fineTuneFrom, fineTuneEpochs };
         cmd.SetAction(r => Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
-            r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed)));
+            r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed),
+            r.GetValue(baseNet), r.GetValue(fineTuneFrom), r.GetValue(fineTuneEpochs)));
         return cmd;
     }
 
     private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
-        bool skipBad, string? output, int? seed)
+        bool skipBad, string? output, int? seed, string? baseSpec = null, string? fineTuneFrom = null, int fineTuneEpochs = 0)
     {
+        if (fineTuneFrom is not null && baseSpec is null)
+            throw new ArgumentException("--fine-tune-from needs --base (a pretrained base to unfreeze), e.g. --base vgg16 --fine-tune-from block5_conv1.");
+        // A model on a pretrained base starts with a Rescaling layer, so its generators feed raw 0–255 pixels.
+        float rescale = baseSpec is null ? 1f / 255 : 1f;
         if (seed is { } s) Rng.SetSeed(s);
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
             throw new ArgumentException($"--data: '{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
         var trainAug = augment
-            ? new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
+            ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
                 shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
-            : new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
-        var plain = new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
+            : new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
+        var plain = new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
 
         // Class mode is decided after counting the classes: binary for two, categorical for more.
         DirectoryIterator Flow(ImageDataGenerator g, string path, Subset? subset, bool shuffle, ClassMode mode) =>
@@ -59,11 +67,18 @@ internal static class TrainCommand
             : Flow(plain, dir, Subset.Validation, false, mode);
         CheckSameClasses(train, validation, "validation");
 
-        var model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
-        model.Summary();
-        model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
         Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");
-        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        Models.Sequential model;
+        DeepSharp.Training.History history;
+        if (baseSpec is not null)
+            (model, history) = TransferTraining.Run(baseSpec, fineTuneFrom, fineTuneEpochs, size, classes, train, validation, steps, epochs, augment);
+        else
+        {
+            model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
+            model.Summary();
+            model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
+            history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        }
         if (train.BadFileCount + validation.BadFileCount > 0)
             Console.WriteLine($"Skipped {train.BadFileCount + validation.BadFileCount} unreadable image files.");
 
@@ -71,6 +86,9 @@ internal static class TrainCommand
         {
             Directory.CreateDirectory(output);
             model.Save(Path.Combine(output, "model.keras"));
+            // The class names in index order, read by `deepsharp predict`.
+            PredictCommand.WriteAtomically(Path.Combine(output, "class_names.txt"),
+                string.Join("\n", train.ClassIndices.OrderBy(kv => kv.Value).Select(kv => kv.Key)) + "\n");
             history.Plot(Path.Combine(output, "history.png"));
             Console.WriteLine($"Saved {Path.Combine(output, "model.keras")} and {Path.Combine(output, "history.png")}.");
         }
