@@ -10,6 +10,8 @@ var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a pla
     TrainCommand.Create(),
     AugmentPreviewCommand.Create(),
     VisualizeCommand.Create(),
+    PredictCommand.Create(),
+    ExtractFeaturesCommand.Create(),
 };
 // The library logs (dataset found or downloaded, images in a folder) instead of printing; the CLI shows them.
 DeepSharp.Logging.DeepSharpLogging.Logger = new DeepSharp.Cli.ConsoleLogger();

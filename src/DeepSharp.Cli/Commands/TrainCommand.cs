@@ -26,14 +26,18 @@ internal static class TrainCommand
         var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
         var maxPixels = new Option<long>("--max-image-pixels") { Description = "largest image decoded (width × height); larger ones are refused as decompression bombs", DefaultValueFactory = _ => ImageIO.DefaultMaxImagePixels };
-        var cmd = new Command("train", "Train the chapter's small convnet on a folder of images.")
-            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks };
+        var baseNet = new Option<string?>("--base") { Description = "a pretrained convolutional base (chapter 5.3): vgg16 or FILE.keras; trains a classifier on it, frozen" };
+        var fineTuneFrom = new Option<string?>("--fine-tune-from") { Description = "with --base: then unfreeze the base from this layer on (e.g. block5_conv1) and fine-tune" };
+        var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "with --fine-tune-from: epochs of fine-tuning", DefaultValueFactory = _ => 10 };
+        var cmd = new Command("train", "Train the chapter's small convnet, or a classifier on a pretrained base (--base), on a folder of images.")
+            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks, baseNet, fineTuneFrom, fineTuneEpochs };
         cmd.SetAction(r =>
         {
             UsageException.RequireRange("--max-image-pixels", r.GetValue(maxPixels), 1, long.MaxValue);
             ImageIO.MaxImagePixels = r.GetValue(maxPixels);
             return Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
-                r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed), r.GetValue(followLinks));
+                r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed), r.GetValue(followLinks),
+                r.GetValue(baseNet), r.GetValue(fineTuneFrom), r.GetValue(fineTuneEpochs));
         });
         return cmd;
     }
@@ -44,7 +48,7 @@ internal static class TrainCommand
     private const int MaxTargetSize = 4096;
 
     private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
-        bool skipBad, string? output, int? seed, bool followLinks)
+        bool skipBad, string? output, int? seed, bool followLinks, string? baseSpec = null, string? fineTuneFrom = null, int fineTuneEpochs = 0)
     {
         // Everything that can be checked is checked before any image is read or any epoch runs.
         UsageException.RequireRange("--epochs", epochs, 1, int.MaxValue);
@@ -54,6 +58,11 @@ internal static class TrainCommand
         if (!(split >= 0 && split < 1))
             throw new UsageException("--validation-split", $"must be at least 0 and below 1, got {split}. The chapter's split is 0.2.");
         if (File.Exists(dir)) throw new UsageException("--data", $"'{dir}' is a file; give the dataset folder.");
+        if (fineTuneFrom is not null && baseSpec is null)
+            throw new UsageException("--fine-tune-from", "needs --base (a pretrained base to unfreeze), e.g. --base vgg16 --fine-tune-from block5_conv1.");
+        if (baseSpec is not null) UsageException.RequireRange("--fine-tune-epochs", fineTuneEpochs, 1, int.MaxValue);
+        // A model on a pretrained base starts with a Rescaling layer, so its generators feed raw 0–255 pixels.
+        float rescale = baseSpec is null ? 1f / 255 : 1f;
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
@@ -63,10 +72,10 @@ internal static class TrainCommand
         if (output is not null) OutputFolder.Prepare(output, "--output", ModelFile, HistoryFile);
         if (seed is { } s) Rng.SetSeed(s);
         var trainAug = augment
-            ? new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
+            ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
                 shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
-            : new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
-        var plain = new ImageDataGenerator(rescale: 1f / 255, validationSplit: chapterLayout ? 0 : split, seed: seed);
+            : new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
+        var plain = new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
 
         // Class mode is decided after counting the classes: binary for two, categorical for more.
         DirectoryIterator Flow(ImageDataGenerator g, string path, Subset? subset, bool shuffle, ClassMode mode) =>
@@ -82,12 +91,19 @@ internal static class TrainCommand
             : Flow(plain, dir, Subset.Validation, false, mode);
         CheckSameClasses(train, validation, "validation");
 
-        var model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
-        model.Summary();
-        model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
         Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");
-        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
-            cancellationToken: Interruption.Token);
+        Models.Sequential model;
+        DeepSharp.Training.History history;
+        if (baseSpec is not null)
+            (model, history) = TransferTraining.Run(baseSpec, fineTuneFrom, fineTuneEpochs, size, classes, train, validation, steps, epochs, augment);
+        else
+        {
+            model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
+            model.Summary();
+            model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
+            history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
+                cancellationToken: Interruption.Token);
+        }
         if (train.BadFileCount + validation.BadFileCount > 0)
             Console.WriteLine($"Skipped {train.BadFileCount + validation.BadFileCount} unreadable image files.");
 
@@ -95,8 +111,9 @@ internal static class TrainCommand
         {
             model.Save(Path.Combine(output, ModelFile));
             history.Plot(Path.Combine(output, HistoryFile));
-            // The class order, read by `deepsharp visualize gradcam --class NAME`.
-            File.WriteAllLines(Path.Combine(output, "class_names.txt"), train.ClassIndices.OrderBy(c => c.Value).Select(c => c.Key));
+            // The class names in index order, read by `deepsharp predict` and `deepsharp visualize gradcam --class NAME`.
+            PredictCommand.WriteAtomically(Path.Combine(output, "class_names.txt"),
+                string.Join("\n", train.ClassIndices.OrderBy(kv => kv.Value).Select(kv => kv.Key)) + "\n");
             Console.WriteLine($"Saved {Path.Combine(output, ModelFile)}, {Path.Combine(output, HistoryFile)} and {Path.Combine(output, "class_names.txt")}.");
         }
         string testDir = Path.Combine(dir, "test");

@@ -89,6 +89,7 @@ public class LayerGradientTests
     {
         LayerGradientCheck.Check(new GlobalAveragePooling2D(), [Random(1, [2, 3, 4, 5])]);
         LayerGradientCheck.Check(new GlobalMaxPooling2D(), [Distinct(4, [2, 3, 4, 5])]);
+        LayerGradientCheck.Check(new Rescaling(1f / 255, offset: -0.5f), [Random(5, [2, 3, 4, 3])]);
         LayerGradientCheck.Check(new Flatten(), [Random(2, [2, 3, 4, 5])]);
         LayerGradientCheck.Check(new ZeroPadding2D(((1, 2), (3, 0))), [Random(3, [2, 3, 4, 2])]);
     }

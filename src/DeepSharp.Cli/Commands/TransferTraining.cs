@@ -1,0 +1,42 @@
+using DeepSharp.Optimizers;
+using DeepSharp.Training;
+using DeepSharp.Vision;
+using static DeepSharp.Utils;
+
+namespace DeepSharp.Cli.Commands;
+
+/// <summary>
+/// `deepsharp train --base vgg16|resnet18|FILE.onnx`: the chapter's section 5.3. Phase 1 trains a new classifier on the frozen
+/// pretrained base (feature extraction with augmentation when --augment); with --fine-tune-from LAYER, phase 2 unfreezes the
+/// base from that layer on and trains on with RMSprop(1e-5) for --fine-tune-epochs. Both phases go into one history and plot.
+/// </summary>
+internal static class TransferTraining
+{
+    public static (Models.Sequential Model, History History) Run(string baseSpec, string? fineTuneFrom, int fineTuneEpochs, int size,
+        int classes, Data.IBatchGenerator train, Data.IBatchGenerator validation, int? steps, int epochs, bool augment)
+    {
+        var (convBase, scale) = BaseNetworks.Create(baseSpec, size);
+        var model = BaseNetworks.Classifier(convBase, scale, size, classes, dropout: augment);
+        string loss = classes == 2 ? "binary_crossentropy" : "categorical_crossentropy";
+        if (fineTuneFrom is not null) convBase.GetLayer(fineTuneFrom);   // fail before training when the name is wrong
+
+        FreezeWeights(convBase);
+        model.Summary();
+        model.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: loss, metrics: ["accuracy"]);
+        Console.WriteLine($"Phase 1: training the classifier on the frozen {baseSpec} base ({epochs} epochs).");
+        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        if (fineTuneFrom is null || fineTuneEpochs <= 0) return (model, history);
+
+        UnfreezeWeights(convBase, from: fineTuneFrom);
+        model.Summary();
+        model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: loss, metrics: ["accuracy"]);
+        Console.WriteLine($"Phase 2: fine-tuning from {fineTuneFrom} ({fineTuneEpochs} epochs).");
+        var second = model.Fit(train, stepsPerEpoch: steps, epochs: epochs + fineTuneEpochs, initialEpoch: epochs,
+            validationData: validation, validationSteps: validation.StepsPerEpoch);
+        var combined = new History();
+        foreach (var h in new[] { history, second })
+            for (int i = 0; i < h.Epochs.Count; i++)
+                combined.Add(h.Epochs[i], h.Keys.ToDictionary(k => k, k => h[k][i]));
+        return (model, combined);
+    }
+}
