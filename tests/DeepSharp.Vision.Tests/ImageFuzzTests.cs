@@ -9,6 +9,7 @@ namespace DeepSharp.Vision.Tests;
 /// <see cref="ImageDecodeException"/>, and allocates at most 64 MB plus 16 bytes per declared pixel (the pixel buffer is
 /// sized from the header, checked against <see cref="ImageIO.MaxImagePixels"/> first). Saved failures: tests/fixtures/fuzz/images-*/.
 /// </summary>
+[Collection("Fuzz")]
 public class ImageFuzzTests
 {
     private static byte[] Seed(SKEncodedImageFormat format, int w, int h)
@@ -48,3 +49,7 @@ public class ImageFuzzTests
         }, typeof(ImageDecodeException));
     }
 }
+
+/// <summary>The image fuzz test runs alone, after the parallel tests (it keeps the cores busy).</summary>
+[CollectionDefinition("Fuzz", DisableParallelization = true)]
+public sealed class FuzzCollection;

@@ -16,6 +16,7 @@ namespace DeepSharp.Tests.Fuzz;
 /// Seeds and counts are fixed here, so a run is repeatable; a mutant that breaks the property is saved under
 /// tests/fixtures/fuzz/&lt;reader&gt;/ and replayed first by every later run.
 /// </summary>
+[Collection("Fuzz")]
 public class ReaderFuzzTests
 {
     private const long Bound = 64L << 20;
