@@ -1,6 +1,6 @@
 namespace DeepSharp.Vision;
 
-/// <summary>What <see cref="GradCam.Compute"/> returns: the class activation map and what it was computed for.</summary>
+/// <summary>What <c>GradCam.Compute</c> returns: the class activation map and what it was computed for.</summary>
 public sealed class GradCamResult
 {
     internal GradCamResult(Tensor heatmap, int classIndex, string? className, string layerName, double score)
