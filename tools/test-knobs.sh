@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 knobs=(DOTNET_EnableAVX2=0 DOTNET_EnableHWIntrinsic=0)
 grep -qw avx512f /proc/cpuinfo 2>/dev/null && knobs=(DOTNET_EnableAVX512=0 "${knobs[@]}")
 
-dotnet build tests/DeepSharp.KernelTests -c Release -nologo -v quiet >/dev/null || { echo "test-knobs: build failed"; exit 1; }
+for project in tests/DeepSharp.KernelTests tests/DeepSharp.Tests; do
+  dotnet build "$project" -c Release -nologo -v quiet >/dev/null || { echo "test-knobs: build of $project failed"; exit 1; }
+done
 summary=() status=0
 for knob in "${knobs[@]}"; do
   echo "== $knob"
