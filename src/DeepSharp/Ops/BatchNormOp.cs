@@ -88,20 +88,7 @@ internal static class BatchNormOp
         int c = x.Dim(-1), m = x.Size / c;
         Span<double> sumDy = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
         Span<double> sumDyXhat = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
-        sumDy.Clear();
-        sumDyXhat.Clear();
-        for (int i = 0; i < m; i++)
-        {
-            int o = i * c;
-            for (int j = 0; j < c; j++)
-            {
-                float g = dy.Data[o + j];
-                sumDy[j] += g;
-                sumDyXhat[j] += g * (x.Data[o + j] - mean[j]) * invStd[j];
-            }
-        }
-        if (dBeta is not null) for (int j = 0; j < c; j++) dBeta.Data[j] = (float)sumDy[j];
-        if (dGamma is not null) for (int j = 0; j < c; j++) dGamma.Data[j] = (float)sumDyXhat[j];
+        SumGradients(x, mean, invStd, dy, sumDy, sumDyXhat, dGamma, dBeta);
         if (dx is null) return;
         for (int i = 0; i < m; i++)
         {
@@ -138,21 +125,29 @@ internal static class BatchNormOp
         {
             Span<double> sumDy = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
             Span<double> sumDyXhat = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
-            sumDy.Clear();
-            sumDyXhat.Clear();
-            for (int i = 0; i < m; i++)
-            {
-                int o = i * c;
-                for (int j = 0; j < c; j++)
-                {
-                    float g = dy.Data[o + j];
-                    sumDy[j] += g;
-                    sumDyXhat[j] += g * (x.Data[o + j] - mean[j]) * invStd[j];
-                }
-            }
-            if (dBeta is not null) for (int j = 0; j < c; j++) dBeta.Data[j] = (float)sumDy[j];
-            if (dGamma is not null) for (int j = 0; j < c; j++) dGamma.Data[j] = (float)sumDyXhat[j];
+            SumGradients(x, mean, invStd, dy, sumDy, sumDyXhat, dGamma, dBeta);
         }
         if (dx is not null) BackwardInference(gamma, invStd, dy, dx);
+    }
+
+    /// <summary>Σ dy and Σ dy·x̂ per channel (dBeta and dGamma), written to the spans and to dBeta/dGamma when given.</summary>
+    private static void SumGradients(Tensor x, float[] mean, float[] invStd, Tensor dy, Span<double> sumDy, Span<double> sumDyXhat,
+        Tensor? dGamma, Tensor? dBeta)
+    {
+        int c = dy.Dim(-1), m = dy.Size / c;
+        sumDy.Clear();
+        sumDyXhat.Clear();
+        for (int i = 0; i < m; i++)
+        {
+            int o = i * c;
+            for (int j = 0; j < c; j++)
+            {
+                float g = dy.Data[o + j];
+                sumDy[j] += g;
+                sumDyXhat[j] += g * (x.Data[o + j] - mean[j]) * invStd[j];
+            }
+        }
+        if (dBeta is not null) for (int j = 0; j < c; j++) dBeta.Data[j] = (float)sumDy[j];
+        if (dGamma is not null) for (int j = 0; j < c; j++) dGamma.Data[j] = (float)sumDyXhat[j];
     }
 }
