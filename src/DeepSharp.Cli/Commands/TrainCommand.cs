@@ -16,7 +16,7 @@ internal static class TrainCommand
     {
         var data = new Option<string>("--data") { Description = "dataset folder: train/ and validation/ (and test/), or class sub-folders with --validation-split", Required = true };
         var split = new Option<float>("--validation-split") { Description = "fraction of each class held out when DIR has no train/ folder", DefaultValueFactory = _ => 0f };
-        var size = new Option<int>("--target-size") { Description = "images are resized to N×N", DefaultValueFactory = _ => 150 };
+        var size = new Option<int?>("--target-size") { Description = "images are resized to N×N (default 150; with --base, the base's own size: resnet18 224, vgg16 150, a file's input size)" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 20 };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 30 };
         var steps = new Option<int?>("--steps-per-epoch") { Description = "batches per epoch (default: one pass over the training files)" };
@@ -26,8 +26,8 @@ internal static class TrainCommand
         var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
         var maxPixels = new Option<long>("--max-image-pixels") { Description = "largest image decoded (width × height); larger ones are refused as decompression bombs", DefaultValueFactory = _ => ImageIO.DefaultMaxImagePixels };
-        var baseNet = new Option<string?>("--base") { Description = "a pretrained convolutional base (chapter 5.3): vgg16 or FILE.keras; trains a classifier on it, frozen" };
-        var fineTuneFrom = new Option<string?>("--fine-tune-from") { Description = "with --base: then unfreeze the base from this layer on (e.g. block5_conv1) and fine-tune" };
+        var baseNet = new Option<string?>("--base") { Description = $"a pretrained convolutional base (chapter 5.3): {BaseNetworks.Choices}; trains a classifier on it, frozen" };
+        var fineTuneFrom = new Option<string?>("--fine-tune-from") { Description = "with --base: then unfreeze the base from this layer on (vgg16: block5_conv1, resnet18: Convolution381) and fine-tune" };
         var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "with --fine-tune-from: epochs of fine-tuning", DefaultValueFactory = _ => 10 };
         var cmd = new Command("train", "Train the chapter's small convnet, or a classifier on a pretrained base (--base), on a folder of images.")
             { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks, baseNet, fineTuneFrom, fineTuneEpochs };
@@ -47,30 +47,43 @@ internal static class TrainCommand
     /// <summary>Larger target sizes need more memory per batch than a CPU machine has (4096² × 3 floats = 200 MB per image).</summary>
     private const int MaxTargetSize = 4096;
 
-    private static int Run(string dir, float split, int size, int batchSize, int epochs, int? steps, bool augment,
+    private static int Run(string dir, float split, int? sizeOption, int batchSize, int epochs, int? steps, bool augment,
         bool skipBad, string? output, int? seed, bool followLinks, string? baseSpec = null, string? fineTuneFrom = null, int fineTuneEpochs = 0)
     {
         // Everything that can be checked is checked before any image is read or any epoch runs.
         UsageException.RequireRange("--epochs", epochs, 1, int.MaxValue);
         UsageException.RequireRange("--batch-size", batchSize, 1, int.MaxValue);
-        UsageException.RequireRange("--target-size", size, 1, MaxTargetSize, "The chapter uses 150.");
+        if (sizeOption is { } so) UsageException.RequireRange("--target-size", so, 1, MaxTargetSize, "The chapter uses 150.");
         if (steps is { } st) UsageException.RequireRange("--steps-per-epoch", st, 1, int.MaxValue);
         if (!(split >= 0 && split < 1))
             throw new UsageException("--validation-split", $"must be at least 0 and below 1, got {split}. The chapter's split is 0.2.");
         if (File.Exists(dir)) throw new UsageException("--data", $"'{dir}' is a file; give the dataset folder.");
         if (fineTuneFrom is not null && baseSpec is null)
-            throw new UsageException("--fine-tune-from", "needs --base (a pretrained base to unfreeze), e.g. --base vgg16 --fine-tune-from block5_conv1.");
+            throw new UsageException("--fine-tune-from", "needs --base (a pretrained base to unfreeze), e.g. --base resnet18 --fine-tune-from Convolution381.");
         if (baseSpec is not null) UsageException.RequireRange("--fine-tune-epochs", fineTuneEpochs, 1, int.MaxValue);
-        // A model on a pretrained base starts with a Rescaling layer, so its generators feed raw 0–255 pixels.
-        float rescale = baseSpec is null ? 1f / 255 : 1f;
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
             throw new UsageException("--data", $"'{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
-        try { _ = ChapterModels.SmallConvnet(size, 2, dropout: augment); }   // does the model fit this image size?
-        catch (ArgumentException e) { throw new UsageException("--target-size", $"{size} is too small for the chapter's convnet ({e.Message})"); }
         if (output is not null) OutputFolder.Prepare(output, "--output", ModelFile, HistoryFile);
         if (seed is { } s) Rng.SetSeed(s);
+        // A pretrained base is loaded before any image is read, and sets the image size and channels.
+        // A model on it starts with a Rescaling layer and its preprocessing, so its generators feed raw 0–255 pixels.
+        BaseNetwork? network = null;
+        if (baseSpec is not null)
+        {
+            network = BaseNetworks.Resolve(baseSpec, sizeOption);
+            if (fineTuneFrom is not null) network.CheckLayer("--fine-tune-from", fineTuneFrom);
+            Console.WriteLine($"Base: {network.Describe()}.");
+        }
+        var (height, width) = network?.Size ?? (sizeOption ?? 150, sizeOption ?? 150);
+        var colorMode = network?.ColorMode ?? ColorMode.Rgb;
+        float rescale = network is null ? 1f / 255 : 1f;
+        if (network is null)
+        {
+            try { _ = ChapterModels.SmallConvnet(height, 2, dropout: augment); }   // does the model fit this image size?
+            catch (ArgumentException e) { throw new UsageException("--target-size", $"{height} is too small for the chapter's convnet ({e.Message})"); }
+        }
         var trainAug = augment
             ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
                 shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
@@ -79,7 +92,7 @@ internal static class TrainCommand
 
         // Class mode is decided after counting the classes: binary for two, categorical for more.
         DirectoryIterator Flow(ImageDataGenerator g, string path, Subset? subset, bool shuffle, ClassMode mode) =>
-            g.FlowFromDirectory(path, (size, size), classMode: mode, batchSize: batchSize, shuffle: shuffle,
+            g.FlowFromDirectory(path, (height, width), colorMode: colorMode, classMode: mode, batchSize: batchSize, shuffle: shuffle,
                 seed: seed, subset: subset, skipBadFiles: skipBad, followLinks: followLinks);
         string trainDir = chapterLayout ? Path.Combine(dir, "train") : dir;
         using var probe = Flow(plain, trainDir, chapterLayout ? null : Subset.Training, false, ClassMode.Sparse);
@@ -92,13 +105,13 @@ internal static class TrainCommand
         CheckSameClasses(train, validation, "validation");
 
         Console.WriteLine($"Found {train.SampleCount} training and {validation.SampleCount} validation images in {classes} classes ({string.Join(", ", train.ClassIndices.Keys)}).");
-        Models.Sequential model;
+        Models.Model model;
         DeepSharp.Training.History history;
-        if (baseSpec is not null)
-            (model, history) = TransferTraining.Run(baseSpec, fineTuneFrom, fineTuneEpochs, size, classes, train, validation, steps, epochs, augment);
+        if (network is not null)
+            (model, history) = TransferTraining.Run(network, fineTuneFrom, fineTuneEpochs, classes, train, validation, steps, epochs, augment);
         else
         {
-            model = ChapterModels.SmallConvnet(size, classes, dropout: augment);
+            model = ChapterModels.SmallConvnet(height, classes, dropout: augment);
             model.Summary();
             model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
             history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,

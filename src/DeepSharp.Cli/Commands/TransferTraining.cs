@@ -12,19 +12,20 @@ namespace DeepSharp.Cli.Commands;
 /// </summary>
 internal static class TransferTraining
 {
-    public static (Models.Sequential Model, History History) Run(string baseSpec, string? fineTuneFrom, int fineTuneEpochs, int size,
+    public static (Models.Model Model, History History) Run(BaseNetwork network, string? fineTuneFrom, int fineTuneEpochs,
         int classes, Data.IBatchGenerator train, Data.IBatchGenerator validation, int? steps, int epochs, bool augment)
     {
-        var (convBase, scale) = BaseNetworks.Create(baseSpec, size);
-        var model = BaseNetworks.Classifier(convBase, scale, size, classes, dropout: augment);
+        var convBase = network.Model;
+        var model = network.Classifier(classes, dropout: augment);
         string loss = classes == 2 ? "binary_crossentropy" : "categorical_crossentropy";
-        if (fineTuneFrom is not null) convBase.GetLayer(fineTuneFrom);   // fail before training when the name is wrong
+        string baseSpec = network.Spec;
 
         FreezeWeights(convBase);
         model.Summary();
         model.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: loss, metrics: ["accuracy"]);
         Console.WriteLine($"Phase 1: training the classifier on the frozen {baseSpec} base ({epochs} epochs).");
-        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch);
+        var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
+            cancellationToken: Interruption.Token);
         if (fineTuneFrom is null || fineTuneEpochs <= 0) return (model, history);
 
         UnfreezeWeights(convBase, from: fineTuneFrom);
@@ -32,7 +33,7 @@ internal static class TransferTraining
         model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: loss, metrics: ["accuracy"]);
         Console.WriteLine($"Phase 2: fine-tuning from {fineTuneFrom} ({fineTuneEpochs} epochs).");
         var second = model.Fit(train, stepsPerEpoch: steps, epochs: epochs + fineTuneEpochs, initialEpoch: epochs,
-            validationData: validation, validationSteps: validation.StepsPerEpoch);
+            validationData: validation, validationSteps: validation.StepsPerEpoch, cancellationToken: Interruption.Token);
         var combined = new History();
         foreach (var h in new[] { history, second })
             for (int i = 0; i < h.Epochs.Count; i++)

@@ -47,26 +47,27 @@ internal static class VisualizeCommand
     private static Command Filters()
     {
         var model = ModelOption(required: false);
-        var baseName = new Option<string?>("--base") { Description = "a pretrained convolutional base instead of --model" };
-        baseName.AcceptOnlyFromAmong(BaseModels.Names);
+        var baseName = new Option<string?>("--base") { Description = $"a pretrained convolutional base instead of --model: {BaseNetworks.Choices}" };
         var layer = new Option<string>("--layer") { Description = "the convolutional layer whose filters to show", Required = true };
         var output = OutputOption();
         var count = new Option<int>("--count") { Description = "how many filters, from the first (8 per row)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps", DefaultValueFactory = _ => 40 };
-        var rescale = new Option<float?>("--rescale") { Description = "factor the model applies to 0–255 pixels (default: 1/255 for --model, 1 for --base)" };
-        var weights = new Option<string?>("--weights") { Description = "weights for --base: a weights file, \"random\", or the ImageNet weights from the Keras cache (default)" };
+        var rescale = new Option<float?>("--rescale") { Description = "factor the model applies to 0–255 pixels (default: 1/255 for --model; for --base, what the base needs)" };
+        var weights = new Option<string?>("--weights") { Description = "weights for --base resnet18|vgg16: \"random\", a weights file (vgg16) or package folder (resnet18); default: the ImageNet weights" };
         var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps, rescale, weights };
         cmd.SetAction(r =>
         {
             string? path = r.GetValue(model), b = r.GetValue(baseName);
             if ((path is null) == (b is null))
-                throw new ArgumentException($"visualize filters: give either --model M.keras or --base {string.Join("|", BaseModels.Names)}, not {(path is null ? "neither" : "both")}.");
-            var m = path is not null ? LoadModel(path) : BaseModels.Create(b!, r.GetValue(weights));
+                throw new UsageException(path is null ? "--base" : "--model", $"visualize filters: give either --model M.keras or --base ({BaseNetworks.Choices}), not {(path is null ? "neither" : "both")}.");
+            // A base comes with its pixel preparation in front (the ascent runs on 0–255 pixels); its layers are found inside it.
+            var network = b is null ? null : BaseNetworks.Resolve(b, weights: r.GetValue(weights));
+            var m = network?.FeatureModel() ?? LoadModel(path!);
             string l = r.GetValue(layer)!;
             string dir = r.GetValue(output)!;
             Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, $"{l}_filters.png");
-            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale) ?? (path is not null ? 1f / 255 : 1f));
+            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale) ?? (network is null ? 1f / 255 : 1f));
             Console.WriteLine(file);
             return 0;
         });
