@@ -23,6 +23,8 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
     public BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true, string? name = null)
         : base(name)
     {
+        if (!float.IsFinite(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNormalization '{Name}': momentum must be a finite number, got {momentum}.");
+        if (!(epsilon >= 0) || float.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"BatchNormalization '{Name}': epsilon must be a finite number ≥ 0, got {epsilon}.");
         Momentum = momentum;
         Epsilon = epsilon;
         Center = center;

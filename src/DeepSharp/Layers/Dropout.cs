@@ -16,7 +16,7 @@ public sealed class Dropout : SingleInputLayer, ILayerFromConfig<Dropout>
 
     public Dropout(float rate, int? seed = null, string? name = null) : base(name)
     {
-        if (rate < 0 || rate >= 1) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout '{Name}': rate must be in [0, 1), got {rate}.");
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout '{Name}': rate must be in [0, 1), got {rate}.");
         Rate = rate;
         _random = seed is { } s ? new System.Random(s) : Rng.Fork();
     }

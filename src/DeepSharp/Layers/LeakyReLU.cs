@@ -14,7 +14,7 @@ public sealed class LeakyReLU : SingleInputLayer, ILayerFromConfig<LeakyReLU>
 
     public LeakyReLU(float negativeSlope = 0.3f, string? name = null) : base(name)
     {
-        if (negativeSlope < 0) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"LeakyReLU '{Name}': negativeSlope must not be negative, got {negativeSlope}.");
+        if (!(negativeSlope >= 0) || float.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"LeakyReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
         NegativeSlope = negativeSlope;
     }
 

@@ -18,8 +18,9 @@ public sealed class ReLU : SingleInputLayer, ILayerFromConfig<ReLU>
 
     public ReLU(float? maxValue = null, float negativeSlope = 0f, float threshold = 0f, string? name = null) : base(name)
     {
-        if (maxValue < 0) throw new ArgumentOutOfRangeException(nameof(maxValue), $"ReLU '{Name}': maxValue must not be negative, got {maxValue}.");
-        if (negativeSlope < 0) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"ReLU '{Name}': negativeSlope must not be negative, got {negativeSlope}.");
+        if (maxValue is { } cap && !(cap >= 0)) throw new ArgumentOutOfRangeException(nameof(maxValue), $"ReLU '{Name}': maxValue must not be negative, got {maxValue}.");
+        if (!(negativeSlope >= 0) || float.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"ReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
+        if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), $"ReLU '{Name}': threshold must be a number, got NaN.");
         MaxValue = maxValue;
         NegativeSlope = negativeSlope;
         Threshold = threshold;

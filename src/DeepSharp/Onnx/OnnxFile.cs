@@ -31,6 +31,8 @@ internal static class OnnxFile
 
     public static ModelProto Read(Stream stream, string fileName)
     {
+        if (stream.CanSeek && stream.Length - stream.Position > int.MaxValue)
+            throw new ModelFileException(fileName, $"the file holds {stream.Length - stream.Position:N0} bytes; a protobuf message, hence an ONNX model with its weights inside, is at most 2 GiB. Larger models keep their weights in external data files, which DeepSharp does not read.");
         ModelProto model;
         try { model = ModelProto.Parser.ParseFrom(stream); }
         catch (InvalidProtocolBufferException e)

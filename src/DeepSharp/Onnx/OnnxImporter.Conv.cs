@@ -15,6 +15,8 @@ internal sealed partial class OnnxImporter
         if (Int(n, "group", 1) != 1) throw m.Unsupported(n, $"grouped convolutions (group {Int(n, "group", 1)}) are not supported");
         m.RequireOnes(n, "dilations");
         int outC = (int)w.Dims[0], inC = (int)w.Dims[1], kh = (int)w.Dims[2], kw = (int)w.Dims[3];
+        if (Ints(n, "kernel_shape") is { } ks && !ks.SequenceEqual([w.Dims[2], w.Dims[3]]))
+            throw m.Unsupported(n, $"kernel_shape ({string.Join(", ", ks)}) does not match the weight's ({kh}, {kw})");
         int h = x.Sym.Shape[0], wd = x.Sym.Shape[1], c = x.Sym.Shape[2];
         if (inC != c) throw m.Unsupported(n, $"the weight expects {inC} input channels but the input has {c}");
         var (sh, sw) = m.Strides(n);
@@ -71,6 +73,7 @@ internal sealed partial class OnnxImporter
         m.RequireOnes(n, "dilations");
         var ks = Ints(n, "kernel_shape") ?? throw m.Unsupported(n, "it has no kernel_shape");
         if (ks.Length != 2) throw m.Unsupported(n, $"only 2-D pooling is supported (kernel_shape has {ks.Length} values)");
+        if (ks.Any(k => k <= 0 || k > int.MaxValue)) throw m.Unsupported(n, $"kernel_shape ({string.Join(", ", ks)}) is not two positive sizes");
         int kh = (int)ks[0], kw = (int)ks[1], h = x.Sym.Shape[0], w = x.Sym.Shape[1];
         var (sh, sw) = m.Strides(n);
         var (t, l, b, r) = m.Pads(n, h, w, kh, kw, sh, sw);
@@ -113,6 +116,7 @@ internal sealed partial class OnnxImporter
         if (pads.Length != 8) throw m.Unsupported(n, $"it has {pads.Length} pads; a rank-4 input needs 8");
         if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) throw m.Unsupported(n, "it pads the batch or channel axis (only height and width can be padded)");
         if (pads.Any(p => p < 0)) throw m.Unsupported(n, "negative pads (cropping) are not supported");
+        if (pads.Any(p => p > MaxPad)) throw m.Unsupported(n, $"pads ({string.Join(", ", pads)}) exceed {MaxPad} pixels a side");
         var layer = new ZeroPadding2D((((int)pads[2], (int)pads[6]), ((int)pads[3], (int)pads[7])), m.LayerName(n));
         m.Set(n, m.Apply(layer, true, x));
     }
@@ -130,7 +134,7 @@ internal sealed partial class OnnxImporter
     private (int H, int W) Strides(NodeProto n)
     {
         var s = Ints(n, "strides") ?? [1, 1];
-        if (s.Length != 2 || s.Any(v => v <= 0)) throw Unsupported(n, $"strides ({string.Join(", ", s)}) are not two positive numbers");
+        if (s.Length != 2 || s.Any(v => v <= 0 || v > int.MaxValue)) throw Unsupported(n, $"strides ({string.Join(", ", s)}) are not two positive numbers");
         return ((int)s[0], (int)s[1]);
     }
 
@@ -145,7 +149,7 @@ internal sealed partial class OnnxImporter
         }
         if (auto is not ("NOTSET" or "" or "VALID")) throw Unsupported(n, $"auto_pad \"{auto}\" is not known");
         var p = auto == "VALID" ? [0, 0, 0, 0] : Ints(n, "pads") ?? [0, 0, 0, 0];
-        if (p.Length != 4 || p.Any(v => v < 0 || v > 1 << 16)) throw Unsupported(n, $"pads ({string.Join(", ", p)}) are not four non-negative numbers");
+        if (p.Length != 4 || p.Any(v => v < 0 || v > MaxPad)) throw Unsupported(n, $"pads ({string.Join(", ", p)}) are not four non-negative numbers");
         return ((int)p[0], (int)p[1], (int)p[2], (int)p[3]);
     }
 
@@ -155,12 +159,26 @@ internal sealed partial class OnnxImporter
             throw Unsupported(n, $"{attribute} ({string.Join(", ", d)}) other than 1 are not supported");
     }
 
-    /// <summary>Copies converted weights into a built layer's parameter, checking the size.</summary>
+    /// <summary>The most padding imported on one side (a larger value is a damaged file, not a model).</summary>
+    private const long MaxPad = 1 << 16;
+
+    /// <summary>Copies converted weights into a built layer's parameter, checking the size and that every value is finite.</summary>
     private void SetWeight(Layer layer, string weight, float[] values, NodeProto n)
     {
         var p = layer.Parameters.First(q => q.Name == weight);
         if (p.Value.Size != values.Length)
             throw Unsupported(n, $"its {weight} has {values.Length} values but layer '{layer.Name}' needs {Tensor.FormatShape(p.Value.Shape)} = {p.Value.Size}");
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw Error($"node '{NodeName(n)}' ({n.OpType}): its {weight} holds {values[bad]} at index {bad}; weights must be finite numbers. The file is damaged, or the model was exported after its training diverged.");
         values.CopyTo(p.Value.Span);
+    }
+
+    /// <summary>Refuses a constant (a mean, a scale) that holds NaN or ±inf.</summary>
+    private void RequireFinite(OnnxConstant c, NodeProto n)
+    {
+        int bad = Array.FindIndex(c.Values, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw Error($"node '{NodeName(n)}' ({n.OpType}): constant '{c.Name}' holds {c.Values[bad]} at index {bad}; it must hold finite numbers. The file is damaged.");
     }
 }

@@ -54,10 +54,11 @@ internal sealed partial class OnnxImporter
     {
         var x = m.Var(n, 0);
         long axis = Int(n, "axis", m._opset < 13 ? 1 : -1);
+        int kerasAxis = m.KerasAxis(x, axis, n);   // checks the range first
         long a = axis < 0 ? axis + x.Rank : axis;
-        if (m._opset < 13 && a != x.Rank - 1 && x.OnnxShape.Skip((int)a).Aggregate(1, (p, d) => p * d) != x.OnnxShape[(int)a - 1])
+        if (m._opset < 13 && a != x.Rank - 1 && x.OnnxShape.Skip((int)a).Aggregate(1L, (p, d) => p * d) != x.OnnxShape[(int)a - 1])
             throw m.Unsupported(n, $"before opset 13 Softmax runs over all axes from {axis} on; DeepSharp supports one axis (the last)");
-        m.Set(n, m.Apply(new Layers.Softmax(m.KerasAxis(x, axis, n), m.LayerName(n)), x.ChannelsLast, x));
+        m.Set(n, m.Apply(new Layers.Softmax(kerasAxis, m.LayerName(n)), x.ChannelsLast, x));
     }
 
     private static void Clip(OnnxImporter m, NodeProto n)
@@ -66,6 +67,7 @@ internal sealed partial class OnnxImporter
         float hi = m._opset < 11 ? Float(n, "max", float.PositiveInfinity) : m.Const(n, 2) is { } b ? b.Values[0] : float.PositiveInfinity;
         if (m._opset >= 11 && (n.Input.Count > 1 && n.Input[1].Length > 0 && !m.IsConst(n, 1) || n.Input.Count > 2 && n.Input[2].Length > 0 && !m.IsConst(n, 2)))
             throw m.Unsupported(n, "its min and max must be constants");
+        if (float.IsNaN(lo) || float.IsNaN(hi)) throw m.Unsupported(n, $"its min ({lo}) and max ({hi}) must be numbers");
         if (lo > hi) throw m.Unsupported(n, $"min {lo} is larger than max {hi}");
         var x = m.Var(n, 0);
         string name = m.LayerName(n);
@@ -109,6 +111,7 @@ internal sealed partial class OnnxImporter
         var dims = Enumerable.Repeat(1L, v.Rank - c.Dims.Length).Concat(c.Dims).Select(d => (int)d).ToArray();
         if (dims[0] != 1) throw Unsupported(n, $"the constant of shape ({string.Join(", ", c.Dims)}) varies along the batch axis");
         var sample = dims[1..];
+        RequireFinite(c, n);
         var t = new Tensor(c.Values, sample.Length == 0 ? [1] : sample);
         if (v.ChannelsLast)
         {
@@ -141,7 +144,7 @@ internal sealed partial class OnnxImporter
         if (m._opset >= 12 && m.Const(n, 2) is { } t && t.Values.Any(v => v != 0f)) throw m.Unsupported(n, "training_mode=true is not supported");
         if (m._opset >= 12 && n.Input.Count > 2 && n.Input[2].Length > 0 && !m.IsConst(n, 2)) throw m.Unsupported(n, "its training_mode must be a constant");
         float rate = m._opset >= 12 ? m.Const(n, 1) is { } r ? r.Values[0] : 0.5f : Float(n, "ratio", 0.5f);
-        if (rate < 0f || rate >= 1f) throw m.Unsupported(n, $"ratio {rate} is outside [0, 1)");
+        if (!(rate >= 0f && rate < 1f)) throw m.Unsupported(n, $"ratio {rate} is outside [0, 1)");
         m.Same(n, new Layers.Dropout(rate, name: m.LayerName(n)));
     }
 

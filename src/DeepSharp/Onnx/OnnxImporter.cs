@@ -96,6 +96,8 @@ internal sealed partial class OnnxImporter
         var unsupported = _graph.Node.Where(n => !IsSupported(n)).Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (unsupported.Count > 0)
             throw Error($"the graph uses operators DeepSharp cannot import: {string.Join(", ", unsupported)}. Supported: {string.Join(", ", Handlers.Keys.Order())}.");
+        if (_opset < 1)
+            throw Error($"the model declares opset {_opset}; ONNX opsets start at 1. The file is damaged.");
         if (_opset > 17)
             throw Error($"the model uses opset {_opset}; DeepSharp imports opsets up to 17 (tested from 7). Convert it with onnx.version_converter.convert_version(model, 13).");
         return inputs[0];

@@ -8,13 +8,18 @@ namespace DeepSharp.Tests.Fuzz;
 /// </summary>
 internal static class FuzzHarness
 {
-    /// <summary>tests/fixtures/fuzz in the source tree (the regression files are read from there, not copied).</summary>
+    /// <summary>
+    /// tests/fixtures/fuzz/&lt;reader&gt; in the source tree (the regression files are read from there, not copied).
+    /// Test binaries run outside a checkout have none to replay; a failing input is then saved under the temp folder.
+    /// </summary>
     public static string FixtureFolder(string reader)
     {
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !Directory.Exists(Path.Combine(dir, "tests", "fixtures")))
             dir = Path.GetDirectoryName(dir);
-        return Path.Combine(dir ?? throw new DirectoryNotFoundException("tests/fixtures not found above the test binaries"), "tests", "fixtures", "fuzz", reader);
+        return dir is null
+            ? Path.Combine(Path.GetTempPath(), "deepsharp-fuzz", reader)
+            : Path.Combine(dir, "tests", "fixtures", "fuzz", reader);
     }
 
     /// <summary>
