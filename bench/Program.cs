@@ -13,7 +13,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench -- <workload> [--option value ...]");
     Console.WriteLine("common options: --threads N (default: all cores), --save (also write the output to");
-    Console.WriteLine("  bench/results/<date>-<workload>-<cpu>-<vector width>.txt)");
+    Console.WriteLine("  bench/results/<date>-<workload>-<cpu>-<vector width>.txt), --cpu-time (with --threads 1: time the");
+    Console.WriteLine("  thread's CPU time instead of wall time, for comparisons on a loaded machine)");
     Console.WriteLine(MachineInfo.Header);
     foreach (var w in workloads) Console.WriteLine($"  {w.Name,-12} {w.Description}");
     return args.Length == 0 ? 1 : 0;
@@ -32,6 +33,7 @@ try
 {
     var options = new BenchOptions(args.Skip(1));
     options.Flag("peers");
+    BenchClock.Configure(options);
     TeeWriter? tee = null;
     string? saved = null;
     if (options.Flag("save"))

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DeepSharp.Bench;
 
 /// <summary>Median, min and max of repeated timings, in seconds.</summary>
@@ -25,9 +23,9 @@ public static class Timing
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
-            long t0 = Stopwatch.GetTimestamp();
+            double t0 = BenchClock.Now();
             action();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            times[i] = BenchClock.Since(t0);
         }
         return Summarize(times);
     }
@@ -39,16 +37,16 @@ public static class Timing
     public static TimingStats MeasureBatched(Action action, double minSeconds = 0.05, int warmup = 2, int repeats = 5)
     {
         for (int i = 0; i < warmup; i++) action();
-        long t0 = Stopwatch.GetTimestamp();
+        double t0 = BenchClock.Now();
         action();
-        double once = Math.Max(1e-7, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        double once = Math.Max(1e-7, BenchClock.Since(t0));
         int calls = (int)Math.Clamp(minSeconds / once, 1, 1_000_000);
         var times = new double[repeats];
         for (int r = 0; r < repeats; r++)
         {
-            long t1 = Stopwatch.GetTimestamp();
+            double t1 = BenchClock.Now();
             for (int i = 0; i < calls; i++) action();
-            times[r] = Stopwatch.GetElapsedTime(t1).TotalSeconds / calls;
+            times[r] = BenchClock.Since(t1) / calls;
         }
         return Summarize(times);
     }

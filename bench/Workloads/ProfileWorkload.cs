@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 
@@ -45,9 +44,9 @@ public sealed class ProfileWorkload : IWorkload
             Tensor h = x;
             for (int i = 0; i < layers.Count; i++)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = BenchClock.Now();
                 h = layers[i].Forward([h], training: !infer);
-                if (s >= 0) fwd[i][s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (s >= 0) fwd[i][s] = BenchClock.Since(t0) * 1e3;
                 outShapes[i] = h.ShapeArray;
             }
             if (infer) continue;
@@ -61,14 +60,14 @@ public sealed class ProfileWorkload : IWorkload
             Tensor dy = g;
             for (int i = layers.Count - 1; i >= 0; i--)
             {
-                long t0 = Stopwatch.GetTimestamp();
+                double t0 = BenchClock.Now();
                 layers[i].Backward(dy, needInputGradients: i > 0);
-                if (s >= 0) bwd[i][s] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (s >= 0) bwd[i][s] = BenchClock.Since(t0) * 1e3;
                 if (i > 0) dy = layers[i].InputGradients[0]!;
             }
-            long o0 = Stopwatch.GetTimestamp();
+            double o0 = BenchClock.Now();
             model.Optimizer!.Apply(model.Parameters);
-            if (s >= 0) opt[s] = Stopwatch.GetElapsedTime(o0).TotalMilliseconds;
+            if (s >= 0) opt[s] = BenchClock.Since(o0) * 1e3;
         }
         var table = new ResultTable("layer", "output", "forward ms", "backward ms", "total ms");
         double tf = 0, tb = 0;

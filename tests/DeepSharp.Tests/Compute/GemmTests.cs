@@ -71,8 +71,21 @@ public class GemmTests
             Check(path, true, true, 3, 200, 270, pad: 2, accumulate: false, bias: true, relu: false, rng);   // columns split
             Check(path, true, false, 3, 13, 4000, pad: 0, accumulate: true, bias: true, relu: true, rng);     // depth split
             Check(path, true, false, 40, 20, 600, pad: 1, accumulate: true, bias: true, relu: true, rng);     // deep: depth split
+            Check(path, false, true, 24, 700, 300, pad: 1, accumulate: true, bias: true, relu: true, rng);    // wide B: columns split
         }
         finally { Workers.SetThreadCount(savedThreads); }
+    }
+
+    [Theory]
+    // MNIST's second convolution, forward (7744×64×288, 4 column tiles): rows, or both threads pack all of A.
+    [InlineData(7744, 64, 288, true)]
+    [InlineData(43264, 32, 9, true)]      // MNIST's first convolution: 2 column tiles, A is 43264×9
+    [InlineData(24, 2048, 300, false)]    // few rows, wide B: columns, or both threads pack all of B
+    [InlineData(512, 512, 512, true)]     // square: a tie goes to rows
+    public void ThreadsSplitTheSideThatPacksLess(int m, int n, int k, bool rows)
+    {
+        int mTiles = (m + 5) / 6, nTiles = (n + 15) / 16; // the AVX2 kernel's 6×16 tiles
+        Assert.Equal(rows, GemmKernels.SplitRows(m, n, k, mTiles, nTiles, threads: 2));
     }
 
     [Theory]
