@@ -19,6 +19,12 @@ internal static unsafe class GemmKernels
     /// <summary>Columns of C per packed block of B.</summary>
     private const int NC = 3072;
 
+    /// <summary>
+    /// Widest C (columns per thread) for which micro-kernels that can read A's rows in place do so instead of packing
+    /// A. DEEPSHARP_GEMM_ROWS_MAX_N overrides it for measurements (0: always pack).
+    /// </summary>
+    internal static int ReadRowsMaxColumns = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_GEMM_ROWS_MAX_N"), out int v) ? v : 128;
+
     /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
     private const long MinWorkPerThread = 1 << 16;
 
@@ -172,6 +178,10 @@ internal static unsafe class GemmKernels
     /// <summary>
     /// The five BLIS loops on rows [m0, m1), columns [n0, n1) and depth [p0, p1), on the calling thread,
     /// writing to c (same indexing as C). Bias and ReLU are applied only when epilogue is set.
+    /// Narrow C (at most <see cref="ReadRowsMaxColumns"/> columns, a kernel that reads A's rows in place) runs the
+    /// depth loop inside the row loop, with all of B packed once: each MC×nc block of C then stays in cache across
+    /// the depth blocks instead of being reloaded from memory once per depth block (the MNIST forward's 7744×64
+    /// C is 2 MB).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Sequential<TK>(in Args g, int m0, int m1, int n0, int n1, int p0, int p1,
@@ -180,13 +190,13 @@ internal static unsafe class GemmKernels
         int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, p1 - p0);
         int ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
         int mcMax = Math.Min(TK.MC, (m1 - m0 + mr - 1) / mr * mr);
+        // Narrow C: A's rows are read where they are (from A, or from the row source's block) instead of packed.
+        bool rowsA = TK.ReadsRows && !g.TransA && n1 - n0 <= ReadRowsMaxColumns;
+        bool wholeB = rowsA && (long)(p1 - p0) * ncMax <= WholeBFloats;
         var buffers = _buffers ??= new PackBuffers();
-        buffers.Ensure((long)mcMax * kcMax, (long)ncMax * kcMax);
-        float* packA = buffers.A, packB = buffers.B;
-        float* tile = stackalloc float[mr * nr];
-        // Row-source staging: MR rows × kc (A as rows), or kc × MC (A transposed: rows of the source are depth).
-        float* staging = g.Source is null ? null : buffers.Staging((long)kcMax * Math.Max(mr, mcMax));
-        float* a = (float*)g.A, b = (float*)g.B, bias = epilogue ? (float*)g.Bias : null;
+        buffers.Ensure((long)mcMax * kcMax, (long)ncMax * (wholeB ? p1 - p0 : kcMax));
+        var blk = new Block(buffers.A, buffers.B, g.Source is null ? null : buffers.Staging((long)kcMax * Math.Max(mr, mcMax)),
+            c, ldc, epilogue, (float*)g.Bias, rowsA);
 
         // Depth blocks of equal size (k = 288 runs as 2 × 144, not 256 + 32: a thin last block
         // reloads and stores C for little work).
@@ -196,42 +206,99 @@ internal static unsafe class GemmKernels
         // already is one packed panel: read it in place. (Wider rows leave half the L1 sets unused:
         // measured slower for ldb = 2·NR.)
         bool bInPlace = !g.TransB && g.Ldb == nr;
+        float* b = (float*)g.B;
 
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
+            bool packedB = !bInPlace || nc % nr != 0;
+            nint ncPadded = (nc + nr - 1) / nr * nr;
+            if (wholeB)
+            {
+                if (packedB)
+                    for (int pc = p0; pc < p1; pc += kcStep)
+                        GemmPacking.PackB(g.TransB, b, g.Ldb, pc, Math.Min(kcStep, p1 - pc), jc, nc, nr, blk.PackB + (pc - p0) * ncPadded);
+                for (int ic = m0; ic < m1; ic += TK.MC)
+                    for (int pc = p0; pc < p1; pc += kcStep)
+                    {
+                        int kc = Math.Min(kcStep, p1 - pc);
+                        float* pb = packedB ? blk.PackB + (pc - p0) * ncPadded : b + pc * g.Ldb + jc;
+                        Run<TK>(g, blk, ic, Math.Min(TK.MC, m1 - ic), jc, nc, pc, kc, pb, packedB ? nr : g.Ldb,
+                            load: pc > p0 || accumulate, last: pc + kc >= p1);
+                    }
+                continue;
+            }
             for (int pc = p0; pc < p1; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, p1 - pc);
-                bool load = pc > p0 || accumulate, last = pc + kc >= p1;
-                bool relu = last && epilogue && g.Relu;
-                bool packedB = !bInPlace || nc % nr != 0;
-                if (packedB) GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, packB);
+                if (packedB) GemmPacking.PackB(g.TransB, b, g.Ldb, pc, kc, jc, nc, nr, blk.PackB);
+                float* pb = packedB ? blk.PackB : b + pc * g.Ldb + jc;
                 for (int ic = m0; ic < m1; ic += TK.MC)
+                    Run<TK>(g, blk, ic, Math.Min(TK.MC, m1 - ic), jc, nc, pc, kc, pb, packedB ? nr : g.Ldb,
+                        load: pc > p0 || accumulate, last: pc + kc >= p1);
+            }
+        }
+    }
+
+    /// <summary>Most floats of B packed at once for the narrow loop order (1 MB; larger B takes the BLIS order).</summary>
+    private const long WholeBFloats = 1 << 18;
+
+    /// <summary>One thread's buffers and the C it writes, for <see cref="Run{TK}"/>.</summary>
+    private readonly struct Block(float* packA, float* packB, float* staging, float* c, nint ldc, bool epilogue, float* bias, bool rowsA)
+    {
+        public readonly float* PackA = packA, PackB = packB, Staging = staging, C = c;
+        /// <summary>The bias, or null (also when the epilogue is not applied by this call).</summary>
+        public readonly float* Bias = epilogue ? bias : null;
+        public readonly nint Ldc = ldc;
+        public readonly bool Epilogue = epilogue, RowsA = rowsA;
+    }
+
+    /// <summary>
+    /// One MC×kc block of A times the kc×nc block of B at <paramref name="b"/> (packed NR-column panels when ldb is NR,
+    /// else B in place) into rows [ic, ic+mc), columns [jc, jc+nc) of C: A packed (or its rows located), then the
+    /// micro-kernel over every MR×NR tile. The epilogue (bias, ReLU) is applied on the last depth block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TK>(in Args g, in Block blk, int ic, int mc, int jc, int nc, int pc, int kc, float* b, nint ldb,
+        bool load, bool last) where TK : struct, IMicroKernel
+    {
+        int mr = TK.MR, nr = TK.NR;
+        float* tile = stackalloc float[mr * nr];
+        float* packA = blk.PackA, a = (float*)g.A, rows = null;
+        nint lda = 0, ldc = blk.Ldc;
+        if (blk.RowsA && g.Source is null) { rows = a + ic * g.Lda + pc; lda = g.Lda; }
+        else if (blk.RowsA) { g.Source!.Rows(ic, mc, pc, kc, blk.Staging); rows = blk.Staging; lda = kc; }
+        else if (g.Source is null) GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
+        else PackFromSource(g.Source, g.TransA, ic, mc, pc, kc, mr, blk.Staging, packA);
+        bool relu = last && blk.Epilogue && g.Relu;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* pb = ldb == nr ? b + (nint)jr * kc : b + jr;
+            float* biasJ = last && blk.Bias != null ? blk.Bias + jc + jr : null;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int count = Math.Min(mr, mc - ir);
+                float* cij = blk.C + (ic + ir) * ldc + jc + jr;
+                if (rows != null && count == mr)
                 {
-                    int mc = Math.Min(TK.MC, m1 - ic);
-                    if (g.Source is null) GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
-                    else PackFromSource(g.Source, g.TransA, ic, mc, pc, kc, mr, staging, packA);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    if (cols == nr) TK.RunRows(kc, rows + ir * lda, lda, pb, ldb, cij, ldc, load, biasJ, relu);
+                    else
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        float* pb = packedB ? packB + (nint)jr * kc : b + pc * g.Ldb + jc + jr;
-                        nint ldb = packedB ? nr : g.Ldb;
-                        float* biasJ = last && bias != null ? bias + jc + jr : null;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            float* pa = packA + (nint)ir * kc;
-                            float* cij = c + (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr)
-                                TK.Run(kc, pa, pb, ldb, cij, ldc, load, biasJ, relu);
-                            else
-                            {
-                                TK.Run(kc, pa, pb, ldb, tile, nr, false, null, false);
-                                MergeEdge(tile, nr, cij, ldc, rows, cols, load, biasJ, relu);
-                            }
-                        }
+                        TK.RunRows(kc, rows + ir * lda, lda, pb, ldb, tile, nr, false, null, false);
+                        MergeEdge(tile, nr, cij, ldc, count, cols, load, biasJ, relu);
                     }
+                    continue;
+                }
+                float* pa = packA + (nint)ir * kc;
+                // The last rows of a row-read block: packed here, zero-padded to MR.
+                if (rows != null) GemmPacking.Transposed(rows + ir * lda, lda, count, kc, mr, pa);
+                if (count == mr && cols == nr)
+                    TK.Run(kc, pa, pb, ldb, cij, ldc, load, biasJ, relu);
+                else
+                {
+                    TK.Run(kc, pa, pb, ldb, tile, nr, false, null, false);
+                    MergeEdge(tile, nr, cij, ldc, count, cols, load, biasJ, relu);
                 }
             }
         }

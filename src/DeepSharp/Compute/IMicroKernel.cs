@@ -24,4 +24,15 @@ internal unsafe interface IMicroKernel
     /// ldb is NR for a packed panel of B, or B's own row stride when B is read in place.
     /// </summary>
     static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu);
+
+    /// <summary>
+    /// True when <see cref="RunRows"/> exists: the driver then reads A's rows where they are (row-major, any row
+    /// stride) instead of packing them, which pays when C is narrow (a convolution's 32 to 128 filters: each packed
+    /// float of A would be used for only n multiply-adds).
+    /// </summary>
+    static virtual bool ReadsRows => false;
+
+    /// <summary>As <see cref="Run"/>, with A read unpacked: A(i, p) = a[i·lda + p] for the MR rows.</summary>
+    static virtual void RunRows(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu) =>
+        throw new NotSupportedException("This micro-kernel reads packed panels of A only.");
 }

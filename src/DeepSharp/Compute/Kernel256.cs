@@ -72,6 +72,51 @@ internal unsafe struct Kernel256 : IMicroKernel
         StoreRow(c + 5 * ldc, c5_0, c5_1, load, bias, relu);
     }
 
+    public static bool ReadsRows => true;
+
+    /// <summary>The same 6×16 tile with A's six rows read in place (six broadcast streams, no packing).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunRows(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu)
+    {
+        var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
+        var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
+        var c2_0 = Vector256<float>.Zero; var c2_1 = Vector256<float>.Zero;
+        var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
+        var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
+        var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
+        float* a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (nint p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b + 0);
+            var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x, b1, c0_1);
+            x = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x, b1, c1_1);
+            x = Vector256.Create(a2[p]);
+            c2_0 = Vector256.FusedMultiplyAdd(x, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x, b1, c2_1);
+            x = Vector256.Create(a3[p]);
+            c3_0 = Vector256.FusedMultiplyAdd(x, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x, b1, c3_1);
+            x = Vector256.Create(a4[p]);
+            c4_0 = Vector256.FusedMultiplyAdd(x, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x, b1, c4_1);
+            x = Vector256.Create(a5[p]);
+            c5_0 = Vector256.FusedMultiplyAdd(x, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(x, b1, c5_1);
+            b += ldb;
+        }
+        StoreRow(c + 0 * ldc, c0_0, c0_1, load, bias, relu);
+        StoreRow(c + 1 * ldc, c1_0, c1_1, load, bias, relu);
+        StoreRow(c + 2 * ldc, c2_0, c2_1, load, bias, relu);
+        StoreRow(c + 3 * ldc, c3_0, c3_1, load, bias, relu);
+        StoreRow(c + 4 * ldc, c4_0, c4_1, load, bias, relu);
+        StoreRow(c + 5 * ldc, c5_0, c5_1, load, bias, relu);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* dst, Vector256<float> x0, Vector256<float> x1, bool load, float* bias, bool relu)
     {
