@@ -34,7 +34,8 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
     /// <summary>A layer whose constant of <paramref name="constantShape"/> is zero until weights are loaded (used when loading a saved model).</summary>
     public ElementwiseConstant(string operation, int[] constantShape, string? name = null) : base(name)
     {
-        Operation = operation.ToLowerInvariant() switch
+        Operation = operation.ToLowerInvariant();
+        Op = Operation switch
         {
             "add" => ConstantOp.Add,
             "subtract" => ConstantOp.Subtract,
@@ -48,7 +49,11 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
         _initial = new float[Tensor.Product(constantShape)];
     }
 
-    public ConstantOp Operation { get; }
+    /// <summary>What the layer does with its constant: "add", "subtract", "reverse_subtract" or "multiply" (as saved in its config).</summary>
+    public string Operation { get; }
+
+    /// <summary>The operation for the op that computes it.</summary>
+    internal ConstantOp Op { get; }
 
     /// <summary>The constant's shape, broadcast against one sample (aligned on the right).</summary>
     public int[] ConstantShape { get; }
@@ -75,7 +80,7 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
         if (_expanded.Length != per) { _expanded = new float[per]; _sampleShape = x.ShapeArray[1..]; }
         BroadcastOps.Expand(Constant.Value.Span, ConstantShape, _sampleShape, _expanded);
         Tensor.Ensure(ref _y, x.Shape);
-        BroadcastOps.Forward(Operation, x.Span, _expanded, _y!.Span);
+        BroadcastOps.Forward(Op, x.Span, _expanded, _y!.Span);
         return _y;
     }
 
@@ -84,14 +89,14 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, dy.Shape);
-        BroadcastOps.Backward(Operation, dy.Span, _expanded, _dx!.Span);
+        BroadcastOps.Backward(Op, dy.Span, _expanded, _dx!.Span);
         InputGradient = _dx;
     }
 
     public override Dictionary<string, object?> GetConfig()
     {
         var c = base.GetConfig();
-        c["operation"] = Layer.ToSnakeCase(Operation.ToString());
+        c["operation"] = Operation;
         c["constant_shape"] = ConstantShape;
         return c;
     }

@@ -4,7 +4,7 @@ namespace DeepSharp.Ops;
 /// Ops along one axis of a row-major tensor, seen as (outer, axis, inner): concatenation, slicing, softmax;
 /// and axis permutation. Forward and backward side by side.
 /// </summary>
-public static class AxisOps
+internal static class AxisOps
 {
     /// <summary>The (outer, inner) sizes around <paramref name="axis"/> of <paramref name="shape"/>.</summary>
     public static (int Outer, int Inner) Split(ReadOnlySpan<int> shape, int axis)

@@ -7,7 +7,7 @@ namespace DeepSharp.Ops;
 /// aligned on the right: a (C) constant applies per channel, an (H, W, C) constant per pixel), and between
 /// same-shape tensors. dx for x + c and x - c is dy; for c - x it is -dy; for x ⊙ c it is dy ⊙ c.
 /// </summary>
-public static class BroadcastOps
+internal static class BroadcastOps
 {
     /// <summary>Writes <paramref name="constant"/> (shape <paramref name="constantShape"/>) broadcast to one sample of
     /// <paramref name="sampleShape"/> into <paramref name="expanded"/>.</summary>
@@ -85,7 +85,7 @@ public static class BroadcastOps
 }
 
 /// <summary>The operation of an <see cref="Layers.ElementwiseConstant"/> layer.</summary>
-public enum ConstantOp
+internal enum ConstantOp
 {
     /// <summary>x + c</summary>
     Add,

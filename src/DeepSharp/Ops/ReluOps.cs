@@ -5,7 +5,7 @@ namespace DeepSharp.Ops;
 /// negativeSlope·(x - threshold) below. dx = dy · (0, 1 or negativeSlope) on the same pieces.
 /// LeakyReLU is the case maxValue = ∞, threshold = 0.
 /// </summary>
-public static class ReluOps
+internal static class ReluOps
 {
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, float maxValue, float negativeSlope, float threshold)
     {
