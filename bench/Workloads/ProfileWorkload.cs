@@ -128,6 +128,14 @@ public sealed class ProfileWorkload : IWorkload
                 var kernelCopy = new Tensor(conv.Kernel.Value.ShapeArray);
                 if (Environment.GetEnvironmentVariable("PROFILE_REAL_KERNEL") == "1") conv.Kernel.Value.Span.CopyTo(kernelCopy.Span);
                 table.Add($"{conv.Name} whole op", ResultTable.Num(T(() => Ops.Conv2DOp.ForwardDirect(xin, kernelCopy, null, yFull, g, Compute.Epilogue.Relu, ref ws)) / scale, 3), "", "", "", "", "");
+                // The backward pass as the layer runs it (implicit GEMMs, Winograd where it applies), each gradient alone.
+                var dyFull = new Tensor(g.Batch, g.OutH, g.OutW, f);
+                dyFull.Span.Fill(1e-3f);
+                var dKernel = new Tensor(conv.Kernel.Value.ShapeArray);
+                var dxFull = new Tensor(inShape);
+                table.Add($"{conv.Name} backward op", "", "", "",
+                    ResultTable.Num(T(() => Ops.Conv2DOp.Backward(xin, kernelCopy, dyFull, null, dKernel, null, g, ref ws)) / scale, 3),
+                    ResultTable.Num(T(() => Ops.Conv2DOp.Backward(xin, kernelCopy, dyFull, dxFull, null, null, g, ref ws)) / scale, 3) + " (+col2im)", "");
                 table.Add($"{conv.Name} ({nb} img/chunk)",
                     ResultTable.Num(T(() => Ops.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
                     ResultTable.Num(T(() => Compute.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Compute.Epilogue.Relu)), 3),

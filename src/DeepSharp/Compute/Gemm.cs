@@ -64,6 +64,9 @@ internal static class Gemm
             throw new ArgumentException($"GEMM: bias has {biasLen} values, expected {n}.");
     }
 
+    /// <summary>Widest C for which the GEMM reads A's rows in place on kernels that can (see <see cref="GemmKernels.ReadRowsMaxColumns"/>).</summary>
+    public static int ReadRowsMaxColumns => GemmKernels.ReadRowsMaxColumns;
+
     /// <summary>The plain triple loop every fast path is tested against.</summary>
     public static void Reference(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
