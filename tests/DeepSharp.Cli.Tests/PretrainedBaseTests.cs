@@ -148,6 +148,18 @@ public class PretrainedBaseTests
     }
 
     [Fact]
+    public void VisualizeFilters_TakesAnOnnxBase_AndRefusesWeightsForIt()
+    {
+        using var dir = new TempFolder();
+        var r = Cli.Run(dir.Path, "visualize", "filters", "--base", Fixture("cnn.onnx"), "--layer", "conv1", "--count", "2", "--steps", "2", "-o", dir.File("vis"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(Path.Combine(dir.File("vis"), "conv1_filters.png"), r.Stdout.Trim());
+        Assert.True(ImageIO.Load(r.Stdout.Trim()).Dim(0) > 11);   // a titled grid of two 11×10 patterns
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "visualize", "filters", "--base", Fixture("cnn.onnx"), "--weights", "random", "--layer", "conv1", "-o", dir.File("vis")), 2,
+            "--weights", "cnn.onnx");
+    }
+
+    [Fact]
     public void Vgg16Base_HasKerasCaffePreprocessingInFront()
     {
         var network = Commands.BaseNetworks.Resolve("vgg16", size: 40, weights: "random");
