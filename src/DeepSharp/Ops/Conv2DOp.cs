@@ -36,11 +36,18 @@ internal static class Conv2DOp
         }
         if (ImplicitForward && g.InC >= 16)
         {
-            // Implicit GEMM: the GEMM packs its A blocks straight from x; no column buffer is written.
-            Gemm.MultiplyRows(new Im2ColRows(x.Data, g), false, g.OutPixels, f, k, kernel.Span, f, y.Span, f, biasSpan, epilogue);
+            ForwardImplicit(x, kernel, bias, y, g, epilogue);
             return;
         }
         ForwardDirect(x, kernel, bias, y, g, epilogue, ref workspace);
+    }
+
+    /// <summary>Implicit GEMM: the GEMM packs its A blocks straight from x; no column buffer is written.</summary>
+    internal static void ForwardImplicit(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g, Epilogue epilogue)
+    {
+        int f = kernel.Dim(3);
+        var biasSpan = bias is null ? default : (ReadOnlySpan<float>)bias.Span;
+        Gemm.MultiplyRows(new Im2ColRows(x.Data, g), false, g.OutPixels, f, g.PatchSize, kernel.Span, f, y.Span, f, biasSpan, epilogue);
     }
 
     /// <summary>

@@ -23,10 +23,15 @@ internal static class WinogradConv
     private const int ChunkFloats = 1 << 21;
 
     /// <summary>
-    /// Fewest input channels for which the path pays: the 16 GEMMs have depth C, and at C = 32 (MNIST's and
-    /// cats-vs-dogs' second conv) they ran no faster than the direct path's depth 9·C.
+    /// Fewest input channels for which the path pays: the 16 GEMMs have depth C. With AVX-512 at C = 32 (MNIST's and
+    /// cats-vs-dogs' second conv) they ran no faster than the direct path's depth 9·C, so 64 there. With AVX2 the
+    /// direct path reaches less of the peak and Winograd pays from 32: measured on an AVX2 core (CPU time),
+    /// cats-vs-dogs conv2d_1 forward 66 ms direct, 44-48 ms Winograd; MNIST conv2d_1 4.7-5.1 against 4.1-4.3 ms.
+    /// 128-bit vectors (ARM64, SSE) keep 64: not measured.
+    /// DEEPSHARP_WINOGRAD_MIN_CHANNELS overrides it for measurements.
     /// </summary>
-    internal static int MinChannels = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_MIN_CHANNELS"), out int v) ? v : 64;
+    internal static int MinChannels = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_MIN_CHANNELS"), out int v) ? v
+        : VectorPaths.Best == VectorWidth.W256 ? 32 : 64;
 
     /// <summary>
     /// Whether the input gradient takes the Winograd path. Off: measured on the cats-vs-dogs convnet it ran no
