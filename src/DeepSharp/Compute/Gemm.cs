@@ -64,8 +64,11 @@ internal static class Gemm
             throw new ArgumentException($"GEMM: bias has {biasLen} values, expected {n}.");
     }
 
-    /// <summary>Widest C for which the GEMM reads A's rows in place on kernels that can (see <see cref="GemmKernels.ReadRowsMaxColumns"/>).</summary>
-    public static int ReadRowsMaxColumns => GemmKernels.ReadRowsMaxColumns;
+    /// <summary>
+    /// Widest C for which the GEMM reads A's rows in place (see <see cref="GemmKernels.ReadRowsMaxColumns"/>), or 0 when
+    /// the micro-kernel in use always packs A.
+    /// </summary>
+    public static int ReadRowsMaxColumns => GemmKernels.ReadsRows ? GemmKernels.ReadRowsMaxColumns : 0;
 
     /// <summary>The plain triple loop every fast path is tested against.</summary>
     public static void Reference(bool transA, bool transB, int m, int n, int k,

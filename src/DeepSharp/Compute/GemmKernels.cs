@@ -47,6 +47,17 @@ internal static unsafe class GemmKernels
         }
     }
 
+    /// <summary>True when the micro-kernel in use reads A's rows in place for narrow C (<see cref="IMicroKernel.ReadsRows"/>).</summary>
+    public static bool ReadsRows => _path switch
+    {
+        GemmPath.Avx512 => Reads<Kernel512>(),
+        GemmPath.Avx2 => Reads<Kernel256>(),
+        GemmPath.Vector128 => Reads<Kernel128>(),
+        _ => Reads<KernelPortable>(),
+    };
+
+    private static bool Reads<TK>() where TK : struct, IMicroKernel => TK.ReadsRows;
+
     public static bool IsSupported(GemmPath path) => path switch
     {
         GemmPath.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
