@@ -60,7 +60,10 @@ internal static class ModelJson
                 entry["name"] = node.Layer!.Name;
                 var tensors = node.Inputs.Select(j => (JsonNode)KerasTensor(nodeNames[j], nodes[j].Shape)).ToArray();
                 JsonNode arg = tensors.Length == 1 ? tensors[0] : new JsonArray(tensors);
-                entry["inbound_nodes"] = new JsonArray(new JsonObject { ["args"] = new JsonArray(arg), ["kwargs"] = new JsonObject() });
+                // A call with its mode fixed (base(x, training: false)) keeps it, as Keras writes it: kwargs.training.
+                var kwargs = new JsonObject();
+                if (node.Training is bool training) kwargs["training"] = training;
+                entry["inbound_nodes"] = new JsonArray(new JsonObject { ["args"] = new JsonArray(arg), ["kwargs"] = kwargs });
             }
             layers.Add(entry);
         }
@@ -199,7 +202,8 @@ internal static class ModelJson
             if (refs.Count == 0) throw new FormatException($"Layer '{layerName}' of model '{name}' has no inputs in its inbound_nodes.");
             var inputs = refs.Select(r => tensors.TryGetValue(r, out var t) ? t
                 : throw new FormatException($"Layer '{layerName}' of model '{name}' reads the output of '{r}', which is not defined before it.")).ToArray();
-            tensors[layerName] = layer.Call(inputs);
+            bool? fixedMode = TrainingKwarg(nodes[0]);
+            tensors[layerName] = fixedMode is bool mode && inputs.Length == 1 ? layer.Call(inputs[0], mode) : layer.Call(inputs);
         }
         if (input is null) throw new FormatException($"Model '{name}' has no InputLayer.");
         var outputs = new List<string>();
@@ -231,6 +235,21 @@ internal static class ModelJson
             if (layers[i] is Model nested) ApplyTrainable(nested, entries[i]);
             else if (entries[i]["config"]?["trainable"] is JsonValue lt) layers[i].Trainable = lt.GetValue<bool>();
         }
+    }
+
+    /// <summary>
+    /// The <c>training</c> argument of a call, if it was fixed: Keras 3 writes <c>{"args": [...], "kwargs": {"training": false}}</c>,
+    /// Keras 2 <c>[["base", 0, 0, {"training": false}]]</c>.
+    /// </summary>
+    private static bool? TrainingKwarg(JsonNode? node)
+    {
+        JsonNode? value = node switch
+        {
+            JsonObject o => o["kwargs"]?["training"],
+            JsonArray { Count: 1 } a when a[0] is JsonArray inner && inner.Count >= 4 => inner[3]?["training"],
+            _ => null,
+        };
+        return value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
     }
 
     /// <summary>Layer names referenced by Keras 3 tensors ({"keras_history": [name, 0, 0]}) or Keras 2 lists ([name, 0, 0, {}]).</summary>

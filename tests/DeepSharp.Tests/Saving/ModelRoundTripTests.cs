@@ -105,6 +105,31 @@ public class ModelRoundTripTests
     }
 
     [Fact]
+    public void BaseCalledWithTrainingFalse_RoundTrip_StaysInInferenceMode()
+    {
+        // Keras' transfer-learning pattern: x = base(inputs, training=False); the flag is saved as the call's kwargs.
+        using var dir = new TempFolder();
+        var baseInput = new Input(6, 6, 2);
+        var h = new Conv2D(3, (3, 3), name: "base_conv").Call(baseInput);
+        h = new BatchNormalization(name: "base_bn").Call(h);
+        var convBase = new Model(baseInput, h, name: "base");
+        var inputs = new Input(6, 6, 2);
+        var x = convBase.Call(inputs, training: false);
+        var model = new Model(inputs, new Dense(1, activation: "sigmoid", name: "head").Call(new Flatten().Call(x)));
+        model.Compile(optimizer: "sgd", loss: "binary_crossentropy");
+        string path = dir.File("base.keras");
+        model.Save(path);
+        var loaded = Model.Load(path);
+
+        Assert.Contains(loaded.Nodes, n => n.Layer is Model && n.Training == false);
+        // Inference mode during training: the nested batch norm's moving statistics do not move.
+        var bn = ((Model)loaded.Layers.First(l => l is Model)).Layers.OfType<BatchNormalization>().Single();
+        var movingMean = bn.Parameters.First(p => p.Name.Contains("moving_mean")).Value.Span.ToArray();
+        loaded.TrainStep(RandomImages(8, 4, 6, 6, 2), RandomBinary(9, 4));
+        Assert.Equal(movingMean, bn.Parameters.First(p => p.Name.Contains("moving_mean")).Value.Span.ToArray());
+    }
+
+    [Fact]
     public void UncompiledModel_RoundTrip_LoadsUncompiled()
     {
         using var dir = new TempFolder();
