@@ -201,8 +201,9 @@ internal static unsafe class GemmKernels
         int mr = TK.MR, nr = TK.NR, kcMax = Math.Min(TK.KC, p1 - p0);
         int ncMax = Math.Min(NC, (n1 - n0 + nr - 1) / nr * nr);
         int mcMax = Math.Min(TK.MC, (m1 - m0 + mr - 1) / mr * mr);
-        // Narrow C: A's rows are read where they are (from A, or from the row source's block) instead of packed.
-        bool rowsA = TK.ReadsRows && !g.TransA && n1 - n0 <= ReadRowsMaxColumns;
+        // Narrow C: A is read where it is (A's rows, or the row source's block; transposed only from a row source,
+        // whose block has a short row stride) instead of packed.
+        bool rowsA = TK.ReadsRows && (!g.TransA || g.Source is not null) && n1 - n0 <= ReadRowsMaxColumns;
         bool wholeB = rowsA && (long)(p1 - p0) * ncMax <= WholeBFloats;
         var buffers = _buffers ??= new PackBuffers();
         buffers.Ensure((long)mcMax * kcMax, (long)ncMax * (wholeB ? p1 - p0 : kcMax));
@@ -276,9 +277,12 @@ internal static unsafe class GemmKernels
         int mr = TK.MR, nr = TK.NR;
         float* tile = stackalloc float[mr * nr];
         float* packA = blk.PackA, a = (float*)g.A, rows = null;
-        nint lda = 0, ldc = blk.Ldc;
-        if (blk.RowsA && g.Source is null) { rows = a + ic * g.Lda + pc; lda = g.Lda; }
-        else if (blk.RowsA) { g.Source!.Rows(ic, mc, pc, kc, blk.Staging); rows = blk.Staging; lda = kc; }
+        // A read where it is: A(i, p) = rows[i·rs + p·ds].
+        nint rs = 0, ds = 0, ldc = blk.Ldc;
+        if (blk.RowsA && !g.TransA && g.Source is null) { rows = a + ic * g.Lda + pc; rs = g.Lda; ds = 1; }
+        else if (blk.RowsA && !g.TransA) { g.Source!.Rows(ic, mc, pc, kc, blk.Staging); rows = blk.Staging; rs = kc; ds = 1; }
+        // Transposed A from a row source (a convolution's kernel gradient): the source's rows are the depth.
+        else if (blk.RowsA) { g.Source!.Rows(pc, kc, ic, mc, blk.Staging); rows = blk.Staging; rs = 1; ds = mc; }
         else if (g.Source is null) GemmPacking.PackA(g.TransA, a, g.Lda, ic, mc, pc, kc, mr, packA);
         else PackFromSource(g.Source, g.TransA, ic, mc, pc, kc, mr, blk.Staging, packA);
         bool relu = last && blk.Epilogue && g.Relu;
@@ -293,17 +297,18 @@ internal static unsafe class GemmKernels
                 float* cij = blk.C + (ic + ir) * ldc + jc + jr;
                 if (rows != null && count == mr)
                 {
-                    if (cols == nr) TK.RunRows(kc, rows + ir * lda, lda, pb, ldb, cij, ldc, load, biasJ, relu);
+                    if (cols == nr) TK.RunStrided(kc, rows + ir * rs, rs, ds, pb, ldb, cij, ldc, load, biasJ, relu);
                     else
                     {
-                        TK.RunRows(kc, rows + ir * lda, lda, pb, ldb, tile, nr, false, null, false);
+                        TK.RunStrided(kc, rows + ir * rs, rs, ds, pb, ldb, tile, nr, false, null, false);
                         MergeEdge(tile, nr, cij, ldc, count, cols, load, biasJ, relu);
                     }
                     continue;
                 }
                 float* pa = packA + (nint)ir * kc;
-                // The last rows of a row-read block: packed here, zero-padded to MR.
-                if (rows != null) GemmPacking.Transposed(rows + ir * lda, lda, count, kc, mr, pa);
+                // The last rows of a block read in place: packed here, zero-padded to MR.
+                if (rows != null && ds == 1) GemmPacking.Transposed(rows + ir * rs, rs, count, kc, mr, pa);
+                else if (rows != null) GemmPacking.Contiguous(rows + ir, ds, count, kc, mr, pa);
                 if (count == mr && cols == nr)
                     TK.Run(kc, pa, pb, ldb, cij, ldc, load, biasJ, relu);
                 else

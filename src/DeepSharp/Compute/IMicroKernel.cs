@@ -26,13 +26,16 @@ internal unsafe interface IMicroKernel
     static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu);
 
     /// <summary>
-    /// True when <see cref="RunRows"/> exists: the driver then reads A's rows where they are (row-major, any row
-    /// stride) instead of packing them, which pays when C is narrow (a convolution's 32 to 128 filters: each packed
-    /// float of A would be used for only n multiply-adds).
+    /// True when <see cref="RunStrided"/> exists: the driver then reads A where it is instead of packing it, which pays
+    /// when C is narrow (a convolution's 32 to 128 filters: each packed float of A would be used for only n multiply-adds).
     /// </summary>
     static virtual bool ReadsRows => false;
 
-    /// <summary>As <see cref="Run"/>, with A read unpacked: A(i, p) = a[i·lda + p] for the MR rows.</summary>
-    static virtual void RunRows(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu) =>
+    /// <summary>
+    /// As <see cref="Run"/>, with A read unpacked: A(i, p) = a[i·rowStride + p·depthStride] for the MR rows
+    /// (rowStride = lda, depthStride = 1 for A's rows in place; rowStride = 1, depthStride = ld for a transposed block).
+    /// </summary>
+    static virtual void RunStrided(int kc, float* a, nint rowStride, nint depthStride, float* b, nint ldb, float* c, nint ldc,
+        bool load, float* bias, bool relu) =>
         throw new NotSupportedException("This micro-kernel reads packed panels of A only.");
 }

@@ -74,9 +74,10 @@ internal unsafe struct Kernel256 : IMicroKernel
 
     public static bool ReadsRows => true;
 
-    /// <summary>The same 6×16 tile with A's six rows read in place (six broadcast streams, no packing).</summary>
+    /// <summary>The same 6×16 tile with A read where it is: A(i, p) = a[i·rowStride + p·depthStride] (no packing).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunRows(int kc, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool load, float* bias, bool relu)
+    public static void RunStrided(int kc, float* a, nint rowStride, nint depthStride, float* b, nint ldb, float* c, nint ldc,
+        bool load, float* bias, bool relu)
     {
         var c0_0 = Vector256<float>.Zero; var c0_1 = Vector256<float>.Zero;
         var c1_0 = Vector256<float>.Zero; var c1_1 = Vector256<float>.Zero;
@@ -84,8 +85,9 @@ internal unsafe struct Kernel256 : IMicroKernel
         var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
         var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
         var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
-        float* a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (nint p = 0; p < kc; p++)
+        float* a0 = a, a1 = a + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride, a4 = a3 + rowStride, a5 = a4 + rowStride;
+        nint end = kc * depthStride;
+        for (nint p = 0; p != end; p += depthStride)
         {
             var b0 = Vector256.Load(b + 0);
             var b1 = Vector256.Load(b + 8);
