@@ -90,9 +90,9 @@ public static partial class Peers
     // "vgg16 features fwd (...): median ...s/batch ... -> 20.1 img/s (median), 21.6 img/s (best)"
     [GeneratedRegex(@"vgg16 features fwd .*?([0-9.]+) img/s \(best\)")] private static partial Regex VggBest();
 
-    private sealed record RunOutput(string Output, int ExitCode, bool TimedOut);
+    internal sealed record RunOutput(string Output, int ExitCode, bool TimedOut);
 
-    private static RunOutput Run(string file, string[] args, (string Name, string Value)[] env, int timeoutSeconds)
+    internal static RunOutput Run(string file, string[] args, (string Name, string Value)[] env, int timeoutSeconds)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -121,6 +121,6 @@ public static partial class Peers
         }
     }
 
-    private static string LastLines(string text, int count) =>
+    internal static string LastLines(string text, int count) =>
         string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(count));
 }

@@ -89,7 +89,7 @@ public sealed class PeersWorkload : IWorkload
     private static string N(double v, int decimals) => double.IsNaN(v) || v is double.MaxValue or 0 ? "-" : ResultTable.Num(v, decimals);
     private static string R(double v) => double.IsNaN(v) || double.IsInfinity(v) || v == 0 ? "-" : ResultTable.Num(v, 2) + "×";
 
-    private static string FindPeersDir()
+    internal static string FindPeersDir()
     {
         foreach (var d in new[] { Path.Combine("..", "shared", "peers"), "/work/shared/peers" })
             if (Directory.Exists(d)) return Path.GetFullPath(d);
