@@ -7,13 +7,13 @@ namespace DeepSharp.Bench.Workloads;
 /// <c>profile</c>: where a training step's time goes. Runs the layers of a chapter model one by one
 /// (Forward in order, Backward in reverse with a gradient of ones, the first layer without an input
 /// gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
-/// Options: --model mnist|catsdogs|vgg16, --steps N (timed steps), --batch N, --infer (forward only),
+/// Options: --model mnist|catsdogs|vgg16|resnet18 (ResNet18Profile), --steps N (timed steps), --batch N, --infer (forward only),
 /// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution).
 /// </summary>
 public sealed class ProfileWorkload : IWorkload
 {
     public string Name => "profile";
-    public string Description => "time each layer's forward and backward in a training step (--model mnist|catsdogs|vgg16, --infer)";
+    public string Description => "time each layer's forward and backward in a training step (--model mnist|catsdogs|vgg16|resnet18, --infer)";
 
     public void Run(BenchOptions options)
     {
@@ -21,12 +21,13 @@ public sealed class ProfileWorkload : IWorkload
         string which = options.String("model", "mnist")!;
         bool infer = options.Flag("infer");
         int steps = options.Int("steps", 20);
+        if (which == "resnet18") { ResNet18Profile.Run(options, infer, options.Int("steps", 5)); return; }
         var (model, batch, sample, optimizer) = which switch
         {
             "mnist" => ((Sequential)ModelBench.MnistModel(), options.Int("batch", infer ? 256 : 64), new[] { 28, 28, 1 }, "rmsprop"),
             "catsdogs" => (ModelBench.CatsDogsModel(), options.Int("batch", 20), new[] { 150, 150, 3 }, "rmsprop"),
             "vgg16" => (ModelBench.Vgg16Base(150), options.Int("batch", 20), new[] { 150, 150, 3 }, "rmsprop"),
-            _ => throw new ArgumentException($"profile: unknown --model '{which}'. Expected mnist, catsdogs or vgg16."),
+            _ => throw new ArgumentException($"profile: unknown --model '{which}'. Expected mnist, catsdogs, vgg16 or resnet18."),
         };
         model.Compile(optimizer: optimizer, loss: "mse");
         var (x, _) = ModelBench.RandomBatch(batch, sample, 1);
