@@ -29,8 +29,8 @@ public static partial class ImageIO
     private const string SkipHint = "Replace or delete the file (or skip bad files: skipBadFiles: true in FlowFromDirectory, --skip-bad-files in deepsharp train).";
 
     /// <summary>
-    /// Checks a path before the decoder opens it: it must exist and be a non-empty file. FIFOs, sockets and devices
-    /// report a size of 0, so they are refused here instead of blocking the decoder forever.
+    /// Checks a path before the decoder opens it: it must exist and be a non-empty regular file, links followed. A FIFO,
+    /// socket or device (or a link to one) is refused here instead of blocking the decoder forever.
     /// </summary>
     internal static void CheckOpenable(string path)
     {
@@ -41,6 +41,8 @@ public static partial class ImageIO
                 throw new ImageDecodeException(path, $"Cannot open image '{path}': its file name is not valid UTF-8, so it cannot be opened by name. Rename the file. {SkipHint}");
             throw new FileNotFoundException($"Image file '{path}' does not exist. Check the path.", path);
         }
+        if (DeepSharp.Limits.RegularFile.NotRegular(path) is { } what)
+            throw new ImageDecodeException(path, $"Cannot decode image '{path}': it is {what}, not a regular file, so it is never opened (reading it could block forever). {SkipHint}");
         if (info.Length == 0)
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': it is empty or not a regular file (a pipe, socket or device is never opened). {SkipHint}");
     }

@@ -97,6 +97,41 @@ public class HostileImageTests
     }
 
     [Fact]
+    public void OnlyRegularFilesAreOpened_EvenThroughLinksWithFollowLinks()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["a"]);
+        Directory.CreateDirectory(dir["elsewhere"]);
+        TestFiles.Write(dir["a/ok.png"], TestFiles.Solid(8, 8, 10, 20, 30), 8, 8, SkiaSharp.SKEncodedImageFormat.Png);
+        string fifo = dir["elsewhere/pipe.jpg"];
+        Process.Start("mkfifo", [fifo])!.WaitForExit();
+        File.CreateSymbolicLink(dir["a/link-to-fifo.jpg"], fifo);   // the link's own size is not 0: a size check let it through
+        File.CreateSymbolicLink(dir["a/null.png"], "/dev/null");
+        Directory.CreateSymbolicLink(dir["a/linked"], dir["elsewhere"]);   // entered only with followLinks
+
+        var load = Task.Run(() => Assert.Throws<ImageDecodeException>(() => ImageIO.Load(dir["a/link-to-fifo.jpg"])));
+        if (!load.Wait(10_000)) { File.WriteAllBytes(fifo, []); Assert.Fail("decoding a link to a FIFO blocked"); }
+        Assert.Contains("a FIFO (named pipe), not a regular file", load.Result.Message);
+
+        var scan = Task.Run(() =>
+        {
+            using var it = new ImageDataGenerator().FlowFromDirectory(dir.Path, (8, 8), classes: ["a"], classMode: ClassMode.Sparse,
+                batchSize: 4, skipBadFiles: true, followLinks: true);
+            return (it.SampleCount, Bad: it.BadFiles.ToArray());
+        });
+        if (!scan.Wait(10_000)) { File.WriteAllBytes(fifo, []); Assert.Fail("scanning a folder with links to a FIFO blocked"); }
+        Assert.Equal(1, scan.Result.SampleCount);
+        Assert.Equal(["a/link-to-fifo.jpg", "a/linked/pipe.jpg", "a/null.png"], scan.Result.Bad.Order(StringComparer.Ordinal));
+
+        using var strict = new ImageDataGenerator().FlowFromDirectory(dir.Path, (8, 8), classes: ["a"], classMode: ClassMode.Sparse,
+            batchSize: 4, shuffle: false, followLinks: true);
+        var batch = Task.Run(() => Assert.Throws<ImageDecodeException>(() => strict.Next()));
+        if (!batch.Wait(10_000)) { File.WriteAllBytes(fifo, []); Assert.Fail("a batch reading a link to a FIFO blocked"); }
+        Assert.Contains("not a regular file", batch.Result.Message);
+    }
+
+    [Fact]
     public void AFileNameThatIsNotUtf8_IsABadFile_NotACrash()
     {
         using var dir = new TempDir();

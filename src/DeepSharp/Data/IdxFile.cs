@@ -26,6 +26,8 @@ public static class IdxFile
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"IDX file '{path}' does not exist. Check the path, or download the dataset again.", path);
+        if (Limits.RegularFile.NotRegular(path) is { } what)
+            throw new InvalidDataException($"IDX file '{path}' is {what}, not a regular file, so it is not opened (reading it could block forever).");
         using var file = File.OpenRead(path);
         return Read(file, path);
     }

@@ -27,6 +27,8 @@ internal static partial class NpzFile
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"NumPy archive '{path}' does not exist. Check the path.", path);
+        if (Limits.RegularFile.NotRegular(path) is { } what)
+            throw new InvalidDataException($"NumPy archive '{path}' is {what}, not a regular file, so it is not opened (reading it could block forever).");
         using var file = File.OpenRead(path);
         return Read(file, path);
     }

@@ -25,6 +25,8 @@ internal static class OnnxFile
     public static ModelProto Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
+        if (Limits.RegularFile.NotRegular(path) is { } what)
+            throw new ModelFileException(path, $"it is {what}, not a regular file, so it is not opened (reading it could block forever).");
         using var stream = File.OpenRead(path);
         return Read(stream, path);
     }

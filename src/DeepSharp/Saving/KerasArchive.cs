@@ -284,7 +284,9 @@ internal static class KerasArchive
 
     private static byte[] ReadAll(string path)
     {
-        // A pipe or device reports size 0: refuse it instead of blocking on it.
+        // A pipe or device (or a link to one) would block or never end: refuse it before opening.
+        if (Limits.RegularFile.NotRegular(path) is { } what)
+            throw new ModelFileException(path, $"it is {what}, not a regular file, so it is not opened (reading it could block forever).");
         if (new FileInfo(path).Length == 0) throw new ModelFileException(path, "the file is empty (or not a regular file).");
         try { return File.ReadAllBytes(path); }
         catch (IOException e) { throw new ModelFileException(path, $"the file could not be read ({e.Message}).", e); }
