@@ -12,10 +12,13 @@ internal static class WeightBudget
 {
     [ThreadStatic] private static Scope? _current;
 
-    /// <summary>Limits the weights created on this thread to <paramref name="values"/> until the result is disposed.</summary>
-    public static IDisposable Limit(long values, string file, string entry)
+    /// <summary>
+    /// Limits the weights created on this thread, until the result is disposed, to what an entry of
+    /// <paramref name="entryBytes"/> bytes can hold (4 bytes a value) plus <paramref name="slackValues"/> values.
+    /// </summary>
+    public static IDisposable Limit(long entryBytes, long slackValues, string file, string entry)
     {
-        var scope = new Scope(values, file, entry, _current);
+        var scope = new Scope(entryBytes, slackValues, file, entry, _current);
         _current = scope;
         return scope;
     }
@@ -37,13 +40,14 @@ internal static class WeightBudget
         s.Used += count;
         if (s.Used > s.Values)
             throw new ArgumentException($"Layer '{layer.Name}' ({layer.ClassName}): weight '{weight}' of shape {Tensor.FormatShape(shape)} ({count:N0} values) " +
-                $"takes the model past the {s.Values:N0} float32 values that {s.Entry} in '{s.File}' can hold ({s.Values * 4:N0} bytes). " +
+                $"takes the model to {s.Used:N0} values, but {s.Entry} in '{s.File}' is {s.EntryBytes:N0} bytes: room for {s.EntryBytes / 4:N0} float32 values " +
+                $"(plus {s.Slack:N0} allowed for weights Keras does not store). " +
                 "The config does not match the weights: the file is damaged or was edited.");
     }
 
-    private sealed class Scope(long values, string file, string entry, Scope? previous) : IDisposable
+    private sealed class Scope(long entryBytes, long slack, string file, string entry, Scope? previous) : IDisposable
     {
-        public readonly long Values = values;
+        public readonly long EntryBytes = entryBytes, Slack = slack, Values = entryBytes / 4 + slack;
         public readonly string File = file, Entry = entry;
         public long Used;
 

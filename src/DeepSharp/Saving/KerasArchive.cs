@@ -71,7 +71,7 @@ internal static class KerasArchive
         Model model;
         // The layers may not create more weights than the weights entry can hold (4 bytes a value, plus slack for
         // weights Keras does not store, such as BatchNormalization's unused gamma): checked before each allocation.
-        using (WeightBudget.Limit(weightsEntry.Length / 4 + 65536, path, WeightsName))
+        using (WeightBudget.Limit(weightsEntry.Length, slackValues: 65536, path, WeightsName))
         {
             try
             {
