@@ -13,6 +13,22 @@ namespace DeepSharp.Tests.Ops;
 internal static class GradientCheck
 {
     /// <summary>A tensor of uniform values in [low, high) from a seeded generator.</summary>
+    /// <summary>
+    /// The input gradient of a convolution the plain way, for fast paths to be checked against: dx = col2im(dy · Wᵀ)
+    /// through the triple-loop GEMM. Returns dx and its largest magnitude (the scale of a tolerance).
+    /// </summary>
+    public static (Tensor Dx, float Scale) ReferenceInputGradient(Tensor dy, Tensor kernel, DeepSharp.Ops.ConvGeometry g)
+    {
+        int m = g.OutPixels, k = g.PatchSize, f = kernel.Dim(3);
+        var col = new float[m * k];
+        DeepSharp.Compute.Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
+        var dx = new Tensor(g.Batch, g.InH, g.InW, g.InC);
+        DeepSharp.Ops.Conv2DOp.Col2Im(col, g, 0, g.Batch, dx.Data);
+        float scale = 0;
+        foreach (var v in dx.Data) scale = Math.Max(scale, Math.Abs(v));
+        return (dx, scale);
+    }
+
     public static Tensor Random(int seed, int[] shape, float low = -1f, float high = 1f)
     {
         var t = new Tensor(shape);

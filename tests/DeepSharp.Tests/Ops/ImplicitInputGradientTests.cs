@@ -25,14 +25,7 @@ public class ImplicitInputGradientTests
         var dx = Tensor.Full(9f, batch, h, w, c);   // every value must be overwritten
         float[]? ws = null;
         Conv2DOp.ImplicitInputGradient(dy, kernel, dx, g, ref ws);
-
-        int m = g.OutPixels, k = g.PatchSize;
-        var col = new float[m * k];
-        Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
-        var dxRef = new Tensor(batch, h, w, c);
-        Conv2DOp.Col2Im(col, g, 0, batch, dxRef.Data);
-        float scale = 0;
-        foreach (var v in dxRef.Data) scale = Math.Max(scale, Math.Abs(v));
+        var (dxRef, scale) = ReferenceInputGradient(dy, kernel, g);
         for (int i = 0; i < dx.Size; i++)
             Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-6f, $"dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
     }

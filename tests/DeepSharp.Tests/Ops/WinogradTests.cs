@@ -82,14 +82,7 @@ public class WinogradTests
         var dx = Tensor.Full(9f, batch, h, w, c);
         float[]? ws = null;
         WinogradConv.InputGradient(dy, kernel, dx, g, ref ws, width);
-        // Reference: dx = col2im(dy · Wᵀ) through the plain GEMM.
-        int m = g.OutPixels, k = g.PatchSize;
-        var col = new float[m * k];
-        Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
-        var dxRef = new Tensor(batch, h, w, c);
-        Conv2DOp.Col2Im(col, g, 0, batch, dxRef.Data);
-        float scale = 0;
-        foreach (var v in dxRef.Data) scale = Math.Max(scale, Math.Abs(v));
+        var (dxRef, scale) = ReferenceInputGradient(dy, kernel, g);
         for (int i = 0; i < dx.Size; i++)
             Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
     }
