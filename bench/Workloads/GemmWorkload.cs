@@ -22,6 +22,7 @@ public sealed class GemmWorkload : IWorkload
         new("conv2 fwd", false, false, 64 * 11 * 11, 64, 288),
         new("conv2 dgrad", false, true, 64 * 11 * 11, 288, 64),
         new("conv2 wgrad", true, false, 288, 64, 64 * 11 * 11),
+        new("conv2 wgrad swapped", true, false, 64, 288, 64 * 11 * 11),
         new("conv3 fwd", false, false, 64 * 3 * 3, 64, 576),
         new("conv3 dgrad", false, true, 64 * 3 * 3, 576, 64),
         new("conv3 wgrad", true, false, 576, 64, 64 * 3 * 3),

@@ -118,8 +118,9 @@ public sealed class MnistInferWorkload : IWorkload
     {
         Compute.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.MnistModel();
-        var (x, _) = ModelBench.RandomBatch(256, [28, 28, 1], 10);
-        return 256 / ModelBench.Report("mnist inference", () => model.RunForward(x, training: false), options.Int("steps", 20), 5.59e6 * 256, 256, 1, "batch", options);
+        int batch = options.Int("batch", 256);
+        var (x, _) = ModelBench.RandomBatch(batch, [28, 28, 1], 10);
+        return batch / ModelBench.Report("mnist inference", () => model.RunForward(x, training: false), options.Int("steps", 20), 5.59e6 * batch, batch, 1, "batch", options);
     }
 }
 

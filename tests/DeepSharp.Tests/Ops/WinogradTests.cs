@@ -21,13 +21,15 @@ public class WinogradTests
         foreach (var width in VectorWidths.Vector)
             if (c % VectorPaths.Lanes(width) == 0 && f % VectorPaths.Lanes(width) == 0)
             {
-                CheckForward(batch, h, w, c, f, padding, relu, width);
+                // Each thread running whole chunks, and each chunk split over the threads.
+                CheckForward(batch, h, w, c, f, padding, relu, width, perThread: true);
+                CheckForward(batch, h, w, c, f, padding, relu, width, perThread: false);
                 ran++;
             }
         Assert.True(ran > 0);
     }
 
-    private static void CheckForward(int batch, int h, int w, int c, int f, string padding, bool relu, VectorWidth width)
+    private static void CheckForward(int batch, int h, int w, int c, int f, string padding, bool relu, VectorWidth width, bool perThread)
     {
         var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
         var x = Random(1, [batch, h, w, c]);
@@ -37,12 +39,12 @@ public class WinogradTests
         var yRef = new Tensor(batch, g.OutH, g.OutW, f);
         float[]? ws = null, wsRef = null;
         var epilogue = relu ? Epilogue.Relu : Epilogue.None;
-        WinogradConv.Forward(x, kernel, padding == "same" ? null : bias, y, g, epilogue, ref ws, width);
+        WinogradConv.Forward(x, kernel, padding == "same" ? null : bias, y, g, epilogue, ref ws, width, perThread);
         Conv2DOp.ForwardDirect(x, kernel, padding == "same" ? null : bias, yRef, g, epilogue, ref wsRef);
         float scale = 0;
         foreach (var v in yRef.Data) scale = Math.Max(scale, Math.Abs(v));
         for (int i = 0; i < y.Size; i++)
-            Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
+            Assert.True(Math.Abs(y.Data[i] - yRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, per thread {perThread}, y[{i}]: {y.Data[i]} vs {yRef.Data[i]}");
     }
 
     [Fact]
