@@ -8,7 +8,8 @@ namespace DeepSharp.Bench.Workloads;
 /// (Forward in order, Backward in reverse with a gradient of ones, the first layer without an input
 /// gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
 /// Options: --model mnist|catsdogs|vgg16|resnet18 (ResNet18Profile), --steps N (timed steps), --batch N, --infer (forward only),
-/// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution).
+/// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution), --scaling (1 thread
+/// and all threads on alternate steps: each layer's speed-up).
 /// </summary>
 public sealed class ProfileWorkload : IWorkload
 {
@@ -40,8 +41,17 @@ public sealed class ProfileWorkload : IWorkload
         var grads = new Dictionary<Layer, Tensor>();
         var outShapes = new int[layers.Count][];
         int warmup = 3;
+        // --scaling: odd steps run on one thread, even steps on all, so both see the same machine (it drifts).
+        bool scaling = options.Flag("scaling");
+        int threads = options.Threads();
+        if (scaling) steps *= 2;
+        var stepThreads = new int[steps];
+        for (int i = 0; i < layers.Count; i++) { fwd[i] = new double[steps]; bwd[i] = new double[steps]; }
+        opt = new double[steps];
         for (int s = -warmup; s < steps; s++)
         {
+            if (scaling) Compute.Workers.SetThreadCount(s % 2 != 0 ? 1 : threads);
+            if (s >= 0) stepThreads[s] = Compute.Workers.ThreadCount;
             Tensor h = x;
             for (int i = 0; i < layers.Count; i++)
             {
@@ -69,6 +79,12 @@ public sealed class ProfileWorkload : IWorkload
             double o0 = BenchClock.Now();
             model.Optimizer!.Apply(model.Parameters);
             if (s >= 0) opt[s] = BenchClock.Since(o0) * 1e3;
+        }
+        if (scaling)
+        {
+            Compute.Workers.SetThreadCount(threads);
+            PrintScaling(layers, fwd, bwd, opt, stepThreads, threads, infer, which, batch);
+            return;
         }
         var table = new ResultTable("layer", "output", "forward ms", "backward ms", "total ms");
         double tf = 0, tb = 0;
@@ -98,6 +114,27 @@ public sealed class ProfileWorkload : IWorkload
             hot.Print();
         }
         if (options.Flag("ops")) ConvPieces(layers, outShapes, x, batch);
+    }
+
+    /// <summary>Each layer's median on one thread and on all, from interleaved steps, and the speed-up.</summary>
+    private static void PrintScaling(IReadOnlyList<Layer> layers, double[][] fwd, double[][] bwd, double[] opt, int[] stepThreads,
+        int threads, bool infer, string which, int batch)
+    {
+        double M(double[] v, int t) => Median(v.Where((_, s) => stepThreads[s] == t).ToArray());
+        var table = new ResultTable("layer", "fwd 1 thread", $"fwd {threads}", "speed-up", "bwd 1 thread", $"bwd {threads}", "speed-up");
+        double[] sum = new double[4];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            double f1 = M(fwd[i], 1), fn = M(fwd[i], threads), b1 = infer ? 0 : M(bwd[i], 1), bn = infer ? 0 : M(bwd[i], threads);
+            sum[0] += f1; sum[1] += fn; sum[2] += b1; sum[3] += bn;
+            table.Add(layers[i].Name, ResultTable.Num(f1, 3), ResultTable.Num(fn, 3), ResultTable.Num(f1 / fn, 2),
+                ResultTable.Num(b1, 3), ResultTable.Num(bn, 3), infer ? "" : ResultTable.Num(b1 / bn, 2));
+        }
+        if (!infer) table.Add("optimizer", "", "", "", ResultTable.Num(M(opt, 1), 3), ResultTable.Num(M(opt, threads), 3), ResultTable.Num(M(opt, 1) / M(opt, threads), 2));
+        table.Add("sum", ResultTable.Num(sum[0], 3), ResultTable.Num(sum[1], 3), ResultTable.Num(sum[0] / sum[1], 2),
+            ResultTable.Num(sum[2], 3), ResultTable.Num(sum[3], 3), infer ? "" : ResultTable.Num(sum[2] / sum[3], 2));
+        Console.WriteLine($"scaling of {which}, batch {batch}, {(infer ? "inference" : "training")}: 1 thread and {threads} threads on alternate steps, ms (median)");
+        table.Print();
     }
 
     /// <summary>Times the pieces of each Conv2D layer's forward and backward pass (im2col, GEMMs, col2im, ...).</summary>
