@@ -21,6 +21,8 @@ public sealed class AbWorkload : IWorkload
     {
         ["winograd-per-thread"] = ("each thread runs whole Winograd chunks (off: every chunk split over the threads)",
             on => WinogradConv.ThreadChunkFloats = on ? DefaultThreadChunkFloats : 0),
+        ["winograd-wgrad"] = ("kernel gradient of 3×3 layers on the Winograd path", on => WinogradConv.KernelGradientEnabled = on),
+        ["winograd-wgrad-64"] = ("Winograd kernel gradient from 64 input channels (off: from 32)", on => WinogradConv.KernelGradientMinChannels = on ? 64 : 32),
         ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => WinogradConv.InputGradientEnabled = on),
         ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Conv2DOp.ImplicitInputGradientEnabled = on),
     };

@@ -96,7 +96,9 @@ internal static unsafe class GemmKernels
     private static void Blocked<TK>(Args g) where TK : struct, IMicroKernel
     {
         long work = (long)g.M * g.N * g.K;
-        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Workers.ThreadCount);
+        // Inside another loop's body (a Winograd chunk) the GEMM runs on its own thread: splitting it would only
+        // pack the shared operand once per part, inline.
+        int threads = Workers.InsideLoop ? 1 : (int)Math.Clamp(work / MinWorkPerThread, 1, Workers.ThreadCount);
         int mTiles = (g.M + TK.MR - 1) / TK.MR, nTiles = (g.N + TK.NR - 1) / TK.NR;
         bool splitRows = SplitRows(g.M, g.N, g.K, mTiles, nTiles, threads);
         int tiles = splitRows ? mTiles : nTiles;

@@ -28,6 +28,9 @@ internal static class Workers
 
     [ThreadStatic] private static bool _isWorker;      // true on pool threads and inside a dispatched loop
 
+    /// <summary>True inside a running loop's body (on any of its threads): a loop started there runs inline.</summary>
+    public static bool InsideLoop => _isWorker;
+
     /// <summary>How many threads the kernels use.</summary>
     public static int ThreadCount => _threads;
 

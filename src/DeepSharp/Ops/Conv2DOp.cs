@@ -100,6 +100,11 @@ internal static class Conv2DOp
             ImplicitInputGradient(dy, kernel, dx, g, ref workspace);
             dx = null;
         }
+        if (dKernel is not null && WinogradConv.AppliesToKernelGradient(g, f))
+        {
+            WinogradConv.KernelGradient(x, dy, dKernel, g, ref workspace);
+            dKernel = null;
+        }
         if (dKernel is not null && ImplicitForward && g.InC >= 16)
         {
             // dW = col(x)ᵀ · dy with the im2col rows packed inside the GEMM (no column buffer).

@@ -12,7 +12,6 @@ namespace DeepSharp.Tests.Ops;
 /// </remarks>
 internal static class GradientCheck
 {
-    /// <summary>A tensor of uniform values in [low, high) from a seeded generator.</summary>
     /// <summary>
     /// The input gradient of a convolution the plain way, for fast paths to be checked against: dx = col2im(dy · Wᵀ)
     /// through the triple-loop GEMM. Returns dx and its largest magnitude (the scale of a tolerance).
@@ -29,6 +28,23 @@ internal static class GradientCheck
         return (dx, scale);
     }
 
+    /// <summary>
+    /// The kernel gradient of a convolution the plain way: dW = col(x)ᵀ · dz through the triple-loop GEMM.
+    /// Returns dW and its largest magnitude.
+    /// </summary>
+    public static (Tensor DKernel, float Scale) ReferenceKernelGradient(Tensor x, Tensor dz, DeepSharp.Ops.ConvGeometry g)
+    {
+        int m = g.OutPixels, k = g.PatchSize, f = dz.Dim(3);
+        var col = new float[m * k];
+        DeepSharp.Ops.Conv2DOp.Im2Col(x.Data, g, 0, g.Batch, col);
+        var dw = new Tensor(g.KH, g.KW, g.InC, f);
+        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dz.Span, f, dw.Span, f);
+        float scale = 0;
+        foreach (var v in dw.Data) scale = Math.Max(scale, Math.Abs(v));
+        return (dw, scale);
+    }
+
+    /// <summary>A tensor of uniform values in [low, high) from a seeded generator.</summary>
     public static Tensor Random(int seed, int[] shape, float low = -1f, float high = 1f)
     {
         var t = new Tensor(shape);

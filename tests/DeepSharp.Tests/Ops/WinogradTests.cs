@@ -88,4 +88,30 @@ public class WinogradTests
         for (int i = 0; i < dx.Size; i++)
             Assert.True(Math.Abs(dx.Data[i] - dxRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, dx[{i}]: {dx.Data[i]} vs {dxRef.Data[i]}");
     }
+
+    [Theory]
+    [InlineData(2, 13, 13, 32, 64, "valid")]   // MNIST's second conv (11×11 output: half-empty edge tiles)
+    [InlineData(3, 9, 10, 16, 64, "same")]     // padding on every side
+    [InlineData(1, 17, 17, 128, 128, "valid")]
+    [InlineData(2, 9, 9, 8, 24, "same")]       // multiples of 8, not 16
+    [InlineData(1, 7, 8, 12, 20, "valid")]     // multiples of 4 only
+    public void WinogradKernelGradientMatchesTheIm2ColGemm(int batch, int h, int w, int c, int f, string padding)
+    {
+        int ran = 0;
+        foreach (var width in VectorWidths.Vector)
+            if (c % VectorPaths.Lanes(width) == 0 && f % VectorPaths.Lanes(width) == 0)
+            {
+                var g = ConvGeometry.Create(batch, h, w, c, 3, 3, 1, 1, padding == "same" ? Padding.Same : Padding.Valid);
+                var x = Random(1, [batch, h, w, c]);
+                var dz = Random(3, [batch, g.OutH, g.OutW, f]);
+                var dw = Tensor.Full(9f, 3, 3, c, f);
+                float[]? ws = null;
+                WinogradConv.KernelGradient(x, dz, dw, g, ref ws, width);
+                var (dwRef, scale) = ReferenceKernelGradient(x, dz, g);
+                for (int i = 0; i < dw.Size; i++)
+                    Assert.True(Math.Abs(dw.Data[i] - dwRef.Data[i]) <= 1e-5f * scale + 1e-5f, $"{width}, dW[{i}]: {dw.Data[i]} vs {dwRef.Data[i]}");
+                ran++;
+            }
+        Assert.True(ran > 0);
+    }
 }

@@ -33,6 +33,62 @@ internal static unsafe class WinogradTransforms
         }
     }
 
+    /// <summary>
+    /// W[ξ][tile, f] = (A dy Aᵀ)[ξ] for every tile of one row of tiles: each 2×2 tile of the output gradient (zero past
+    /// the edge) taken to the 4×4 transformed domain, for the kernel gradient (<see cref="WinogradConv.KernelGradient"/>).
+    /// </summary>
+    public static void GradientRow(VectorWidth width, float[] dy, in ConvGeometry g, int f, int tileRow, int tile0, int tiles, float[] work, int wOffset)
+    {
+        switch (width)
+        {
+            case VectorWidth.W512: GradientRow<Vector512<float>, Simd512>(dy, g, f, tileRow, tile0, tiles, work, wOffset); break;
+            case VectorWidth.W256: GradientRow<Vector256<float>, Simd256>(dy, g, f, tileRow, tile0, tiles, work, wOffset); break;
+            default: GradientRow<Vector128<float>, Simd128>(dy, g, f, tileRow, tile0, tiles, work, wOffset); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientRow<TVec, S>(float[] dy, in ConvGeometry g, int f, int tileRow, int tile0, int tiles, float[] work, int wOffset)
+        where TVec : struct where S : struct, ISimd<TVec>
+    {
+        int lanes = S.Count, tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
+        int n = tileRow / tilesH, oy = 2 * (tileRow % tilesH);
+        bool down = oy + 1 < g.OutH;
+        long plane = (long)tiles * f;
+        fixed (float* pd = dy, pw = work)
+        {
+            for (int tx = 0; tx < tilesW; tx++)
+            {
+                int ox = 2 * tx;
+                bool right = ox + 1 < g.OutW;
+                float* d00 = pd + ((long)(n * g.OutH + oy) * g.OutW + ox) * f, d10 = d00 + (long)g.OutW * f;
+                float* dst = pw + wOffset + (long)(tile0 + tx) * f;
+                for (int f0 = 0; f0 < f; f0 += lanes)
+                {
+                    // The tile [[a, b], [c, d]]; A's rows are (1, 0), (1, 1), (1, -1), (0, -1).
+                    var a = S.Load(d00 + f0);
+                    var b = right ? S.Load(d00 + f + f0) : S.Zero;
+                    var c = down ? S.Load(d10 + f0) : S.Zero;
+                    var d = down && right ? S.Load(d10 + f + f0) : S.Zero;
+                    // Rows: t = A dy, row i is (p, q); then columns: w[i] = (p, p + q, p - q, -q).
+                    float* o = dst + f0;
+                    Columns(a, b, o, plane);
+                    Columns(S.Add(a, c), S.Add(b, d), o + 4 * plane, plane);
+                    Columns(S.Subtract(a, c), S.Subtract(b, d), o + 8 * plane, plane);
+                    Columns(S.Subtract(S.Zero, c), S.Subtract(S.Zero, d), o + 12 * plane, plane);
+                }
+            }
+        }
+
+        static void Columns(TVec p, TVec q, float* o, long plane)
+        {
+            S.Store(p, o);
+            S.Store(S.Add(p, q), o + plane);
+            S.Store(S.Subtract(p, q), o + 2 * plane);
+            S.Store(S.Subtract(S.Zero, q), o + 3 * plane);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputRow<TVec, S>(float[] x, in ConvGeometry g, int tileRow, int tile0, int tiles, float[] work, int vOffset)
         where TVec : struct where S : struct, ISimd<TVec>
