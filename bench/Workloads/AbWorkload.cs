@@ -23,6 +23,7 @@ public sealed class AbWorkload : IWorkload
             on => WinogradConv.ThreadChunkFloats = on ? DefaultThreadChunkFloats : 0),
         ["winograd-wgrad"] = ("kernel gradient of 3×3 layers on the Winograd path", on => WinogradConv.KernelGradientEnabled = on),
         ["winograd-wgrad-64"] = ("Winograd kernel gradient from 64 input channels (off: from 32)", on => WinogradConv.KernelGradientMinChannels = on ? 64 : 32),
+        ["maxpool-values-only"] = ("max pooling keeps no winner indices in inference", on => Layers.MaxPooling2D.SkipWinnersInInference = on),
         ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => WinogradConv.InputGradientEnabled = on),
         ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Conv2DOp.ImplicitInputGradientEnabled = on),
     };

@@ -12,8 +12,9 @@ internal static class PoolingOps
     // ---- max pooling ----
 
     /// <summary>y[n, oy, ox, c] = max over the window of x; argmax[i] = flat index into x of the winner
-    /// (the first window element, in row-major order, that is larger than all before it).</summary>
-    public static void MaxForward(Tensor x, Tensor y, int[] argmax, ConvGeometry g)
+    /// (the first window element, in row-major order, that is larger than all before it). With a null argmax only
+    /// y is computed (inference).</summary>
+    public static void MaxForward(Tensor x, Tensor y, int[]? argmax, ConvGeometry g)
     {
         if (MaxPoolKernels.Supported) MaxPoolKernels.Forward(x, y, argmax, g);
         else MaxForwardReference(x, y, argmax, g);
@@ -27,7 +28,7 @@ internal static class PoolingOps
     }
 
     /// <summary>The plain loops <see cref="MaxForward"/>'s vectorized path is tested against.</summary>
-    internal static void MaxForwardReference(Tensor x, Tensor y, int[] argmax, ConvGeometry g)
+    internal static void MaxForwardReference(Tensor x, Tensor y, int[]? argmax, ConvGeometry g)
     {
         int c = g.InC;
         Workers.For(g.Batch, n =>
@@ -36,7 +37,8 @@ internal static class PoolingOps
                 for (int ox = 0; ox < g.OutW; ox++)
                 {
                     int o = ((n * g.OutH + oy) * g.OutW + ox) * c;
-                    for (int ch = 0; ch < c; ch++) { y.Data[o + ch] = float.NegativeInfinity; argmax[o + ch] = -1; }
+                    for (int ch = 0; ch < c; ch++) { y.Data[o + ch] = float.NegativeInfinity; if (argmax != null) argmax[o + ch] = -1; }
+                    bool first = true;   // the window's first real input wins outright
                     for (int ky = 0; ky < g.KH; ky++)
                     {
                         int iy = oy * g.StrideH - g.PadTop + ky;
@@ -49,8 +51,13 @@ internal static class PoolingOps
                             for (int ch = 0; ch < c; ch++)
                             {
                                 float v = x.Data[i + ch];
-                                if (v > y.Data[o + ch] || argmax[o + ch] < 0) { y.Data[o + ch] = v; argmax[o + ch] = i + ch; }
+                                if (first || v > y.Data[o + ch])
+                                {
+                                    y.Data[o + ch] = v;
+                                    if (argmax != null) argmax[o + ch] = i + ch;
+                                }
                             }
+                            first = false;
                         }
                     }
                 }

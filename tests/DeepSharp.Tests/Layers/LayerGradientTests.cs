@@ -85,6 +85,26 @@ public class LayerGradientTests
     }
 
     [Fact]
+    public void MaxPoolingBackwardAfterAnInferenceForwardFindsTheWinners()
+    {
+        // Inference keeps no winner indices; a backward pass after it (Grad-CAM) must recompute them, and must not
+        // use the ones of an earlier training pass on other data.
+        var layer = new MaxPooling2D((2, 2));
+        var trained = Distinct(1, [2, 6, 6, 3]);
+        var x = Distinct(2, [2, 6, 6, 3]);
+        var dy = Random(3, [2, 3, 3, 3]);
+        layer.Forward([trained], training: true);
+        var y = layer.Forward([x], training: false).Span.ToArray();
+        layer.Backward(dy, needInputGradients: true);
+        var dx = layer.InputGradients[0]!.Span.ToArray();
+
+        var reference = new MaxPooling2D((2, 2));
+        Assert.Equal(reference.Forward([x], training: true).Span.ToArray(), y);
+        reference.Backward(dy, needInputGradients: true);
+        Assert.Equal(reference.InputGradients[0]!.Span.ToArray(), dx);
+    }
+
+    [Fact]
     public void GlobalAveragePoolingFlattenAndZeroPadding()
     {
         LayerGradientCheck.Check(new GlobalAveragePooling2D(), [Random(1, [2, 3, 4, 5])]);

@@ -32,6 +32,10 @@ public class FastPathTests
         PoolingOps.MaxForwardReference(x, yRef, argmaxRef, g);
         Assert.Equal(yRef.Data, y.Data);
         Assert.Equal(argmaxRef, argmax);
+        // Inference: the values without the winners, on both paths.
+        var yValues = Tensor.Full(5f, y.ShapeArray);
+        PoolingOps.MaxForwardReference(x, yValues, null, g);
+        Assert.Equal(yRef.Data, yValues.Data);
 
         var dy = Random(4, y.ShapeArray);
         var dx = Tensor.Full(7f, x.ShapeArray);   // stale values must be overwritten
@@ -48,6 +52,9 @@ public class FastPathTests
             MaxPoolKernels.Forward(x, yw, argmaxW, g, width);
             Assert.Equal(yRef.Data, yw.Data);
             Assert.Equal(argmaxRef, argmaxW);
+            var ywValues = Tensor.Full(5f, y.ShapeArray);
+            MaxPoolKernels.Forward(x, ywValues, null, g, width);
+            Assert.Equal(yRef.Data, ywValues.Data);
             if (!MaxPoolKernels.NonOverlapping(g)) continue;
             var dxW = Tensor.Full(7f, x.ShapeArray);
             MaxPoolKernels.BackwardNonOverlapping(dy, argmaxRef, dxW, g, width);

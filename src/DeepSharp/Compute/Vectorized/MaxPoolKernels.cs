@@ -19,8 +19,11 @@ internal static unsafe class MaxPoolKernels
     /// <summary>Output rows (over the batch) per work item: small loops stay on one thread.</summary>
     private const int MinValuesPerTask = 16384;
 
-    /// <summary>y and argmax of max pooling at the widest accelerated width, or at <paramref name="width"/> (tests run each).</summary>
-    public static void Forward(Tensor x, Tensor y, int[] argmax, ConvGeometry g, VectorWidth? width = null)
+    /// <summary>
+    /// y and argmax of max pooling at the widest accelerated width, or at <paramref name="width"/> (tests run each).
+    /// A null <paramref name="argmax"/> computes the values only (inference: no index kept or written).
+    /// </summary>
+    public static void Forward(Tensor x, Tensor y, int[]? argmax, ConvGeometry g, VectorWidth? width = null)
     {
         var w = width ?? VectorPaths.Best;
         int rows = g.Batch * g.OutH;
@@ -31,7 +34,7 @@ internal static unsafe class MaxPoolKernels
         Workers.For(tasks, t => ForwardRows(w, x.Data, y.Data, argmax, g, (int)((long)rows * t / tasks), (int)((long)rows * (t + 1) / tasks)));
     }
 
-    private static void ForwardRows(VectorWidth width, float[] x, float[] y, int[] argmax, in ConvGeometry g, int r0, int r1)
+    private static void ForwardRows(VectorWidth width, float[] x, float[] y, int[]? argmax, in ConvGeometry g, int r0, int r1)
     {
         switch (width)
         {
@@ -42,10 +45,11 @@ internal static unsafe class MaxPoolKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows<TVec, S>(float[] xData, float[] yData, int[] argmax, in ConvGeometry g, int r0, int r1)
+    private static void ForwardRows<TVec, S>(float[] xData, float[] yData, int[]? argmax, in ConvGeometry g, int r0, int r1)
         where TVec : struct where S : struct, ISimd<TVec>
     {
         int c = g.InC, lanes = S.Count;
+        bool keep = argmax is not null;
         fixed (float* px = xData, py = yData)
         fixed (int* pa = argmax)
         {
@@ -61,7 +65,7 @@ internal static unsafe class MaxPoolKernels
                     int x0 = Math.Max(ix0, 0), x1 = Math.Min(ix0 + g.KW, g.InW);
                     if (y0 >= y1 || x0 >= x1)
                     {
-                        for (int ch = 0; ch < c; ch++) { py[o + ch] = float.NegativeInfinity; pa[o + ch] = -1; }
+                        for (int ch = 0; ch < c; ch++) { py[o + ch] = float.NegativeInfinity; if (keep) pa[o + ch] = -1; }
                         continue;
                     }
                     int first = ((n * g.InH + y0) * g.InW + x0) * c;
@@ -78,10 +82,10 @@ internal static unsafe class MaxPoolKernels
                                 var v = S.Load(px + i);
                                 var wins = S.GreaterThan(v, best);
                                 best = S.Select(wins, v, best);
-                                index = S.Select(wins, S.IndexRamp(i), index);
+                                if (keep) index = S.Select(wins, S.IndexRamp(i), index);
                             }
                         S.Store(best, py + o + ch0);
-                        S.StoreInts(index, pa + o + ch0);
+                        if (keep) S.StoreInts(index, pa + o + ch0);
                     }
                     for (int ch = ch0; ch < c; ch++)
                     {
@@ -95,7 +99,7 @@ internal static unsafe class MaxPoolKernels
                                 if (v > best) { best = v; index = i; }
                             }
                         py[o + ch] = best;
-                        pa[o + ch] = index;
+                        if (keep) pa[o + ch] = index;
                     }
                 }
             }
