@@ -136,8 +136,8 @@ internal static class WinogradConv
             throw new ArgumentException($"WinogradConv: {c} input and {f} output channels are not multiples of the {vw} vector's lanes.");
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, tileRows = g.Batch * tilesH;
         int slots = Math.Max(1, Workers.ThreadCount);
-        // Deeper chunks than the forward's: each GEMM's C (c × f) is loaded and stored once per chunk.
-        int rows = Math.Clamp(4 * ThreadChunkFloats / (16 * tilesW * (c + f)), 1, Math.Max(1, (tileRows + slots - 1) / slots));
+        // Deeper chunks than the forward's (256K floats): each GEMM's C (c × f) is loaded and stored once per chunk.
+        int rows = Math.Clamp((1 << 18) / (16 * tilesW * (c + f)), 1, Math.Max(1, (tileRows + slots - 1) / slots));
         int chunks = (tileRows + rows - 1) / rows;
         slots = Math.Min(slots, chunks);   // every slot gets at least one chunk, so every partial is written
         int chunkFloats = 16 * rows * tilesW * (c + f), partial = 16 * c * f, slotFloats = chunkFloats + partial;
@@ -199,10 +199,12 @@ internal static class WinogradConv
     /// Floats of transformed inputs and products one thread's chunk may use when each thread runs whole chunks, so
     /// that the chunk stays in its core's cache. Measured with <c>bench -- ab --switch winograd-per-thread</c> on the
     /// 2-core AVX2 VM (median on/off time ratio over 12-16 alternated rounds): MNIST training 0.96-0.97, inference
-    /// 0.98, cats-vs-dogs training 0.98 (32K floats: 1.02, 128K: 0.96). DEEPSHARP_WINOGRAD_THREAD_FLOATS overrides it
-    /// (0: off).
+    /// 0.98, cats-vs-dogs training 0.98 (32K floats: 1.02, 128K: 0.96). On where measured (AVX2); AVX-512 and 128-bit
+    /// machines keep every chunk split over the threads until measured there. DEEPSHARP_WINOGRAD_THREAD_FLOATS overrides
+    /// it (0: off).
     /// </summary>
-    internal static int ThreadChunkFloats = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_THREAD_FLOATS"), out int t) ? t : 1 << 16;
+    internal static int ThreadChunkFloats = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_THREAD_FLOATS"), out int t) ? t
+        : VectorPaths.Best == VectorWidth.W256 ? 1 << 16 : 0;
 
     /// <summary>The chunking for this layer; <paramref name="perThread"/> forces one (tests), null applies the rule.</summary>
     private static Chunks Plan(in ConvGeometry g, int f, bool? perThread)
