@@ -85,6 +85,14 @@ public class LayerGradientTests
     }
 
     [Fact]
+    public void Conv2DLargeEnoughForWinograd()
+    {
+        // 64 input channels and an 8×8 output: the Winograd forward everywhere it is on, and on AVX2 its kernel gradient.
+        var layer = new Conv2D(16, (3, 3));
+        LayerGradientCheck.Check(layer, [Random(1, [1, 10, 10, 64])]);
+    }
+
+    [Fact]
     public void MaxPoolingBackwardAfterAnInferenceForwardFindsTheWinners()
     {
         // Inference keeps no winner indices; a backward pass after it (Grad-CAM) must recompute them, and must not
