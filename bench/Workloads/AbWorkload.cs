@@ -72,8 +72,8 @@ public sealed class AbWorkload : IWorkload
         var table = new ResultTable("setting", $"ms/{(infer ? "batch" : "step")} (median)", "min", "max");
         foreach (int i in new[] { 0, 1 })
         {
-            var t = times[i].Order().ToArray();
-            table.Add(i == 0 ? "off" : "on", ResultTable.Num(1e3 * t[t.Length / 2], 3), ResultTable.Num(1e3 * t[0], 3), ResultTable.Num(1e3 * t[^1], 3));
+            var t = Timing.Summarize(times[i].ToArray());
+            table.Add(i == 0 ? "off" : "on", ResultTable.Num(1e3 * t.Median, 3), ResultTable.Num(1e3 * t.Min, 3), ResultTable.Num(1e3 * t.Max, 3));
         }
         table.Print();
         var q = ratios.Order().ToArray();

@@ -70,8 +70,8 @@ public sealed class PeersWorkload : IWorkload
     {
         static double M(IEnumerable<double> values)
         {
-            var v = values.Where(x => !double.IsNaN(x)).Order().ToArray();
-            return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+            var v = values.Where(x => !double.IsNaN(x)).ToArray();
+            return v.Length == 0 ? double.NaN : Timing.Summarize(v).Median;
         }
         return new PeerResult(runs[0].Name, M(runs.Select(r => r.MnistEpochSeconds)), M(runs.Select(r => r.MnistImagesPerSecond)),
             M(runs.Select(r => r.CatsDogsStepSeconds)), M(runs.Select(r => r.VggImagesPerSecond)),

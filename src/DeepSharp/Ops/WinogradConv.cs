@@ -166,10 +166,12 @@ internal static class WinogradConv
         InverseTransformKernel(sum, c, f, dKernel.Span);
     }
 
+    /// <summary>G (4×3, row-major), shared by the kernel transform and its adjoint.</summary>
+    private static ReadOnlySpan<float> G => [1f, 0f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0f, 0f, 1f];
+
     /// <summary>dw[ky, kx][c, f] = Σ_{ξ,ν} G[ξ, ky] G[ν, kx] m[ξ·4 + ν][c, f]: the adjoint of <see cref="TransformKernel"/>.</summary>
     internal static void InverseTransformKernel(ReadOnlySpan<float> m, int c, int f, Span<float> dw)
     {
-        ReadOnlySpan<float> gm = [1f, 0f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0f, 0f, 1f];
         int cf = c * f;
         dw.Slice(0, 9 * cf).Clear();
         for (int ky = 0; ky < 3; ky++)
@@ -179,7 +181,7 @@ internal static class WinogradConv
                 for (int xi = 0; xi < 4; xi++)
                     for (int nu = 0; nu < 4; nu++)
                     {
-                        float s = gm[xi * 3 + ky] * gm[nu * 3 + kx];
+                        float s = G[xi * 3 + ky] * G[nu * 3 + kx];
                         if (s != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice((xi * 4 + nu) * cf, cf), s, dst, dst);
                     }
             }
@@ -277,7 +279,6 @@ internal static class WinogradConv
     /// <summary>u[ξ·4 + ν][c, f] = Σ_{ky,kx} G[ξ, ky] G[ν, kx] w[ky, kx, c, f].</summary>
     internal static void TransformKernel(ReadOnlySpan<float> w, int c, int f, Span<float> u)
     {
-        ReadOnlySpan<float> gm = [1f, 0f, 0f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0f, 0f, 1f];
         int cf = c * f;
         u.Slice(0, 16 * cf).Clear();
         for (int xi = 0; xi < 4; xi++)
@@ -287,7 +288,7 @@ internal static class WinogradConv
                 for (int ky = 0; ky < 3; ky++)
                     for (int kx = 0; kx < 3; kx++)
                     {
-                        float s = gm[xi * 3 + ky] * gm[nu * 3 + kx];
+                        float s = G[xi * 3 + ky] * G[nu * 3 + kx];
                         if (s != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(w.Slice((ky * 3 + kx) * cf, cf), s, dst, dst);
                     }
             }
