@@ -6,7 +6,15 @@ namespace DeepSharp.Tests.Compute;
 /// Every GEMM path the CPU supports against <see cref="Gemm.Reference"/>: odd sizes, all transposes,
 /// padded strides, accumulate, bias, ReLU and k = 0.
 /// </summary>
-[Collection("GemmPath")] // the path switch is global: these tests must not run in parallel with each other
+/// <summary>
+/// Runs alone: the GEMM path and the thread count these tests switch are global, so a test elsewhere that compares two
+/// GEMM results bit for bit (FastPathTests' implicit forward) could see one on each path. Seen once in CI under
+/// DOTNET_EnableAVX2=0: the Vector128 and portable kernels round differently.
+/// </summary>
+[CollectionDefinition("GemmPath", DisableParallelization = true)]
+public sealed class GemmPathCollection;
+
+[Collection("GemmPath")]
 public class GemmTests
 {
     /// <summary>The paths this CPU supports, by name (GemmPath is internal, xunit theories need public types).</summary>
