@@ -64,15 +64,24 @@ public sealed class ProfileWorkload : IWorkload
             var last = layers[^1];
             if (!grads.TryGetValue(last, out var g))
             {
+                // A seed like a training step's: dLoss/dLogits of a softmax crossentropy, (p - onehot) / batch, with
+                // random labels, handed to the last layer as its logit gradient. (A constant seed through the softmax
+                // cancels to zero and made every layer below see a gradient of rounding noise.)
                 g = new Tensor(h.ShapeArray);
-                g.Span.Fill(1e-3f);
+                var rng = new Random(1);
+                int classes = h.ShapeArray[^1];
+                for (int r = 0; r < h.ShapeArray[0]; r++)
+                    for (int c = 0; c < classes; c++)
+                        g.Span[r * classes + c] = (1f / classes - (rng.Next(classes) == c ? 1f : 0f)) / h.ShapeArray[0];
                 grads[last] = g;
             }
             Tensor dy = g;
             for (int i = layers.Count - 1; i >= 0; i--)
             {
                 double t0 = BenchClock.Now();
+                layers[i].GradientIsForLogits = i == layers.Count - 1;
                 layers[i].Backward(dy, needInputGradients: i > 0);
+                layers[i].GradientIsForLogits = false;
                 if (s >= 0) bwd[i][s] = BenchClock.Since(t0) * 1e3;
                 if (i > 0) dy = layers[i].InputGradients[0]!;
             }

@@ -90,6 +90,7 @@ internal static class Conv2DOp
             if (dx is not null) Gemm.Multiply(false, true, g.OutPixels, k, f, dy.Span, f, kernel.Span, f, dx.Span, k);
             return;
         }
+        if (SparseConvGradient.TryBackward(x, kernel, dy, dx, dKernel, g, ref workspace)) return;
         if (dx is not null && WinogradConv.AppliesToInputGradient(g, f))
         {
             WinogradConv.InputGradient(dy, kernel, dx, g, ref workspace);
