@@ -35,6 +35,7 @@ public sealed class SparseWorkload : IWorkload
             ("sparse dx + dW", () => SparseConvGradient.Backward(x, kernel, dz, dx, dw, g, ref ws, VectorPaths.Best)),
             ("sparse dx", () => SparseConvGradient.Backward(x, kernel, dz, dx, null, g, ref ws, VectorPaths.Best)),
             ("sparse dW", () => SparseConvGradient.Backward(x, kernel, dz, null, dw, g, ref ws, VectorPaths.Best)),
+            ("gather only", () => Gather(dz, batch * 121, 64)),
             ("density sample", () => SparseConvGradient.Density(dz.Data, g.OutPixels, 64)),
         })
         {
@@ -43,5 +44,15 @@ public sealed class SparseWorkload : IWorkload
         }
         Console.WriteLine($"conv 13×13×32 → 11×11×64, batch {batch}, dz {density:P0} nonzero, {Workers.ThreadCount} threads");
         table.Print();
+    }
+
+    private static readonly int[] Starts = new int[1 << 20], Channels = new int[1 << 23];
+    private static readonly float[] Values = new float[1 << 23];
+
+    private static unsafe void Gather(Tensor dz, int rows, int f)
+    {
+        fixed (float* p = dz.Data, v = Values)
+        fixed (int* s = Starts, c = Channels)
+            SparseGradientKernels.GatherRows(p, rows, f, s, c, v, VectorPaths.Best);
     }
 }

@@ -106,7 +106,7 @@ internal static class SparseConvGradient
         for (int r0 = 0; r0 < rows; r0 += plan.BlockRows)
         {
             int count = Math.Min(plan.BlockRows, rows - r0);
-            int entries = SparseGradientKernels.GatherRows(dz + ((long)n * rows + r0) * f, count, f, rowStart, channel, value);
+            int entries = SparseGradientKernels.GatherRows(dz + ((long)n * rows + r0) * f, count, f, rowStart, channel, value, width);
             if (entries == 0) continue;
             if (dxp is not null)
                 for (int r = 0; r < count; r++)

@@ -66,6 +66,9 @@ internal unsafe interface ISimd<TVec> where TVec : struct
     /// <summary>All bits set in the lanes where the integers a and b are equal, else 0.</summary>
     static abstract TVec EqualBits(TVec a, TVec b);
 
+    /// <summary>Bit i set where lane i is not 0 (or -0).</summary>
+    static abstract uint NonZeroLanes(TVec v);
+
     /// <summary>Count integers from p (into the float vector's bits).</summary>
     static abstract TVec LoadInts(int* p);
 

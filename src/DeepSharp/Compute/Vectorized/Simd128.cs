@@ -26,6 +26,7 @@ internal unsafe readonly struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> And(Vector128<float> a, Vector128<float> b) => a & b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> IndexRamp(int start) => (Vector128.Create(start) + Vector128<int>.Indices).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> EqualBits(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a.AsInt32(), b.AsInt32()).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint NonZeroLanes(Vector128<float> v) => ~(uint)Vector128.Equals(v, Vector128<float>.Zero).ExtractMostSignificantBits() & (uint)((1UL << Vector128<float>.Count) - 1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> LoadInts(int* p) => Vector128.Load(p).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreInts(Vector128<float> v, int* p) => Vector128.Store(v.AsInt32(), p);
 }

@@ -26,6 +26,7 @@ internal unsafe readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> IndexRamp(int start) => (Vector256.Create(start) + Vector256<int>.Indices).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> EqualBits(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a.AsInt32(), b.AsInt32()).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint NonZeroLanes(Vector256<float> v) => ~(uint)Vector256.Equals(v, Vector256<float>.Zero).ExtractMostSignificantBits() & (uint)((1UL << Vector256<float>.Count) - 1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadInts(int* p) => Vector256.Load(p).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreInts(Vector256<float> v, int* p) => Vector256.Store(v.AsInt32(), p);
 }

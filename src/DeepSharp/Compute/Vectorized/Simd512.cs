@@ -26,6 +26,7 @@ internal unsafe readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> IndexRamp(int start) => (Vector512.Create(start) + Vector512<int>.Indices).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> EqualBits(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a.AsInt32(), b.AsInt32()).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint NonZeroLanes(Vector512<float> v) => ~(uint)Vector512.Equals(v, Vector512<float>.Zero).ExtractMostSignificantBits() & (uint)((1UL << Vector512<float>.Count) - 1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LoadInts(int* p) => Vector512.Load(p).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreInts(Vector512<float> v, int* p) => Vector512.Store(v.AsInt32(), p);
 }
