@@ -25,7 +25,7 @@ public sealed class AbWorkload : IWorkload
         ["winograd-wgrad-64"] = ("Winograd kernel gradient from 64 input channels (off: from 32)", on => WinogradConv.KernelGradientMinChannels = on ? 64 : 32),
         ["maxpool-values-only"] = ("max pooling keeps no winner indices in inference", on => Layers.MaxPooling2D.SkipWinnersInInference = on),
         ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => WinogradConv.InputGradientEnabled = on),
-        ["sparse-backward"] = ("convolution backward over dz's nonzeros when at most 30 % are nonzero", on => SparseConvGradient.MaxDensity = on ? 0.3 : 0),
+        ["sparse-backward"] = ("convolution backward over dz's nonzeros when at most 30 % are nonzero", on => SparseConvGradient.MaxDensity = on ? SparseConvGradient.DefaultMaxDensity : 0),
         ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Conv2DOp.ImplicitInputGradientEnabled = on),
     };
 

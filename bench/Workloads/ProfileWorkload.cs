@@ -5,8 +5,10 @@ namespace DeepSharp.Bench.Workloads;
 
 /// <summary>
 /// <c>profile</c>: where a training step's time goes. Runs the layers of a chapter model one by one
-/// (Forward in order, Backward in reverse with a gradient of ones, the first layer without an input
-/// gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
+/// (Forward in order, Backward in reverse from a softmax crossentropy's logit gradient with random labels, the first
+/// layer without an input gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
+/// Until 2026-12-01 the seed was a constant through the softmax, which cancels it: every layer below saw rounding
+/// noise (often exact zeros) instead of a gradient, which made a sparse backward pass look better than it is.
 /// Options: --model mnist|catsdogs|vgg16|resnet18 (ResNet18Profile), --steps N (timed steps), --batch N, --infer (forward only),
 /// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution), --scaling (1 thread
 /// and all threads on alternate steps: each layer's speed-up).

@@ -18,11 +18,21 @@ namespace DeepSharp.Ops;
 internal static class SparseConvGradient
 {
     /// <summary>
-    /// The largest share of nonzeros in dz for which the sparse pass runs (sampled from every 7th row). 0 turns it
-    /// off. On where measured: AVX2 (W256); DEEPSHARP_SPARSE_DENSITY=x sets it at any width.
+    /// The largest share of nonzeros in dz for which the sparse pass runs (sampled from every 7th row); 0 turns it off.
+    /// On where measured, AVX2 (W256): <see cref="DefaultMaxDensity"/>; elsewhere off until someone measures there.
+    /// DEEPSHARP_SPARSE_DENSITY=x sets it at any width.
     /// </summary>
     internal static double MaxDensity = double.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_SPARSE_DENSITY"),
-        System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : VectorPaths.Best == VectorWidth.W256 ? 0.3 : 0;
+        System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : VectorPaths.Best == VectorWidth.W256 ? DefaultMaxDensity : 0;
+
+    /// <summary>
+    /// Measured on the 2-core AVX2 VM. <c>bench -- sparse-backward --threads 1 --cpu-time</c> (MNIST's conv2d_1,
+    /// batch 64, dense dx + dW against the sparse pass, ms, fastest of 30): 12 % nonzeros 9.0 vs 3.0, 25 % 8.9 vs 5.0,
+    /// 40 % 8.8 vs 7.6, 55 % 8.9 vs 10.4. <c>bench -- ab --switch sparse-backward</c> (on/off step time, median of the
+    /// rounds): MNIST training 0.71 (2 threads) and 0.74 (1 thread), where conv2d_1's dz is about 12 % nonzero;
+    /// cats-vs-dogs training 0.56. Up to 45 % instead of 30 %: 1.01 on MNIST (its conv2d_2, 37-52 %, gains nothing).
+    /// </summary>
+    internal const double DefaultMaxDensity = 0.3;
 
     /// <summary>How many sparse passes ran (tests check that a layer took this path).</summary>
     internal static long Passes;
@@ -36,7 +46,7 @@ internal static class SparseConvGradient
     /// </summary>
     public static bool TryBackward(Tensor x, Tensor kernel, Tensor dz, Tensor? dx, Tensor? dKernel, in ConvGeometry g, ref float[]? workspace)
     {
-        if (MaxDensity <= 0 || (dx is null && dKernel is null) || VectorPaths.Best == VectorWidth.Scalar) return false;
+        if (MaxDensity <= 0 || (dx is null && dKernel is null)) return false;
         if (Density(dz.Data, g.OutPixels, kernel.Dim(3)) > MaxDensity) return false;
         Backward(x, kernel, dz, dx, dKernel, g, ref workspace, VectorPaths.Best);
         return true;
