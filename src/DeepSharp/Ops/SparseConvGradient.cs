@@ -37,6 +37,14 @@ internal static class SparseConvGradient
     /// <summary>How many sparse passes ran (tests check that a layer took this path).</summary>
     internal static long Passes;
 
+    /// <summary>
+    /// The most workspace the pass may take (16 MB), as the dense path's column buffer is bounded: a padded layer keeps
+    /// two padded copies of an image per thread, 26 MB for a 224×224×64 layer on 2 threads. Larger ones go dense.
+    /// </summary>
+    private const long MaxWorkspaceFloats = 1 << 22;
+
+    private static int Slots(in ConvGeometry g) => Math.Max(1, Math.Min(Workers.ThreadCount, g.Batch));
+
     /// <summary>Rows of dz gathered at a time (so the lists stay small for big images).</summary>
     private const int MaxEntriesPerBlock = 1 << 15;
 
@@ -47,6 +55,8 @@ internal static class SparseConvGradient
     public static bool TryBackward(Tensor x, Tensor kernel, Tensor dz, Tensor? dx, Tensor? dKernel, in ConvGeometry g, ref float[]? workspace)
     {
         if (MaxDensity <= 0 || (dx is null && dKernel is null)) return false;
+        var plan = Plan.For(g, kernel.Dim(3), dx is not null);
+        if (plan.Shared + (long)Slots(g) * plan.PerSlot > MaxWorkspaceFloats) return false;
         if (Density(dz.Data, g.OutPixels, kernel.Dim(3)) > MaxDensity) return false;
         Backward(x, kernel, dz, dx, dKernel, g, ref workspace, VectorPaths.Best);
         return true;
@@ -71,7 +81,7 @@ internal static class SparseConvGradient
     {
         Interlocked.Increment(ref Passes);
         var plan = Plan.For(g, kernel.Dim(3), dx is not null);
-        int slots = Math.Max(1, Math.Min(Workers.ThreadCount, g.Batch));
+        int slots = Slots(g);
         var work = Conv2DOp.Workspace(ref workspace, plan.Shared + slots * plan.PerSlot);
         if (dx is not null) Transpose(kernel.Span, g, plan.F, work.AsSpan(0, plan.Filters), toFilterRows: true);
         var geometry = g;

@@ -76,6 +76,29 @@ public class SparseConvGradientTests
         finally { SparseConvGradient.MaxDensity = saved; }
     }
 
+    [Fact]
+    public void ALayerWhoseWorkspaceWouldPassTheBoundGoesDense()
+    {
+        // 300×300×32 with "same" padding: two padded copies of an image per thread (2 × 302·302·32 floats) pass the
+        // 4M-float bound, so TryBackward declines even on an all-zero dz, and the small layer beside it does not.
+        double saved = SparseConvGradient.MaxDensity;
+        try
+        {
+            SparseConvGradient.MaxDensity = SparseConvGradient.DefaultMaxDensity;
+            foreach (var (size, expected) in new[] { (300, false), (20, true) })
+            {
+                var g = ConvGeometry.Create(2, size, size, 32, 3, 3, 1, 1, Padding.Same);
+                var x = new Tensor(2, size, size, 32);
+                var kernel = new Tensor(3, 3, 32, 32);
+                var dz = new Tensor(2, size, size, 32);
+                var dx = new Tensor(2, size, size, 32);
+                float[]? ws = null;
+                Assert.Equal(expected, SparseConvGradient.TryBackward(x, kernel, dz, dx, null, g, ref ws));
+            }
+        }
+        finally { SparseConvGradient.MaxDensity = saved; }
+    }
+
     private static void AssertClose(Tensor expected, Tensor actual)
     {
         float scale = 0;
