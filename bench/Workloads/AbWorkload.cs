@@ -26,6 +26,7 @@ public sealed class AbWorkload : IWorkload
         ["maxpool-values-only"] = ("max pooling keeps no winner indices in inference", on => Layers.MaxPooling2D.SkipWinnersInInference = on),
         ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => WinogradConv.InputGradientEnabled = on),
         ["sparse-backward"] = ("convolution backward over dz's nonzeros when at most 30 % are nonzero", on => SparseConvGradient.MaxDensity = on ? SparseConvGradient.DefaultMaxDensity : 0),
+        ["fuse-pool-backward"] = ("a first conv takes its max pooling's gradient unscattered (one pass, no dense gradient between them)", on => DeepSharp.Models.Model.FuseMaxPoolBackward = on),
         ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Conv2DOp.ImplicitInputGradientEnabled = on),
     };
 

@@ -110,6 +110,22 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         InputGradient = needInputGradients ? _dx : null;
     }
 
+    /// <summary>
+    /// A first layer (no input gradient) with a small patch and ReLU or no activation, followed by a max pooling: the
+    /// kernel and bias gradients in one pass from the pooled gradient and its winners (the dense dz is never written).
+    /// </summary>
+    internal override bool TryBackwardThroughMaxPool(in MaxPoolGradient pooled)
+    {
+        bool relu = Activation == ActivationKind.Relu;
+        if (!ComputeWeightGradients || !(relu || Activation == ActivationKind.Linear) || !Conv2DOp.HasFusedKernelGradient(_g, Filters)
+            || !pooled.Follows(_g, Filters))
+            return false;
+        var dBias = _bias?.Grad;
+        Conv2DOp.FusedKernelGradient(_x!.Data, pooled, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
+        InputGradient = null;
+        return true;
+    }
+
     public override Dictionary<string, object?> GetConfig()
     {
         var c = base.GetConfig();

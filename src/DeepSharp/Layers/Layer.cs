@@ -118,6 +118,17 @@ public abstract partial class Layer
     /// </summary>
     internal bool GradientIsForLogits { get; set; }
 
+    /// <summary>
+    /// Offered by the model when a max pooling's input comes only from this layer and this layer needs no input
+    /// gradient: take the pooling's gradient unscattered (<see cref="Ops.MaxPoolGradient"/>) and write the weights'
+    /// gradients from it, instead of the pooling writing its dense input gradient for <see cref="Backward"/>. Return
+    /// false to decline (the model then runs both backward passes as usual).
+    /// </summary>
+    internal virtual bool TryBackwardThroughMaxPool(in Ops.MaxPoolGradient pooled) => false;
+
+    /// <summary>A max pooling's backward pass left unscattered (see <see cref="TryBackwardThroughMaxPool"/>); null for every other layer.</summary>
+    internal virtual Ops.MaxPoolGradient? UnscatteredGradient(Tensor outputGradient) => null;
+
     /// <summary>Set while a model takes gradients with respect to inputs or activations only (<c>Model.Gradient</c>).</summary>
     internal bool InputGradientsOnly { get; set; }
 

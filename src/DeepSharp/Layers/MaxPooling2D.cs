@@ -59,13 +59,28 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref DX, X!.Shape);
-        if (!_argmaxValid)
-        {
-            if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
-            PoolingOps.MaxForward(X!, Y!, _argmax, G);   // the same values again, now with the winners
-            _argmaxValid = true;
-        }
+        FindWinners();
         PoolingOps.MaxBackward(dy, _argmax, DX!, G);
         InputGradient = DX;
+    }
+
+    /// <summary>
+    /// This backward pass left unscattered, for the layer before to take directly (the model asks when that layer is
+    /// this one's only producer; see <see cref="Layer.TryBackwardThroughMaxPool"/>); null when the windows overlap.
+    /// </summary>
+    internal override MaxPoolGradient? UnscatteredGradient(Tensor dy)
+    {
+        if (!MaxPoolGradient.Applies(G)) return null;
+        FindWinners();
+        return new MaxPoolGradient(dy.Data, _argmax, Y!.Data, G);
+    }
+
+    /// <summary>After an inference forward (no winners kept), finds them from the input.</summary>
+    private void FindWinners()
+    {
+        if (_argmaxValid) return;
+        if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
+        PoolingOps.MaxForward(X!, Y!, _argmax, G);   // the same values again, now with the winners
+        _argmaxValid = true;
     }
 }
