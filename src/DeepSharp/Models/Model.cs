@@ -241,7 +241,8 @@ public partial class Model : Layer
     /// Node i, a max pooling, hands its gradient unscattered to the layer that produced its input when that layer feeds
     /// nothing else, is no model output or chosen node, and needs no input gradient (a first layer): that layer then
     /// writes its weights' gradients from it (<see cref="Layer.TryBackwardThroughMaxPool"/>), and the dense gradient
-    /// between the two is never written. Measured in the closing note of 2026-12-01; DEEPSHARP_FUSE_POOL_BACKWARD=0 turns it off.
+    /// between the two is never written. <c>bench -- ab --switch fuse-pool-backward</c> on the 2-core AVX2 VM (on/off step
+    /// time): MNIST training 0.94-0.95, cats-vs-dogs 0.96. DEEPSHARP_FUSE_POOL_BACKWARD=0 turns it off.
     /// </summary>
     private bool TryBackwardThroughMaxPool(int i, Tensor g, int forceNode)
     {
