@@ -121,7 +121,7 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
             || !pooled.Follows(_g, Filters))
             return false;
         var dBias = _bias?.Grad;
-        Conv2DOp.FusedKernelGradient(_x!.Data, pooled, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
+        Conv2DOp.FusedKernelGradientThroughMaxPool(_x!.Data, pooled, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
         InputGradient = null;
         return true;
     }

@@ -239,7 +239,7 @@ internal static class Conv2DOp
         DirectKernelGradient.Run(x, y, dy, relu, dKernel, dBias, g, f);
 
     /// <summary>The same gradients with dz from the max pooling that follows (<see cref="MaxPoolGradient"/>), in one pass.</summary>
-    internal static void FusedKernelGradient(float[] x, in MaxPoolGradient pooled, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f) =>
+    internal static void FusedKernelGradientThroughMaxPool(float[] x, in MaxPoolGradient pooled, bool relu, Span<float> dKernel, Span<float> dBias, in ConvGeometry g, int f) =>
         DirectKernelGradient.RunThroughMaxPool(x, pooled, relu, dKernel, dBias, g, f);
 
     /// <summary>sums[j] = Σ_i m[i, j] for a rows×cols row-major matrix.</summary>
