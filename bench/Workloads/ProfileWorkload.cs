@@ -8,7 +8,7 @@ namespace DeepSharp.Bench.Workloads;
 /// (Forward in order, Backward in reverse from a softmax crossentropy's logit gradient with random labels, the first
 /// layer without an input gradient, as the model does), then the optimizer, and prints the median milliseconds of each.
 /// Until 2026-12-01 the seed was a constant through the softmax, which cancels it: every layer below saw rounding
-/// noise (often exact zeros) instead of a gradient, which made a sparse backward pass look better than it is.
+/// noise instead of a gradient.
 /// Layers run one by one here, so the model's fusion of a first conv with its max pooling's backward is not in these figures.
 /// Options: --model mnist|catsdogs|vgg16|resnet18 (ResNet18Profile), --steps N (timed steps), --batch N, --infer (forward only),
 /// --hot (also each layer's forward repeated back to back), --ops (the pieces of each convolution), --scaling (1 thread
