@@ -28,6 +28,8 @@ public sealed class SparseWorkload : IWorkload
         var dx = new Tensor(batch, 13, 13, 32);
         var dw = new Tensor(3, 3, 32, 64);
         float[]? ws = null;
+        int rows = batch * 121;
+        var (starts, channels, values) = (new int[rows + 1], new int[rows * 64], new float[rows * 64]);
         var table = new ResultTable("pass", "ms (median)", "min");
         foreach (var (name, act) in new (string, Action)[]
         {
@@ -35,7 +37,7 @@ public sealed class SparseWorkload : IWorkload
             ("sparse dx + dW", () => SparseConvGradient.Backward(x, kernel, dz, dx, dw, g, ref ws, VectorPaths.Best)),
             ("sparse dx", () => SparseConvGradient.Backward(x, kernel, dz, dx, null, g, ref ws, VectorPaths.Best)),
             ("sparse dW", () => SparseConvGradient.Backward(x, kernel, dz, null, dw, g, ref ws, VectorPaths.Best)),
-            ("gather only", () => Gather(dz, batch * 121, 64)),
+            ("gather only", () => Gather(dz, rows, 64, starts, channels, values)),
             ("density sample", () => SparseConvGradient.Density(dz.Data, g.OutPixels, 64)),
         })
         {
@@ -46,13 +48,10 @@ public sealed class SparseWorkload : IWorkload
         table.Print();
     }
 
-    private static readonly int[] Starts = new int[1 << 20], Channels = new int[1 << 23];
-    private static readonly float[] Values = new float[1 << 23];
-
-    private static unsafe void Gather(Tensor dz, int rows, int f)
+    private static unsafe void Gather(Tensor dz, int rows, int f, int[] starts, int[] channels, float[] values)
     {
-        fixed (float* p = dz.Data, v = Values)
-        fixed (int* s = Starts, c = Channels)
+        fixed (float* p = dz.Data, v = values)
+        fixed (int* s = starts, c = channels)
             SparseGradientKernels.GatherRows(p, rows, f, s, c, v, VectorPaths.Best);
     }
 }

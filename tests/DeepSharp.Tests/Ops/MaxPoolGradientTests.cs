@@ -33,18 +33,14 @@ public class MaxPoolGradientTests
         PoolingOps.MaxForward(y, pooled, argmax, pg);
         var dy = Random(3, pooled.ShapeArray);
 
-        // The plain way: scatter, mask, im2col, GEMM.
-        var dense = new Tensor(y.ShapeArray);
-        PoolingOps.MaxBackwardReference(dy, argmax, dense, pg);
-        int k = conv.PatchSize, m = conv.OutPixels;
-        var dz = new float[m * f];
-        for (int i = 0; i < dz.Length; i++) dz[i] = !relu || y.Data[i] > 0f ? dense.Data[i] : 0f;
-        var col = new float[m * k];
-        Conv2DOp.Im2Col(x.Data, conv, 0, batch, col);
-        var expected = new float[k * f];
-        Gemm.Reference(true, false, k, f, m, col, k, dz, f, expected, f);
+        // The plain way: scatter, mask, then col(x)ᵀ·dz through the triple-loop GEMM.
+        var dz = new Tensor(y.ShapeArray);
+        PoolingOps.MaxBackwardReference(dy, argmax, dz, pg);
+        if (relu) for (int i = 0; i < dz.Size; i++) if (!(y.Data[i] > 0f)) dz.Data[i] = 0f;
+        var expected = ReferenceKernelGradient(x, dz, conv).DKernel.Data;
+        int m = conv.OutPixels;
         var expectedBias = new double[f];
-        for (int i = 0; i < m; i++) for (int j = 0; j < f; j++) expectedBias[j] += dz[i * f + j];
+        for (int i = 0; i < m; i++) for (int j = 0; j < f; j++) expectedBias[j] += dz.Data[i * f + j];
 
         int ran = 0;
         foreach (var width in VectorWidths.Vector)
