@@ -1,5 +1,6 @@
+using DeepSharp.Backends;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Compute;
-using DeepSharp.Ops;
 
 namespace DeepSharp.Bench.Workloads;
 
@@ -16,21 +17,29 @@ public sealed class AbWorkload : IWorkload
     public string Name => "ab";
     public string Description => "A/B of one internal switch, alternated inside one process (--switch NAME, --model mnist|catsdogs, --infer, --rounds N)";
 
-    /// <summary>The switches: what "on" means, and how to set it (false restores the default or turns it off).</summary>
+    /// <summary>
+    /// The switches: what "on" means, and how to set it on the CPU backend's options (false restores the default or
+    /// turns it off).
+    /// </summary>
     private static readonly Dictionary<string, (string What, Action<bool> Set)> Switches = new()
     {
         ["winograd-per-thread"] = ("each thread runs whole Winograd chunks (off: every chunk split over the threads)",
-            on => WinogradConv.ThreadChunkFloats = on ? DefaultThreadChunkFloats : 0),
-        ["winograd-wgrad"] = ("kernel gradient of 3×3 layers on the Winograd path", on => WinogradConv.KernelGradientEnabled = on),
-        ["winograd-wgrad-64"] = ("Winograd kernel gradient from 64 input channels (off: from 32)", on => WinogradConv.KernelGradientMinChannels = on ? 64 : 32),
-        ["maxpool-values-only"] = ("max pooling keeps no winner indices in inference", on => Layers.MaxPooling2D.SkipWinnersInInference = on),
-        ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => WinogradConv.InputGradientEnabled = on),
-        ["sparse-backward"] = ("convolution backward over dz's nonzeros when at most 30 % are nonzero", on => SparseConvGradient.MaxDensity = on ? SparseConvGradient.DefaultMaxDensity : 0),
-        ["fuse-pool-backward"] = ("a first conv takes its max pooling's gradient unscattered (one pass, no dense gradient between them)", on => DeepSharp.Models.Model.FuseMaxPoolBackward = on),
-        ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Conv2DOp.ImplicitInputGradientEnabled = on),
+            on => Options.WinogradThreadChunkFloats = on ? DefaultThreadChunkFloats : 0),
+        ["winograd-wgrad"] = ("kernel gradient of 3×3 layers on the Winograd path", on => Options.WinogradKernelGradient = on),
+        ["winograd-wgrad-64"] = ("Winograd kernel gradient from 64 input channels (off: from 32)", on => Options.WinogradKernelGradientMinChannels = on ? 64 : 32),
+        ["maxpool-values-only"] = ("max pooling keeps no winner indices in inference", on => Options.MaxPoolSkipsWinnersInInference = on),
+        ["winograd-dgrad"] = ("input gradient of 3×3 layers on the Winograd path", on => Options.WinogradInputGradient = on),
+        ["sparse-backward"] = ("convolution backward over dz's nonzeros when at most 30 % are nonzero", on => Options.SparseBackwardMaxDensity = on ? CpuBackendOptions.DefaultSparseBackwardMaxDensity : 0),
+        ["fuse-pool-backward"] = ("a first conv takes its max pooling's gradient unscattered (one pass, no dense gradient between them)", on => Options.PooledKernelGradient = on),
+        ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Options.ImplicitInputGradient = on),
+        ["winograd"] = ("3×3 stride-1 convolutions on the Winograd path", on => Options.Winograd = on),
+        ["implicit-gemm"] = ("convolutions with 16+ input channels as an implicit GEMM (off: im2col + GEMM)", on => Options.ImplicitGemm = on),
+        ["direct-wgrad"] = ("a first layer's kernel gradient in one pass over dy, without im2col", on => Options.FirstLayerDirectGradient = on),
     };
 
-    private static readonly int DefaultThreadChunkFloats = WinogradConv.ThreadChunkFloats > 0 ? WinogradConv.ThreadChunkFloats : 1 << 16;
+    private static CpuBackendOptions Options => Backend.Cpu.Options;
+
+    private static readonly int DefaultThreadChunkFloats = Options.WinogradThreadChunkFloats > 0 ? Options.WinogradThreadChunkFloats : 1 << 16;
 
     public void Run(BenchOptions options)
     {

@@ -33,7 +33,7 @@ public sealed class SparseWorkload : IWorkload
         var table = new ResultTable("pass", "ms (median)", "min");
         foreach (var (name, act) in new (string, Action)[]
         {
-            ("dense dx + dW", () => { double s = SparseConvGradient.MaxDensity; SparseConvGradient.MaxDensity = 0; Conv2DOp.Backward(x, kernel, dz, dx, dw, null, g, ref ws); SparseConvGradient.MaxDensity = s; }),
+            ("dense dx + dW", () => { var o = Backends.Backend.Cpu.Options; double s = o.SparseBackwardMaxDensity; o.SparseBackwardMaxDensity = 0; Conv2DOp.Backward(x, kernel, dz, dx, dw, null, g, ref ws); o.SparseBackwardMaxDensity = s; }),
             ("sparse dx + dW", () => SparseConvGradient.Backward(x, kernel, dz, dx, dw, g, ref ws, VectorPaths.Best)),
             ("sparse dx", () => SparseConvGradient.Backward(x, kernel, dz, dx, null, g, ref ws, VectorPaths.Best)),
             ("sparse dW", () => SparseConvGradient.Backward(x, kernel, dz, null, dw, g, ref ws, VectorPaths.Best)),

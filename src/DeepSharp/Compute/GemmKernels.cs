@@ -21,9 +21,9 @@ internal static unsafe class GemmKernels
 
     /// <summary>
     /// Widest C (columns per thread) for which micro-kernels that can read A's rows in place do so instead of packing
-    /// A. DEEPSHARP_GEMM_ROWS_MAX_N overrides it for measurements (0: always pack).
+    /// A (<see cref="Backends.Cpu.CpuBackendOptions.GemmReadRowsMaxColumns"/>; 0: always pack).
     /// </summary>
-    internal static int ReadRowsMaxColumns = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_GEMM_ROWS_MAX_N"), out int v) ? v : 128;
+    internal static int ReadRowsMaxColumns => Backends.Cpu.CpuBackend.Settings.GemmReadRowsMaxColumns;
 
     /// <summary>Below this many multiply-adds per thread a second thread costs more than it saves.</summary>
     private const long MinWorkPerThread = 1 << 16;
@@ -31,24 +31,32 @@ internal static unsafe class GemmKernels
     /// <summary>The fastest path this CPU supports.</summary>
     public static readonly GemmPath BestPath = Detect();
 
-    private static GemmPath _path = BestPath;
+    /// <summary>A path tests force (null: the one for the options' vector width).</summary>
+    private static GemmPath? _forced;
 
     [ThreadStatic] private static PackBuffers? _buffers;
 
     /// <summary>The micro-kernel in use. Tests set it to run every path the CPU supports.</summary>
     public static GemmPath Path
     {
-        get => _path;
+        get => _forced ?? For(VectorPaths.Best);
         set
         {
             if (!IsSupported(value))
                 throw new PlatformNotSupportedException($"GEMM path {value} is not supported by this CPU (best: {BestPath}).");
-            _path = value;
+            _forced = value == For(VectorPaths.Best) ? null : value;
         }
     }
 
+    /// <summary>The widest supported micro-kernel no wider than <paramref name="width"/>.</summary>
+    internal static GemmPath For(VectorWidth width) =>
+        width >= VectorWidth.W512 && IsSupported(GemmPath.Avx512) ? GemmPath.Avx512
+        : width >= VectorWidth.W256 && IsSupported(GemmPath.Avx2) ? GemmPath.Avx2
+        : width >= VectorWidth.W128 && IsSupported(GemmPath.Vector128) ? GemmPath.Vector128
+        : GemmPath.Portable;
+
     /// <summary>True when the micro-kernel in use reads A's rows in place for narrow C (<see cref="IMicroKernel.ReadsRows"/>).</summary>
-    public static bool ReadsRows => _path switch
+    public static bool ReadsRows => Path switch
     {
         GemmPath.Avx512 => Reads<Kernel512>(),
         GemmPath.Avx2 => Reads<Kernel256>(),
@@ -78,7 +86,7 @@ internal static unsafe class GemmKernels
         if (k == 0) ZeroDepth(g);
         else
         {
-            switch (_path)
+            switch (Path)
             {
                 case GemmPath.Avx512: Blocked<Kernel512>(g); break;
                 case GemmPath.Avx2: Blocked<Kernel256>(g); break;

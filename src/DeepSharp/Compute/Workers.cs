@@ -5,8 +5,7 @@ namespace DeepSharp.Compute;
 /// <summary>
 /// Runs loops on all cores with a persistent pool: (ThreadCount - 1) background threads plus the calling thread.
 /// Idle workers spin briefly, then sleep, so dispatching a small loop costs microseconds, not a task start-up.
-/// The thread count comes from <c>DEEPSHARP_THREADS</c> or <see cref="SetThreadCount"/>; the default is the
-/// number of processors.
+/// The thread count is <see cref="Backends.Cpu.CpuBackendOptions.Threads"/> (read at each loop).
 /// </summary>
 /// <example>
 /// <code>
@@ -19,7 +18,6 @@ internal static class Workers
     /// <summary>How long an idle worker spins for the next loop before it blocks.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    private static int _threads = ReadEnvironment();
     private static readonly object Gate = new();      // workers sleep on it
     private static readonly object DispatchLock = new();
     private static readonly List<Thread> Pool = new();
@@ -32,17 +30,11 @@ internal static class Workers
     public static bool InsideLoop => _isWorker;
 
     /// <summary>How many threads the kernels use.</summary>
-    public static int ThreadCount => _threads;
+    public static int ThreadCount => Backends.Cpu.CpuBackend.Settings.Threads;
 
     /// <summary>Sets how many threads the kernels use (1 = single-threaded).</summary>
     /// <example><code>Workers.SetThreadCount(1); // deterministic single-core timing</code></example>
-    public static void SetThreadCount(int threads)
-    {
-        if (threads < 1)
-            throw new ArgumentOutOfRangeException(nameof(threads),
-                $"Workers.SetThreadCount: thread count must be at least 1, got {threads}.");
-        _threads = threads;
-    }
+    public static void SetThreadCount(int threads) => Backends.Cpu.CpuBackend.Settings.Threads = threads;
 
     /// <summary>
     /// Runs body(i) for every i in [0, count), split across the threads, and returns when all are done.
@@ -53,7 +45,7 @@ internal static class Workers
     public static void For(int count, Action<int> body)
     {
         if (count <= 0) return;
-        int threads = Math.Min(_threads, count);
+        int threads = Math.Min(ThreadCount, count);
         if (threads <= 1 || _isWorker || !Monitor.TryEnter(DispatchLock))
         {
             for (int i = 0; i < count; i++) body(i);
@@ -129,13 +121,6 @@ internal static class Workers
         {
             Interlocked.Decrement(ref _sleepers);
         }
-    }
-
-    private static int ReadEnvironment()
-    {
-        var s = Environment.GetEnvironmentVariable("DEEPSHARP_THREADS");
-        if (int.TryParse(s, out int n) && n > 0) return n;
-        return Environment.ProcessorCount;
     }
 
     /// <summary>One loop: its items are claimed one at a time by the caller and the helpers.</summary>

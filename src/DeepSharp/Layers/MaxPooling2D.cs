@@ -19,9 +19,6 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
 
     private int[] _argmax = [];
 
-    /// <summary>Inference computes the maxima only (the benchmark's ab switch turns it off to compare).</summary>
-    internal static bool SkipWinnersInInference = true;
-
     /// <summary>Whether _argmax belongs to the last forward pass (inference skips it; Backward then recomputes it).</summary>
     private bool _argmaxValid;
 
@@ -39,7 +36,7 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
     public override Tensor Forward(Tensor x, bool training)
     {
         Prepare(x);
-        if (!training && SkipWinnersInInference)
+        if (!training && Backends.Cpu.CpuBackend.Settings.MaxPoolSkipsWinnersInInference)
         {
             // Inference keeps no winner indices (MNIST inference, batch 256, 2 AVX2 threads: 0.96 of the time, median
             // of 16 alternated rounds; within noise on one thread); a backward pass after it (Grad-CAM, filter

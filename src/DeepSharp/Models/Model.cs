@@ -242,18 +242,16 @@ public partial class Model : Layer
     /// nothing else, is no model output or chosen node, and needs no input gradient (a first layer): that layer then
     /// writes its weights' gradients from it (<see cref="Layer.TryBackwardThroughMaxPool"/>), and the dense gradient
     /// between the two is never written. <c>bench -- ab --switch fuse-pool-backward</c> on the 2-core AVX2 VM (on/off step
-    /// time): MNIST training 0.94-0.95, cats-vs-dogs 0.96. DEEPSHARP_FUSE_POOL_BACKWARD=0 turns it off.
+    /// time): MNIST training 0.94-0.95, cats-vs-dogs 0.96. <see cref="Backends.Cpu.CpuBackendOptions.PooledKernelGradient"/> turns it off.
     /// </summary>
     private bool TryBackwardThroughMaxPool(int i, Tensor g, int forceNode)
     {
-        if (!FuseMaxPoolBackward || _nodes[i].Inputs.Length != 1) return false;
+        if (!Backends.Cpu.CpuBackend.Settings.PooledKernelGradient || _nodes[i].Inputs.Length != 1) return false;
         int j = _nodes[i].Inputs[0];
         if (j == 0 || j == forceNode || _consumers[j] != 1 || Array.IndexOf(_outputNodes, j) >= 0) return false;
         foreach (int k in _nodes[j].Inputs) if (_wantsGrad[k]) return false;
         return _nodes[i].Layer!.UnscatteredGradient(g) is { } pooled && _nodes[j].Layer!.TryBackwardThroughMaxPool(pooled);
     }
-
-    internal static bool FuseMaxPoolBackward = Environment.GetEnvironmentVariable("DEEPSHARP_FUSE_POOL_BACKWARD") != "0";
 
     private static bool HasTrainableWeights(Layer layer)
     {

@@ -1,3 +1,4 @@
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -10,14 +11,6 @@ namespace DeepSharp.Ops;
 /// </summary>
 internal static class Conv2DOp
 {
-    /// <summary>
-    /// Largest im2col buffer (floats) one chunk may use (at least one image): 4 MB, so that the column buffer
-    /// stays in the caches between im2col and the GEMM. Measured (load ~1.5, s per cats-vs-dogs step / MNIST
-    /// epoch): 512K floats 0.163 / 8.32, 1M 0.161 / 8.39, 2M 0.170 / 8.38, 4M 0.172 / 7.74, 16M 0.194 / -.
-    /// DEEPSHARP_COLUMN_FLOATS overrides it for measurements.
-    /// </summary>
-    internal static int MaxColumnFloats = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_COLUMN_FLOATS"), out int v) ? v : 1 << 20;
-
     /// <summary>y (N, outH, outW, F) = conv(x (N, H, W, C), kernel (KH, KW, C, F)) + bias, then the epilogue.</summary>
     public static void Forward(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g,
         Epilogue epilogue, ref float[]? workspace)
@@ -34,7 +27,7 @@ internal static class Conv2DOp
             WinogradConv.Forward(x, kernel, bias, y, g, epilogue, ref workspace);
             return;
         }
-        if (ImplicitForward && g.InC >= 16)
+        if (CpuBackend.Settings.ImplicitGemm && g.InC >= 16)
         {
             ForwardImplicit(x, kernel, bias, y, g, epilogue);
             return;
@@ -49,13 +42,6 @@ internal static class Conv2DOp
         var biasSpan = bias is null ? default : (ReadOnlySpan<float>)bias.Span;
         Gemm.MultiplyRows(new Im2ColRows(x.Data, g), false, g.OutPixels, f, g.PatchSize, kernel.Span, f, y.Span, f, biasSpan, epilogue);
     }
-
-    /// <summary>
-    /// Whether the forward pass packs im2col rows inside the GEMM (DEEPSHARP_IMPLICIT=0 turns it off). Only from
-    /// 16 input channels: with 1 or 3 the rows are runs of a few floats and a separate im2col pass is faster
-    /// (cats-vs-dogs step 0.209 s with it on the first layer, 0.163 s without).
-    /// </summary>
-    internal static bool ImplicitForward = Environment.GetEnvironmentVariable("DEEPSHARP_IMPLICIT") != "0";
 
     /// <summary>The im2col + GEMM forward pass (the Winograd path is tested against it).</summary>
     internal static void ForwardDirect(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g,
@@ -106,7 +92,7 @@ internal static class Conv2DOp
             WinogradConv.KernelGradient(x, dy, dKernel, g, ref workspace);
             dKernel = null;
         }
-        if (dKernel is not null && ImplicitForward && g.InC >= 16)
+        if (dKernel is not null && CpuBackend.Settings.ImplicitGemm && g.InC >= 16)
         {
             // dW = col(x)ᵀ · dy with the im2col rows packed inside the GEMM (no column buffer).
             Gemm.MultiplyRows(new Im2ColRows(x.Data, g), true, k, f, g.OutPixels, dy.Span, f, dKernel.Span, f);
@@ -141,14 +127,12 @@ internal static class Conv2DOp
     /// col2im, 56-64 ms this way; conv2d_2 (64→128) 52-58 vs 47-50 ms; 3 input channels ran slower (a GEMM 3 columns
     /// wide). It does InH·InW / (OutH·OutW) times the multiply-adds of dy·Wᵀ (the zero padding around dy), so small
     /// outputs keep col2im: MNIST's conv2d_2 (5×5 → 3×3, 2.8×) took 2.4 ms this way against 1.5-1.8 ms; its conv2d_1
-    /// (13×13 → 11×11, 1.4×) 11.2 ms against 12.4-13.5 ms. DEEPSHARP_IMPLICIT_DGRAD=0 turns it off for measurements.
+    /// (13×13 → 11×11, 1.4×) 11.2 ms against 12.4-13.5 ms. <see cref="CpuBackendOptions.ImplicitInputGradient"/> turns it off.
     /// </summary>
     internal static bool HasImplicitInputGradient(in ConvGeometry g, int filters) =>
-        ImplicitInputGradientEnabled && g.StrideH == 1 && g.StrideW == 1 && filters >= 16 && g.InC >= 16
+        CpuBackend.Settings.ImplicitInputGradient && g.StrideH == 1 && g.StrideW == 1 && filters >= 16 && g.InC >= 16
         && g.InC <= Gemm.ReadRowsMaxColumns && g.PadTop < g.KH && g.PadLeft < g.KW
         && 2L * g.InH * g.InW <= 3L * g.OutH * g.OutW;
-
-    internal static bool ImplicitInputGradientEnabled = Environment.GetEnvironmentVariable("DEEPSHARP_IMPLICIT_DGRAD") != "0";
 
     /// <summary>
     /// dx = dy ⋆ rot180(w)ᵀ, a stride-1 convolution of dy (F channels in, C out) padded by (KH-1-padTop, KW-1-padLeft):
@@ -246,10 +230,16 @@ internal static class Conv2DOp
     internal static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums) =>
         VectorOps.ColumnSums(m, rows, cols, sums);
 
+    /// <summary>
+    /// Images per im2col chunk: as many as fit <see cref="CpuBackendOptions.Im2ColChunkFloats"/> (at least one). Measured
+    /// (load ~1.5, s per cats-vs-dogs step / MNIST epoch): 512K floats 0.163 / 8.32, 1M 0.161 / 8.39, 2M 0.170 / 8.38,
+    /// 4M 0.172 / 7.74, 16M 0.194 / -.
+    /// </summary>
     internal static int ChunkImages(in ConvGeometry g)
     {
+        int maxColumnFloats = CpuBackend.Settings.Im2ColChunkFloats;
         long perImage = (long)g.OutH * g.OutW * g.PatchSize;
-        return (int)Math.Clamp(MaxColumnFloats / Math.Max(perImage, 1), 1, Math.Max(g.Batch, 1));
+        return (int)Math.Clamp(maxColumnFloats / Math.Max(perImage, 1), 1, Math.Max(g.Batch, 1));
     }
 
     internal static float[] Workspace(ref float[]? buffer, int size)

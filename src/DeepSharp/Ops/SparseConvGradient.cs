@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -17,26 +18,6 @@ namespace DeepSharp.Ops;
 /// </summary>
 internal static class SparseConvGradient
 {
-    /// <summary>
-    /// The largest share of nonzeros in dz for which the sparse pass runs (sampled from every 7th row); 0 turns it off.
-    /// On where measured: AVX2 (W256) and 128-bit vectors (W128, measured on x64 with DOTNET_EnableAVX2=0: what SSE-only
-    /// x64 and ARM64 NEON get): <see cref="DefaultMaxDensity"/>. Off on AVX-512 and without SIMD until someone measures
-    /// there. DEEPSHARP_SPARSE_DENSITY=x sets it at any width.
-    /// </summary>
-    internal static double MaxDensity = double.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_SPARSE_DENSITY"),
-        System.Globalization.CultureInfo.InvariantCulture, out double d) ? d
-        : VectorPaths.Best is VectorWidth.W256 or VectorWidth.W128 ? DefaultMaxDensity : 0;
-
-    /// <summary>
-    /// Measured on the 2-core AVX2 VM. <c>bench -- sparse-backward --threads 1 --cpu-time</c> (MNIST's conv2d_1,
-    /// batch 64, dense dx + dW against the sparse pass, ms, fastest of 30): 12 % nonzeros 9.0 vs 3.0, 25 % 8.9 vs 5.0,
-    /// 40 % 8.8 vs 7.6, 55 % 8.9 vs 10.4. <c>bench -- ab --switch sparse-backward</c> (on/off step time, median of the
-    /// rounds): MNIST training 0.71 (2 threads) and 0.74 (1 thread), where conv2d_1's dz is about 12 % nonzero;
-    /// cats-vs-dogs training 0.56. Up to 45 % instead of 30 %: 1.01 on MNIST (its conv2d_2, 37-52 %, gains nothing).
-    /// With DOTNET_EnableAVX2=0 (Vector128 kernels and GEMM): MNIST 0.61, cats-vs-dogs 0.46.
-    /// </summary>
-    internal const double DefaultMaxDensity = 0.3;
-
     /// <summary>How many sparse passes ran (tests check that a layer took this path).</summary>
     internal static long Passes;
 
@@ -52,15 +33,16 @@ internal static class SparseConvGradient
     private const int MaxEntriesPerBlock = 1 << 15;
 
     /// <summary>
-    /// Runs the sparse pass when dz is sparse enough (see <see cref="MaxDensity"/>): dKernel and dx (either may be
-    /// null) overwritten. False when it did not run and the dense path must.
+    /// Runs the sparse pass when dz is sparse enough (see <see cref="CpuBackendOptions.SparseBackwardMaxDensity"/>):
+    /// dKernel and dx (either may be null) overwritten. False when it did not run and the dense path must.
     /// </summary>
     public static bool TryBackward(Tensor x, Tensor kernel, Tensor dz, Tensor? dx, Tensor? dKernel, in ConvGeometry g, ref float[]? workspace)
     {
-        if (MaxDensity <= 0 || (dx is null && dKernel is null)) return false;
+        double maxDensity = CpuBackend.Settings.SparseBackwardMaxDensity;
+        if (maxDensity <= 0 || (dx is null && dKernel is null)) return false;
         var plan = Plan.For(g, kernel.Dim(3), dx is not null);
         if (plan.Shared + (long)Slots(g) * plan.PerSlot > MaxWorkspaceFloats) return false;
-        if (Density(dz.Data, g.OutPixels, kernel.Dim(3)) > MaxDensity) return false;
+        if (Density(dz.Data, g.OutPixels, kernel.Dim(3)) > maxDensity) return false;
         Backward(x, kernel, dz, dx, dKernel, g, ref workspace, VectorPaths.Best);
         return true;
     }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Compute;
 
 namespace DeepSharp.Ops;
@@ -23,30 +24,15 @@ internal static class WinogradConv
     private const int ChunkFloats = 1 << 21;
 
     /// <summary>
-    /// Fewest input channels for which the path pays: the 16 GEMMs have depth C. With AVX-512 at C = 32 (MNIST's and
-    /// cats-vs-dogs' second conv) they ran no faster than the direct path's depth 9·C, so 64 there. With AVX2 the
-    /// direct path reaches less of the peak and Winograd pays from 32: measured on an AVX2 core (CPU time),
-    /// cats-vs-dogs conv2d_1 forward 66 ms direct, 44-48 ms Winograd; MNIST conv2d_1 4.7-5.1 against 4.1-4.3 ms.
-    /// 128-bit vectors (ARM64, SSE) keep 64: not measured.
-    /// DEEPSHARP_WINOGRAD_MIN_CHANNELS overrides it for measurements.
+    /// True when the Winograd path computes this convolution (and pays: enough channels and tiles; the thresholds and
+    /// their measurements are <see cref="CpuBackendOptions.Winograd"/> and <see cref="CpuBackendOptions.WinogradMinChannels"/>).
     /// </summary>
-    internal static int MinChannels = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_MIN_CHANNELS"), out int v) ? v
-        : VectorPaths.Best == VectorWidth.W256 ? 32 : 64;
-
-    /// <summary>
-    /// Whether the input gradient takes the Winograd path. Off: measured on the cats-vs-dogs convnet it ran no
-    /// faster than dy·Wᵀ + col2im (conv2d_2: 33.0 vs 33.5 ms, conv2d_3: 14.5 vs 14.5 ms backward) and slower
-    /// on MNIST's C = 32 conv (6.3 vs 4.2 ms). Tests run it directly; flip it to measure larger layers.
-    /// </summary>
-    internal static bool InputGradientEnabled = Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_DGRAD") == "1";
-
-    /// <summary>Turns the fast path off (the benchmark compares; tests call both paths directly).</summary>
-    internal static bool Enabled = Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD") != "0";
-
-    /// <summary>True when the Winograd path computes this convolution (and pays: enough channels and tiles).</summary>
-    public static bool Applies(in ConvGeometry g, int filters) =>
-        Enabled && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
-        && g.InC >= MinChannels && g.OutH * g.OutW >= 64;
+    public static bool Applies(in ConvGeometry g, int filters)
+    {
+        var o = CpuBackend.Settings;
+        return o.Winograd && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
+            && g.InC >= o.WinogradMinChannels && g.OutH * g.OutW >= 64;
+    }
 
     /// <summary>The vector width the transforms run at (Scalar: none fits, no Winograd).</summary>
     /// <remarks>Only the machine's own width: the rule measured on AVX-512 (multiples of 16), scaled to each width,
@@ -69,10 +55,16 @@ internal static class WinogradConv
     /// True when the input gradient of this convolution runs on the Winograd path: it is itself a 3×3
     /// stride-1 convolution of dy (F channels in, C out) with the kernel turned by 180° and transposed.
     /// </summary>
-    public static bool AppliesToInputGradient(in ConvGeometry g, int filters) =>
-        InputGradientEnabled && Enabled && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1
-        && filters >= MinChannels && g.InH * g.InW >= 64
-        && g.PadTop <= 2 && g.PadLeft <= 2;
+    /// <remarks>Off by default (<see cref="CpuBackendOptions.WinogradInputGradient"/>): on the cats-vs-dogs convnet it
+    /// ran no faster than dy·Wᵀ + col2im (conv2d_2: 33.0 vs 33.5 ms, conv2d_3: 14.5 vs 14.5 ms backward) and slower on
+    /// MNIST's C = 32 conv (6.3 vs 4.2 ms). Tests run it directly.</remarks>
+    public static bool AppliesToInputGradient(in ConvGeometry g, int filters)
+    {
+        var o = CpuBackend.Settings;
+        return o.WinogradInputGradient && o.Winograd && Width(g.InC, filters) != VectorWidth.Scalar && g.KH == 3 && g.KW == 3
+            && g.StrideH == 1 && g.StrideW == 1 && filters >= o.WinogradMinChannels && g.InH * g.InW >= 64
+            && g.PadTop <= 2 && g.PadLeft <= 2;
+    }
 
     /// <summary>
     /// dx = dy ⋆ rot180(w)ᵀ: dx[n, iy, ix, c] = Σ dy[n, iy + padTop - ky, ix + padLeft - kx, f] · w[ky, kx, c, f]
@@ -100,27 +92,19 @@ internal static class WinogradConv
 
     /// <summary>
     /// Whether the kernel gradient takes the Winograd path: the forward's conditions, at least
-    /// <see cref="KernelGradientMinChannels"/> input channels, and 16·C·F floats of partial sums per thread at most 1M
-    /// (C·F ≤ 64K; larger layers not measured).
+    /// <see cref="CpuBackendOptions.WinogradKernelGradientMinChannels"/> input channels, and 16·C·F floats of partial
+    /// sums per thread at most 1M (C·F ≤ 64K; larger layers not measured).
     /// </summary>
-    public static bool AppliesToKernelGradient(in ConvGeometry g, int filters) =>
-        KernelGradientEnabled && Applies(g, filters) && g.InC >= KernelGradientMinChannels && (long)g.InC * filters <= 1 << 16;
-
-    /// <summary>
-    /// Its 16 GEMMs have C rows, F columns and the tiles as depth, so each packed float feeds only C or F multiply-adds:
-    /// with 32 input channels packing eats the saving. Measured with <c>bench -- ab</c> on the 2-core AVX2 VM (median
-    /// on/off step-time ratio, alternated rounds): MNIST training (conv2d_1, 32→64) 1.04-1.06 from 32 channels;
-    /// cats-vs-dogs training 0.90 on 2 threads and 0.95 on one, the same from 64 channels as from 32.
-    /// DEEPSHARP_WINOGRAD_WGRAD_MIN_CHANNELS overrides it.
-    /// </summary>
-    internal static int KernelGradientMinChannels = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_WGRAD_MIN_CHANNELS"), out int kg) ? kg : 64;
-
-    /// <summary>
-    /// On where measured: AVX2 (W256). AVX-512 and 128-bit machines keep the implicit GEMM until someone measures
-    /// there. DEEPSHARP_WINOGRAD_WGRAD=0 turns it off, =1 on at any width.
-    /// </summary>
-    internal static bool KernelGradientEnabled = Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_WGRAD") is string e
-        ? e != "0" : VectorPaths.Best == VectorWidth.W256;
+    /// <remarks>Its 16 GEMMs have C rows, F columns and the tiles as depth, so each packed float feeds only C or F
+    /// multiply-adds: with 32 input channels packing eats the saving. Measured with <c>bench -- ab</c> on the 2-core AVX2
+    /// VM (median on/off step-time ratio, alternated rounds): MNIST training (conv2d_1, 32→64) 1.04-1.06 from 32
+    /// channels; cats-vs-dogs training 0.90 on 2 threads and 0.95 on one, the same from 64 channels as from 32. On where
+    /// measured: AVX2 (W256); AVX-512 and 128-bit machines keep the implicit GEMM until someone measures there.</remarks>
+    public static bool AppliesToKernelGradient(in ConvGeometry g, int filters)
+    {
+        var o = CpuBackend.Settings;
+        return o.WinogradKernelGradient && Applies(g, filters) && g.InC >= o.WinogradKernelGradientMinChannels && (long)g.InC * filters <= 1 << 16;
+    }
 
     /// <summary>
     /// dKernel (overwritten) from x and dz, the gradient at the convolution's output. The forward
@@ -198,26 +182,22 @@ internal static class WinogradConv
     internal readonly record struct Chunks(int Rows, int Slots);
 
     /// <summary>
-    /// Floats of transformed inputs and products one thread's chunk may use when each thread runs whole chunks, so
-    /// that the chunk stays in its core's cache. Measured with <c>bench -- ab --switch winograd-per-thread</c> on the
-    /// 2-core AVX2 VM (median on/off time ratio over 12-16 alternated rounds): MNIST training 0.96-0.97, inference
-    /// 0.98, cats-vs-dogs training 0.98 (32K floats: 1.02, 128K: 0.96). On where measured (AVX2); AVX-512 and 128-bit
-    /// machines keep every chunk split over the threads until measured there. DEEPSHARP_WINOGRAD_THREAD_FLOATS overrides
-    /// it (0: off).
+    /// The chunking for this layer; <paramref name="perThread"/> forces one (tests), null applies the rule: each thread
+    /// runs whole chunks of <see cref="CpuBackendOptions.WinogradThreadChunkFloats"/> floats, so that a chunk stays in
+    /// its core's cache (<c>bench -- ab --switch winograd-per-thread</c> on the 2-core AVX2 VM, median on/off time ratio
+    /// over 12-16 alternated rounds: MNIST training 0.96-0.97, inference 0.98, cats-vs-dogs training 0.98; 32K floats:
+    /// 1.02, 128K: 0.96), or every chunk is split over the threads when that is 0.
     /// </summary>
-    internal static int ThreadChunkFloats = int.TryParse(Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD_THREAD_FLOATS"), out int t) ? t
-        : VectorPaths.Best == VectorWidth.W256 ? 1 << 16 : 0;
-
-    /// <summary>The chunking for this layer; <paramref name="perThread"/> forces one (tests), null applies the rule.</summary>
     private static Chunks Plan(in ConvGeometry g, int f, bool? perThread)
     {
+        int threadChunkFloats = CpuBackend.Settings.WinogradThreadChunkFloats;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, tileRows = g.Batch * tilesH;
         int perRow = 16 * tilesW * (g.InC + f);
         int slots = perThread == true ? Math.Max(2, Workers.ThreadCount) : Workers.ThreadCount;
-        int fit = ThreadChunkFloats / perRow;
+        int fit = threadChunkFloats / perRow;
         // Fewer than 32 tiles per GEMM and packing the 16 kernel matrices (C×F each, once per GEMM) costs more than
         // the cache saves (VGG16's 512-channel layers).
-        bool own = perThread ?? (ThreadChunkFloats > 0 && slots > 1 && tileRows >= slots && fit * tilesW >= 32);
+        bool own = perThread ?? (threadChunkFloats > 0 && slots > 1 && tileRows >= slots && fit * tilesW >= 32);
         return own ? new Chunks(Math.Clamp(fit, 1, Math.Max(1, tileRows / slots)), slots)
             : new Chunks(Math.Clamp(ChunkFloats / perRow, 1, tileRows), 0);
     }

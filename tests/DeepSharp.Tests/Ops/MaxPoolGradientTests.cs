@@ -12,7 +12,7 @@ namespace DeepSharp.Tests.Ops;
 /// winners, <see cref="MaxPoolGradient"/>) against the plain way: the pooling's dense input gradient, ReLU's mask, then
 /// col(x)ᵀ·dz through the triple-loop GEMM; and the model's fusion of the two backward passes against running both.
 /// </summary>
-[Collection("GemmPath")]   // it switches Model.FuseMaxPoolBackward, which every model's backward reads
+[Collection("GemmPath")]   // it switches DeepSharp.Backends.Backend.Cpu.Options.PooledKernelGradient, which every model's backward reads
 public class MaxPoolGradientTests
 {
     [Theory]
@@ -75,13 +75,13 @@ public class MaxPoolGradientTests
         var firstPool = model.Layers[1];
         // Without SIMD (DOTNET_EnableHWIntrinsic=0) the first layer has no one-pass kernel gradient, and so no fusion.
         bool fusable = DirectKernelGradient.Applies(ConvGeometry.Create(5, 13, 13, 1, 3, 3, 1, 1, Padding.Valid), 16);
-        bool saved = Model.FuseMaxPoolBackward;
+        bool saved = DeepSharp.Backends.Backend.Cpu.Options.PooledKernelGradient;
         try
         {
             var runs = new List<float[]>[2];
             foreach (bool fuse in new[] { true, false })
             {
-                Model.FuseMaxPoolBackward = fuse;
+                DeepSharp.Backends.Backend.Cpu.Options.PooledKernelGradient = fuse;
                 var (_, gradients) = model.ComputeGradients(x, y);
                 runs[fuse ? 0 : 1] = gradients.Select(g => g.Gradient.Span.ToArray()).ToList();
                 // Fused, the first pooling never wrote its input gradient (a fresh model: none from before); unfused, it did.
@@ -96,6 +96,6 @@ public class MaxPoolGradientTests
                     Assert.True(Math.Abs(runs[0][p][i] - runs[1][p][i]) <= 1e-5f * scale, $"gradient {p}[{i}]: fused {runs[0][p][i]} vs {runs[1][p][i]}");
             }
         }
-        finally { Model.FuseMaxPoolBackward = saved; }
+        finally { DeepSharp.Backends.Backend.Cpu.Options.PooledKernelGradient = saved; }
     }
 }

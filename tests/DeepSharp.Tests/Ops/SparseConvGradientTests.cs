@@ -10,7 +10,7 @@ namespace DeepSharp.Tests.Ops;
 /// The sparse backward pass of a convolution (only dz's nonzeros visited) against the plain im2col + triple-loop GEMM
 /// gradients, at every vector width, on sparse dz (a max pooling's pattern) and on dense dz.
 /// </summary>
-[Collection("GemmPath")]   // it switches MaxDensity, which every convolution reads
+[Collection("GemmPath")]   // it switches SparseBackwardMaxDensity, which every convolution reads
 public class SparseConvGradientTests
 {
     [Theory]
@@ -50,7 +50,7 @@ public class SparseConvGradientTests
     public void ABackwardBehindAMaxPoolingTakesTheSparsePathAndMatchesTheDensePath()
     {
         // Conv2D(relu) → MaxPooling2D(2): the conv's dz has at most one nonzero per window and channel.
-        double saved = SparseConvGradient.MaxDensity;
+        double saved = DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity;
         try
         {
             var conv = new Conv2D(32, (3, 3), activation: "relu", name: "conv");
@@ -61,7 +61,7 @@ public class SparseConvGradientTests
             var dws = new Tensor[2];
             for (int run = 0; run < 2; run++)
             {
-                SparseConvGradient.MaxDensity = run == 0 ? 0 : 0.3;
+                DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity = run == 0 ? 0 : 0.3;
                 var p = pool.Forward([conv.Forward([x], training: true)], training: true);
                 pool.Backward(Random(6, p.ShapeArray), needInputGradients: true);
                 long passes = SparseConvGradient.Passes;
@@ -73,7 +73,7 @@ public class SparseConvGradientTests
             AssertClose(dxs[0], dxs[1]);
             AssertClose(dws[0], dws[1]);
         }
-        finally { SparseConvGradient.MaxDensity = saved; }
+        finally { DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity = saved; }
     }
 
     [Fact]
@@ -81,10 +81,10 @@ public class SparseConvGradientTests
     {
         // 300×300×32 with "same" padding: two padded copies of an image per thread (2 × 302·302·32 floats) pass the
         // 4M-float bound, so TryBackward declines even on an all-zero dz, and the small layer beside it does not.
-        double saved = SparseConvGradient.MaxDensity;
+        double saved = DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity;
         try
         {
-            SparseConvGradient.MaxDensity = SparseConvGradient.DefaultMaxDensity;
+            DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity = DeepSharp.Backends.Cpu.CpuBackendOptions.DefaultSparseBackwardMaxDensity;
             foreach (var (size, expected) in new[] { (300, false), (20, true) })
             {
                 var g = ConvGeometry.Create(2, size, size, 32, 3, 3, 1, 1, Padding.Same);
@@ -96,7 +96,7 @@ public class SparseConvGradientTests
                 Assert.Equal(expected, SparseConvGradient.TryBackward(x, kernel, dz, dx, null, g, ref ws));
             }
         }
-        finally { SparseConvGradient.MaxDensity = saved; }
+        finally { DeepSharp.Backends.Backend.Cpu.Options.SparseBackwardMaxDensity = saved; }
     }
 
     private static void AssertClose(Tensor expected, Tensor actual)

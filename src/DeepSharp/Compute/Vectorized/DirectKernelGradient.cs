@@ -21,9 +21,6 @@ internal static unsafe class DirectKernelGradient
     /// <summary>Largest patch (KH·KW·C) this path takes; above it the packed GEMM is faster.</summary>
     internal const int MaxPatch = 32;
 
-    /// <summary>Turns the path off (DEEPSHARP_DIRECT_WGRAD=0) to measure the im2col + GEMM path instead.</summary>
-    internal static bool Enabled = Environment.GetEnvironmentVariable("DEEPSHARP_DIRECT_WGRAD") != "0";
-
     [ThreadStatic] private static float[]? _work;
 
     /// <summary>True when this path computes the gradients of a convolution with this geometry at the default width.</summary>
@@ -31,7 +28,7 @@ internal static unsafe class DirectKernelGradient
 
     /// <summary>True when this path computes the gradients of this geometry at <paramref name="width"/>.</summary>
     public static bool Applies(in ConvGeometry g, int filters, VectorWidth width) =>
-        Enabled && width != VectorWidth.Scalar && filters % VectorPaths.Lanes(width) == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
+        Backends.Cpu.CpuBackend.Settings.FirstLayerDirectGradient && width != VectorWidth.Scalar && filters % VectorPaths.Lanes(width) == 0 && filters <= 64 && g.PatchSize <= MaxPatch;
 
     /// <summary>
     /// The machine's own width when its lanes divide the filters, else Scalar (the path is not taken): the rule measured

@@ -11,8 +11,14 @@ namespace DeepSharp.Compute;
 /// <example><code>Console.WriteLine(VectorPaths.Describe());   // "X64, Vector512 off, Vector256 on, Vector128 on: W256 kernels, GEMM Avx2"</code></example>
 internal static class VectorPaths
 {
+    /// <summary>
+    /// The width the kernels run at by default: <see cref="Backends.Cpu.CpuBackendOptions.VectorWidth"/>, which is
+    /// <see cref="Hardware"/> unless narrowed.
+    /// </summary>
+    public static VectorWidth Best => Backends.Cpu.CpuBackend.Settings.VectorWidth;
+
     /// <summary>The widest width the JIT accelerates here (<see cref="VectorWidth.Scalar"/> when none is).</summary>
-    public static VectorWidth Best { get; } =
+    public static readonly VectorWidth Hardware =
         Vector512.IsHardwareAccelerated ? VectorWidth.W512
         : Vector256.IsHardwareAccelerated ? VectorWidth.W256
         : Vector128.IsHardwareAccelerated ? VectorWidth.W128

@@ -1,7 +1,10 @@
 namespace DeepSharp.Compute;
 
-/// <summary>The float vector width a width-generic kernel runs at (bits; <see cref="Scalar"/>: the reference loop).</summary>
-internal enum VectorWidth
+/// <summary>
+/// The float vector width the CPU backend's kernels run at (bits; <see cref="Scalar"/>: the plain loops), set by
+/// <see cref="Backends.Cpu.CpuBackendOptions.VectorWidth"/>.
+/// </summary>
+public enum VectorWidth
 {
     /// <summary>No vectors: the plain reference loop.</summary>
     Scalar = 0,

@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+
+namespace DeepSharp.Tests.Backends;
+
+/// <summary>
+/// The seam, checked by reading the sources: SIMD types appear only inside the CPU backend, and its tuning switches are
+/// read from <c>CpuBackendOptions</c>, not from environment variables scattered over the kernels.
+/// </summary>
+public class LayeringTests
+{
+    private static string SourceRoot([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "src"));
+
+    /// <summary>Folders of src/DeepSharp where the CPU backend's code lives (Compute until it moves under Backends/Cpu).</summary>
+    private static readonly string[] CpuBackendFolders = ["Backends/Cpu/", "Compute/"];
+
+    private static IEnumerable<(string Path, string Text)> Sources(string project) =>
+        Directory.EnumerateFiles(Path.Combine(SourceRoot(), project), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Select(f => (Path.GetRelativePath(Path.Combine(SourceRoot(), project), f).Replace('\\', '/'), File.ReadAllText(f)));
+
+    [Fact]
+    public void SimdTypesAppearOnlyInsideTheCpuBackend()
+    {
+        var simd = new Regex(@"System\.Runtime\.Intrinsics|\bVector<|\bVector(128|256|512)\b");
+        var offenders = new List<string>();
+        foreach (string project in (string[])["DeepSharp", "DeepSharp.Vision", "DeepSharp.Cli"])
+            foreach (var (path, text) in Sources(project))
+            {
+                if (project == "DeepSharp" && CpuBackendFolders.Any(path.StartsWith)) continue;
+                if (simd.Match(text) is { Success: true } m) offenders.Add($"{project}/{path}: {m.Value}");
+            }
+        Assert.True(Directory.Exists(Path.Combine(SourceRoot(), "DeepSharp", "Backends", "Cpu")), $"no CPU backend folder under {SourceRoot()}");
+        Assert.True(offenders.Count == 0, "SIMD types outside the CPU backend's folder:\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
+    public void TuningSwitchesAreOptionsNotEnvironmentVariables()
+    {
+        // Only CpuBackendOptions.FromEnvironment reads the DEEPSHARP_* tuning variables; data folders may read theirs.
+        var allowed = new HashSet<string> { "Backends/Cpu/CpuBackendOptions.cs", "Data/DatasetFiles.cs", "Applications/ResNet18Files.cs", "Applications/KerasWeightFiles.cs" };
+        var offenders = Sources("DeepSharp").Where(s => s.Text.Contains("GetEnvironmentVariable") && !allowed.Contains(s.Path)).Select(s => s.Path).ToList();
+        Assert.True(offenders.Count == 0, "environment variables read outside CpuBackendOptions:\n" + string.Join("\n", offenders));
+    }
+}
