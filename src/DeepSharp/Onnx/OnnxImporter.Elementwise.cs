@@ -33,6 +33,7 @@ internal sealed partial class OnnxImporter
         ["Reshape"] = Reshape,
         ["Concat"] = Concat,
         ["Split"] = Split,
+        ["Transpose"] = Transpose,
     };
 
     private void Activation(NodeProto n, string kind) => Same(n, new Layers.Activation(kind, LayerName(n)));

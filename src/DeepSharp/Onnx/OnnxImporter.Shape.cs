@@ -141,4 +141,23 @@ internal sealed partial class OnnxImporter
             start = stop;
         }
     }
+
+    /// <summary>
+    /// A transpose that keeps the batch axis first. Between NCHW and NHWC it only changes how DeepSharp holds the value
+    /// (no layer: DeepSharp's own exports transpose their NHWC input and before a Flatten); any other order is a Permute.
+    /// </summary>
+    private static void Transpose(OnnxImporter m, NodeProto n)
+    {
+        var x = m.Var(n, 0);
+        if (x.FlattenedFrom is not null) x = m.Materialize(x);
+        long[] perm = Ints(n, "perm") ?? Enumerable.Range(0, x.Rank).Reverse().Select(i => (long)i).ToArray();
+        if (perm.Length != x.Rank || !perm.Order().SequenceEqual(Enumerable.Range(0, x.Rank).Select(i => (long)i)))
+            throw m.Unsupported(n, $"perm ({string.Join(", ", perm)}) is not an order of the {x.Rank} axes");
+        if (perm[0] != 0) throw m.Unsupported(n, $"perm ({string.Join(", ", perm)}) moves the batch axis, which DeepSharp keeps first");
+        if (x.Rank == 4 && x.ChannelsLast && perm.SequenceEqual([0L, 2, 3, 1])) { m.Set(n, new Value(x.Sym, false)); return; }
+        if (x.Rank == 4 && !x.ChannelsLast && perm.SequenceEqual([0L, 3, 1, 2])) { m.Set(n, new Value(x.Sym, true)); return; }
+        if (perm.Select((p, i) => p == i).All(same => same)) { m.Set(n, x); return; }
+        x = m.OnnxOrder(x, n);
+        m.Set(n, m.Apply(new Permute(perm[1..].Select(p => (int)p).ToArray(), m.LayerName(n)), false, x));
+    }
 }

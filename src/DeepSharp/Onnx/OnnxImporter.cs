@@ -1,6 +1,7 @@
 using DeepSharp.Layers;
 using DeepSharp.Onnx.Proto;
 using DeepSharp.Saving;
+using static DeepSharp.Onnx.OnnxFile;
 
 namespace DeepSharp.Onnx;
 
@@ -33,6 +34,9 @@ internal sealed partial class OnnxImporter
     private readonly Dictionary<string, List<NodeProto>> _consumers = new();
     private readonly HashSet<string> _names;
     private readonly long _declaredBatch;
+
+    /// <summary>True when the image input is declared (N, H, W, C) and only transposed to NCHW (a DeepSharp export): taken as is.</summary>
+    private bool _nhwcInput;
 
     private OnnxImporter(ModelProto model, string file, HashSet<string> names, IReadOnlyDictionary<string, OnnxConstant>? extraConstants)
     {
@@ -70,7 +74,9 @@ internal sealed partial class OnnxImporter
         if (shape.Length == 0 || shape.Length > 3 || shape.Any(d => d <= 0))
             throw importer.Error($"input '{info.Name}' has shape (batch, {string.Join(", ", shape)}); DeepSharp imports vectors, sequences and images (rank 2 to 4, the first axis being the batch).");
         bool image = shape.Length == 3;
-        var input = new Input(image ? [shape[1], shape[2], shape[0]] : shape) { Name = importer.UniqueName(info.Name) };
+        importer._nhwcInput = image && importer._consumers.TryGetValue(info.Name, out var users)
+            && users.All(u => u.OpType == "Transpose" && Ints(u, "perm") is [0, 3, 1, 2] && u.Input[0] == info.Name);
+        var input = new Input(image && !importer._nhwcInput ? [shape[1], shape[2], shape[0]] : shape) { Name = importer.UniqueName(info.Name) };
         var output = importer.Import(input, outputName, out bool channelsLast);
         return (new Models.Model(input, output, name: Sanitize(model.Graph.Name is { Length: > 0 } g ? g : Path.GetFileNameWithoutExtension(file))), channelsLast);
     }
@@ -119,7 +125,7 @@ internal sealed partial class OnnxImporter
     private SymbolicTensor Import(SymbolicTensor input, string? outputName, out bool channelsLast)
     {
         var info = RealInputs().First();
-        _values[info.Name] = new Value(input, input.Shape.Length == 3);
+        _values[info.Name] = new Value(input, input.Shape.Length == 3 && !_nhwcInput);
         foreach (var node in _graph.Node)
         {
             if (node.Output.Count == 0) throw Error($"node '{NodeName(node)}' ({node.OpType}) has no outputs: the graph is damaged.");

@@ -10,7 +10,7 @@ namespace DeepSharp.Onnx;
 /// model taking (N, 224, 224, 3); the batch size is free even when the file fixes it.
 /// </summary>
 /// <remarks>
-/// Operators: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, MaxPool, AveragePool,
+/// Operators: Conv, BatchNormalization, Transpose (keeping the batch axis first), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Add, Sub, Mul, MaxPool, AveragePool,
 /// GlobalAveragePool, Gemm, MatMul, Flatten, Reshape, Concat, Split, Pad, Dropout, Identity, Clip, Constant; opsets up to 17;
 /// weights in float_data or raw_data. Padding is imported exactly (explicit zero padding, never "same" where it would
 /// differ). Every failure is a <see cref="ModelFileException"/> naming the file: unsupported operators are listed all at

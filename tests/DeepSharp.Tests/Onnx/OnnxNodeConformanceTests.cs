@@ -22,7 +22,7 @@ public class OnnxNodeConformanceTests
         "test_conv_", "test_basic_conv_", "test_maxpool_", "test_averagepool_", "test_globalaveragepool", "test_batchnorm_",
         "test_gemm_", "test_matmul_", "test_relu", "test_leakyrelu", "test_sigmoid", "test_tanh", "test_softmax_",
         "test_flatten_", "test_concat_", "test_reshape_", "test_constant_pad", "test_edge_pad", "test_reflect_pad",
-        "test_add", "test_sub", "test_mul", "test_dropout_", "test_identity", "test_clip", "test_split_",
+        "test_add", "test_sub", "test_mul", "test_dropout_", "test_identity", "test_clip", "test_split_", "test_transpose_",
     ];
 
     /// <summary>Cases DeepSharp does not import, and why. Everything else under <see cref="Prefixes"/> must pass.</summary>
@@ -111,6 +111,11 @@ public class OnnxNodeConformanceTests
         ["test_clip_default_int8_min"] = "int8 data (DeepSharp computes in float32)",
         ["test_identity_opt"] = "an optional-typed input",
         ["test_identity_sequence"] = "a sequence-typed input",
+        ["test_transpose_default"] = "reverses all axes, moving the batch axis",
+        ["test_transpose_all_permutations_2"] = "moves the batch axis",
+        ["test_transpose_all_permutations_3"] = "moves the batch axis",
+        ["test_transpose_all_permutations_4"] = "moves the batch axis",
+        ["test_transpose_all_permutations_5"] = "moves the batch axis",
     };
 
     private static IEnumerable<string> Cases() =>
@@ -177,7 +182,7 @@ public class OnnxNodeConformanceTests
     }
 
     /// <summary>An ONNX tensor as a DeepSharp tensor, NCHW moved to NHWC when asked.</summary>
-    private static Tensor ToDeepSharp(OnnxConstant t, bool toNhwc)
+    internal static Tensor ToDeepSharp(OnnxConstant t, bool toNhwc)
     {
         var dims = t.Dims.Select(d => (int)d).ToArray();
         if (!toNhwc) return new Tensor(t.Values, dims.Length == 1 ? [dims[0], 1] : dims);
