@@ -19,21 +19,21 @@ var model = new Sequential(
     new Conv2D(128, (3, 3), activation: "relu"),
     new MaxPooling2D((2, 2)),
     new Flatten(),
-    new Dropout(0.5f),
+    new Dropout(0.5),
     new Dense(512, activation: "relu"),
     new Dense(1, activation: "sigmoid"));
-model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: "binary_crossentropy", metrics: ["accuracy"]);
 
 var datagen = new ImageDataGenerator(
-    rescale: 1f / 255,
+    rescale: 1.0 / 255,
     rotationRange: 40,
-    widthShiftRange: 0.2f,
-    heightShiftRange: 0.2f,
-    shearRange: 0.2f,
-    zoomRange: 0.2f,
+    widthShiftRange: 0.2,
+    heightShiftRange: 0.2,
+    shearRange: 0.2,
+    zoomRange: 0.2,
     horizontalFlip: true,
     fillMode: FillMode.Nearest);
-var testDatagen = new ImageDataGenerator(rescale: 1f / 255);   // validation data is never augmented
+var testDatagen = new ImageDataGenerator(rescale: 1.0 / 255);   // validation data is never augmented
 
 using var trainGenerator = datagen.FlowFromDirectory(Path.Combine(baseDir, "train"), targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);
 using var validationGenerator = testDatagen.FlowFromDirectory(Path.Combine(baseDir, "validation"), targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);

@@ -26,11 +26,11 @@ var model = new Sequential(
     new Dense(512, activation: "relu"),
     new Dense(1, activation: "sigmoid"));
 model.Summary();   // Total params: 3,453,121
-model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: "binary_crossentropy", metrics: ["accuracy"]);
 
 // All images are rescaled by 1/255 and resized to 150×150.
-var trainDatagen = new ImageDataGenerator(rescale: 1f / 255);
-var validationDatagen = new ImageDataGenerator(rescale: 1f / 255);
+var trainDatagen = new ImageDataGenerator(rescale: 1.0 / 255);
+var validationDatagen = new ImageDataGenerator(rescale: 1.0 / 255);
 using var trainGenerator = trainDatagen.FlowFromDirectory(trainDir, targetSize: (150, 150), batchSize: 20, classMode: ClassMode.Binary);
 using var validationGenerator = validationDatagen.FlowFromDirectory(validationDir, targetSize: (150, 150), batchSize: 20, classMode: ClassMode.Binary);
 

@@ -40,9 +40,9 @@ foreach (string name in bases)
 
     var model = new Sequential(
         new Dense(256, activation: "relu", inputDim: featureCount),
-        new Dropout(0.5f),
+        new Dropout(0.5),
         new Dense(1, activation: "sigmoid"));
-    model.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+    model.Compile(optimizer: new RMSprop(learningRate: 2e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     var history = model.Fit(train.Features, train.Labels, epochs: epochs, batchSize: 20,
         validationData: (validation.Features, validation.Labels));
     history.Plot($"feature_extraction_1_{name}.png");
@@ -57,11 +57,11 @@ foreach (string name in bases)
     FreezeWeights(convBase);           // the base's weights stay as ImageNet left them (a frozen BatchNormalization keeps its statistics)
     model2.Summary();                  // Trainable params: the classifier (VGG16: 2,097,665), Non-trainable params: the base (VGG16: 14,714,688)
 
-    var augmented = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
-        shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, preprocessingFunction: preprocess);
+    var augmented = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
+        shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: FillMode.Nearest, preprocessingFunction: preprocess);
     using var trainGenerator = augmented.FlowFromDirectory(trainDir, targetSize: (size, size), batchSize: 20, classMode: ClassMode.Binary);
     using var validationGenerator = datagen.FlowFromDirectory(validationDir, targetSize: (size, size), batchSize: 20, classMode: ClassMode.Binary);
-    model2.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+    model2.Compile(optimizer: new RMSprop(learningRate: 2e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     // One pass over the files per epoch: the book's 100 steps and 50 validation steps for 2,000 and 1,000 images.
     var history2 = model2.Fit(trainGenerator, stepsPerEpoch: trainGenerator.StepsPerEpoch, epochs: epochs,
         validationData: validationGenerator, validationSteps: validationGenerator.StepsPerEpoch);

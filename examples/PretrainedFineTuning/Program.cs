@@ -32,8 +32,8 @@ foreach (string name in bases)
     var outputs = new Dense(1, activation: "sigmoid").Call(x);
     var model = new Model(inputs, outputs);
 
-    var trainDatagen = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
-        shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, preprocessingFunction: preprocess);
+    var trainDatagen = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
+        shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: FillMode.Nearest, preprocessingFunction: preprocess);
     var testDatagen = new ImageDataGenerator(preprocessingFunction: preprocess);
     using var trainGenerator = trainDatagen.FlowFromDirectory(Path.Combine(baseDir, "train"), targetSize: (size, size), batchSize: 20, classMode: ClassMode.Binary);
     using var validationGenerator = testDatagen.FlowFromDirectory(Path.Combine(baseDir, "validation"), targetSize: (size, size), batchSize: 20, classMode: ClassMode.Binary);
@@ -42,14 +42,14 @@ foreach (string name in bases)
 
     // 1. The classifier on the frozen base (fine-tuning needs a trained classifier first, or its large gradients wreck the base).
     FreezeWeights(convBase);
-    model.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+    model.Compile(optimizer: new RMSprop(learningRate: 2e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     model.Fit(trainGenerator, stepsPerEpoch: steps, epochs: epochs, validationData: validationGenerator, validationSteps: validationSteps);
 
     // 2. Unfreeze the top block (VGG16: block5_conv1 to the end of the base; ResNet18: its last residual block) and train on
     // slowly. The change takes effect at the next Fit.
     UnfreezeWeights(convBase, from: topBlock);
     model.Summary();                   // VGG16: block 5 (7,079,424 params) and the classifier are trainable now
-    model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+    model.Compile(optimizer: new RMSprop(learningRate: 1e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     var history = model.Fit(trainGenerator, stepsPerEpoch: steps, epochs: epochs + fineTuneEpochs, initialEpoch: epochs,
         validationData: validationGenerator, validationSteps: validationSteps);
     history.Plot($"fine_tuning_{name}.png");

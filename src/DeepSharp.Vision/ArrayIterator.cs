@@ -5,7 +5,7 @@ namespace DeepSharp.Vision;
 /// <c>NumpyArrayIterator</c>), made by <see cref="ImageDataGenerator.Flow"/>. Y rows are passed through unchanged.
 /// </summary>
 /// <example><code>
-/// using var it = new ImageDataGenerator(rotationRange: 20, rescale: 1f / 255).Flow(x, y, batchSize: 64, seed: 1);
+/// using var it = new ImageDataGenerator(rotationRange: 20, rescale: 1.0 / 255).Flow(x, y, batchSize: 64, seed: 1);
 /// var (xb, yb) = it.Next();
 /// </code></example>
 public sealed class ArrayIterator : BatchIterator

@@ -9,8 +9,8 @@ namespace DeepSharp.Vision;
 /// seed, so the same seed draws the same grid.
 /// </summary>
 /// <example><code>
-/// var gen = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
-///     shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true);
+/// var gen = new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
+///     shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true);
 /// AugmentPreview.WriteGrid(gen, ["data/train/cats/cat.1.jpg", "data/train/dogs/dog.1.jpg"], "grid.png", versions: 6);
 /// </code></example>
 public static class AugmentPreview

@@ -20,7 +20,7 @@ namespace DeepSharp.Vision;
 /// </para>
 /// </summary>
 /// <example><code>
-/// using var it = new ImageDataGenerator(rescale: 1f / 255).Flow(x, y, batchSize: 64);
+/// using var it = new ImageDataGenerator(rescale: 1.0 / 255).Flow(x, y, batchSize: 64);
 /// for (int step = 0; step &lt; it.StepsPerEpoch; step++) { var (xb, yb) = it.Next(); /* train on xb, yb */ }
 /// Console.WriteLine($"{it.MeasureImagesPerSecond(10):F0} images/s");
 /// </code></example>

@@ -10,7 +10,7 @@ namespace DeepSharp.Vision;
 /// </summary>
 /// <example><code>
 /// // labels.csv:  filename,class \n cat.1.jpg,cat \n dog.1.jpg,dog ...
-/// using var it = new ImageDataGenerator(rescale: 1f / 255)
+/// using var it = new ImageDataGenerator(rescale: 1.0 / 255)
 ///     .FlowFromCsv("data/labels.csv", directory: "data/images", targetSize: (150, 150), classMode: ClassMode.Binary);
 /// </code></example>
 public sealed class DataFrameIterator : BatchIterator
@@ -121,7 +121,7 @@ public sealed class DataFrameIterator : BatchIterator
         if (subset is { } s)
         {
             if (validationSplit <= 0)
-                throw new ArgumentException($"subset {s} was requested but the ImageDataGenerator has validationSplit 0. Create it with e.g. validationSplit: 0.2f.", nameof(subset));
+                throw new ArgumentException($"subset {s} was requested but the ImageDataGenerator has validationSplit 0. Create it with e.g. validationSplit: 0.2.", nameof(subset));
             double v = double.Parse(validationSplit.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
             var (lo, hi) = s == Subset.Validation ? (0.0, v) : (v, 1.0);
             int n = keep.Count;

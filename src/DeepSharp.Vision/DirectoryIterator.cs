@@ -10,7 +10,7 @@ namespace DeepSharp.Vision;
 /// The data folder is only read, never written.
 /// </summary>
 /// <example><code>
-/// using var val = new ImageDataGenerator(rescale: 1f / 255)
+/// using var val = new ImageDataGenerator(rescale: 1.0 / 255)
 ///     .FlowFromDirectory("data/validation", (150, 150), batchSize: 20, classMode: ClassMode.Binary, shuffle: false);
 /// Console.WriteLine(string.Join(", ", val.ClassIndices));   // [cats, 0], [dogs, 1]
 /// var (x, y) = val.Next();                                   // files val.Filenames[0..20]
@@ -150,7 +150,7 @@ public sealed class DirectoryIterator : BatchIterator
         if (subset is { } s)
         {
             if (generator.ValidationSplit <= 0)
-                throw new ArgumentException($"subset {s} was requested but the ImageDataGenerator has validationSplit 0. Create it with e.g. validationSplit: 0.2f.", nameof(subset));
+                throw new ArgumentException($"subset {s} was requested but the ImageDataGenerator has validationSplit 0. Create it with e.g. validationSplit: 0.2.", nameof(subset));
             // The float as written (0.2f → 0.2), so the per-class cut is int(split * n) as in Python.
             double v = double.Parse(generator.ValidationSplit.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
             split = s == Subset.Validation ? (0, v) : (v, 1);

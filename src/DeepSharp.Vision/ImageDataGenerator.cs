@@ -18,8 +18,8 @@ namespace DeepSharp.Vision;
 /// </list>
 /// </summary>
 /// <example><code>
-/// var gen = new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
-///     shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest);
+/// var gen = new ImageDataGenerator(rescale: 1.0 / 255, rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
+///     shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: FillMode.Nearest);
 /// using var train = gen.FlowFromDirectory("data/train", targetSize: (150, 150), batchSize: 32, classMode: ClassMode.Binary);
 /// var (x, y) = train.Next();   // x: (32, 150, 150, 3) in 0..1, y: (32)
 /// </code></example>
@@ -49,12 +49,12 @@ public sealed partial class ImageDataGenerator
 
     /// <summary>Creates a generator; the parameters are Keras' (see the class summary), in .NET casing.</summary>
     /// <param name="dtype">The element type of the arrays made: only "float32" (DeepSharp's tensors are float32).</param>
-    public ImageDataGenerator(float? rescale = null, float rotationRange = 0, ShiftRange widthShiftRange = default, ShiftRange heightShiftRange = default,
-        float shearRange = 0, ZoomRange? zoomRange = null, float channelShiftRange = 0, (float Low, float High)? brightnessRange = null,
-        bool horizontalFlip = false, bool verticalFlip = false, FillMode fillMode = FillMode.Nearest, float cval = 0,
-        float validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null, int interpolationOrder = 1,
+    public ImageDataGenerator(double? rescale = null, double rotationRange = 0, ShiftRange widthShiftRange = default, ShiftRange heightShiftRange = default,
+        double shearRange = 0, ZoomRange? zoomRange = null, double channelShiftRange = 0, (double Low, double High)? brightnessRange = null,
+        bool horizontalFlip = false, bool verticalFlip = false, FillMode fillMode = FillMode.Nearest, double cval = 0,
+        double validationSplit = 0, Func<Tensor, Tensor>? preprocessingFunction = null, int? seed = null, int interpolationOrder = 1,
         bool featurewiseCenter = false, bool samplewiseCenter = false, bool featurewiseStdNormalization = false,
-        bool samplewiseStdNormalization = false, bool zcaWhitening = false, float zcaEpsilon = 1e-6f,
+        bool samplewiseStdNormalization = false, bool zcaWhitening = false, double zcaEpsilon = 1e-6,
         DataFormat dataFormat = DataFormat.ChannelsLast, string dtype = "float32")
     {
         if (dtype != "float32")
@@ -65,7 +65,7 @@ public sealed partial class ImageDataGenerator
         SamplewiseCenter = samplewiseCenter || samplewiseStdNormalization;
         SamplewiseStdNormalization = samplewiseStdNormalization;
         ZcaWhitening = zcaWhitening;
-        ZcaEpsilon = zcaEpsilon;
+        ZcaEpsilon = (float)zcaEpsilon;
         DataFormat = dataFormat;
         if (interpolationOrder is not (0 or 1))
             throw new ArgumentException($"interpolationOrder {interpolationOrder} is not supported: DeepSharp implements scipy's order 1 (bilinear, Keras' default) and 0 (nearest). Spline orders 2-5 are not implemented.", nameof(interpolationOrder));
@@ -73,33 +73,33 @@ public sealed partial class ImageDataGenerator
         CheckNonNegative(rotationRange, nameof(rotationRange));
         CheckNonNegative(shearRange, nameof(shearRange));
         CheckNonNegative(channelShiftRange, nameof(channelShiftRange));
-        var zoom = zoomRange ?? (ZoomRange)0f;
+        var zoom = zoomRange ?? (ZoomRange)0.0;
         if (zoom.Low <= 0 || zoom.High < zoom.Low)
             throw new ArgumentException($"zoomRange [{zoom.Low}, {zoom.High}] is invalid: zoom factors must be positive with low <= high. Pass a float z < 1 (meaning [1-z, 1+z]) or a pair (low, high).", nameof(zoomRange));
         if (brightnessRange is { } b && (b.Low < 0 || b.High < b.Low))
-            throw new ArgumentException($"brightnessRange ({b.Low}, {b.High}) is invalid: expected 0 <= low <= high, e.g. (0.8f, 1.2f).", nameof(brightnessRange));
+            throw new ArgumentException($"brightnessRange ({b.Low}, {b.High}) is invalid: expected 0 <= low <= high, e.g. (0.8, 1.2).", nameof(brightnessRange));
         if (validationSplit < 0 || validationSplit >= 1)
-            throw new ArgumentException($"validationSplit {validationSplit} is outside [0, 1). Give the fraction of each class kept for validation, e.g. 0.2f.", nameof(validationSplit));
-        Rescale = rescale is 0f ? null : rescale;
-        RotationRange = rotationRange;
+            throw new ArgumentException($"validationSplit {validationSplit} is outside [0, 1). Give the fraction of each class kept for validation, e.g. 0.2.", nameof(validationSplit));
+        Rescale = rescale is 0 ? null : (float?)rescale;
+        RotationRange = (float)rotationRange;
         WidthShiftRange = widthShiftRange;
         HeightShiftRange = heightShiftRange;
-        ShearRange = shearRange;
+        ShearRange = (float)shearRange;
         ZoomRange = zoom;
-        ChannelShiftRange = channelShiftRange;
-        BrightnessRange = brightnessRange;
+        ChannelShiftRange = (float)channelShiftRange;
+        BrightnessRange = brightnessRange is { } br ? ((float)br.Low, (float)br.High) : null;
         HorizontalFlip = horizontalFlip;
         VerticalFlip = verticalFlip;
         FillMode = fillMode;
-        Cval = cval;
-        ValidationSplit = validationSplit;
+        Cval = (float)cval;
+        ValidationSplit = (float)validationSplit;
         PreprocessingFunction = preprocessingFunction;
         _random = seed is { } s ? new Random(s) : Rng.Fork();
     }
 
-    private static void CheckNonNegative(float v, string name)
+    private static void CheckNonNegative(double v, string name)
     {
-        if (v < 0 || float.IsNaN(v))
+        if (v < 0 || double.IsNaN(v))
             throw new ArgumentException($"{name} is {v} but must be 0 or more (0 turns it off).", name);
     }
 

@@ -248,22 +248,22 @@ public static partial class ImageIO
     /// <paramref name="scale"/> (use 255 for images rescaled to 0..1), rounded and clipped to 0..255.
     /// The file is written under a temporary name and then renamed, so a crash never leaves half a file.
     /// </summary>
-    public static void SavePng(Tensor image, string path, float scale = 1f)
+    public static void SavePng(Tensor image, string path, double scale = 1)
     {
         if (image.Rank != 3 || image.Dim(2) is not (1 or 3 or 4))
             throw new ArgumentException($"SavePng expects a (height, width, channels) tensor with 1, 3 or 4 channels but got shape {Tensor.FormatShape(image.Shape)}. For a batch use SavePng(batch, index, path).", nameof(image));
-        WriteEncoded(image.Span, image.Dim(0), image.Dim(1), image.Dim(2), path, SKEncodedImageFormat.Png, 100, scale);
+        WriteEncoded(image.Span, image.Dim(0), image.Dim(1), image.Dim(2), path, SKEncodedImageFormat.Png, 100, (float)scale);
     }
 
-    /// <summary>Writes item <paramref name="index"/> of an NHWC batch as a PNG (see <see cref="SavePng(Tensor, string, float)"/>).</summary>
-    public static void SavePng(Tensor batch, int index, string path, float scale = 1f)
+    /// <summary>Writes item <paramref name="index"/> of an NHWC batch as a PNG (see <see cref="SavePng(Tensor, string, double)"/>).</summary>
+    public static void SavePng(Tensor batch, int index, string path, double scale = 1)
     {
         if (batch.Rank != 4 || batch.Dim(3) is not (1 or 3 or 4))
             throw new ArgumentException($"SavePng expects an NHWC batch with 1, 3 or 4 channels but got shape {Tensor.FormatShape(batch.Shape)}.", nameof(batch));
         if ((uint)index >= (uint)batch.Dim(0))
             throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is outside the batch of {batch.Dim(0)} images.");
         int h = batch.Dim(1), w = batch.Dim(2), c = batch.Dim(3);
-        WriteEncoded(batch.Span.Slice(index * h * w * c, h * w * c), h, w, c, path, SKEncodedImageFormat.Png, 100, scale);
+        WriteEncoded(batch.Span.Slice(index * h * w * c, h * w * c), h, w, c, path, SKEncodedImageFormat.Png, 100, (float)scale);
     }
 
     internal static unsafe void WriteEncoded(ReadOnlySpan<float> hwc, int h, int w, int c, string path,

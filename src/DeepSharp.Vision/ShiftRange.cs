@@ -9,7 +9,7 @@ namespace DeepSharp.Vision;
 /// </list>
 /// </summary>
 /// <example><code>
-/// new ImageDataGenerator(widthShiftRange: 0.2f);                 // uniform in ±20 % of the width
+/// new ImageDataGenerator(widthShiftRange: 0.2);                 // uniform in ±20 % of the width
 /// new ImageDataGenerator(widthShiftRange: 4);                    // -3..3 pixels
 /// new ImageDataGenerator(widthShiftRange: new[] { 0f, 8f });     // 0, -8 or +8 pixels
 /// </code></example>
@@ -37,9 +37,10 @@ public readonly record struct ShiftRange
         _choices = choices;
     }
 
-    public static implicit operator ShiftRange(float range) => new(range, null, null);
+    public static implicit operator ShiftRange(double range) => new((float)range, null, null);
     public static implicit operator ShiftRange(int count) => new(0, count, null);
     public static implicit operator ShiftRange(float[] choices) => new(0, null, (float[])choices.Clone());
+    public static implicit operator ShiftRange(double[] choices) => new(0, null, choices.Select(v => (float)v).ToArray());
     public static implicit operator ShiftRange(int[] choices) => new(0, null, choices.Select(v => (float)v).ToArray());
 
     /// <summary>True when no shift is drawn (Keras: the range is falsy).</summary>

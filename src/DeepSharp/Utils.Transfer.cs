@@ -34,7 +34,7 @@ public static partial class Utils
     /// </summary>
     /// <example><code>
     /// UnfreezeWeights(convBase, from: "block5_conv1");
-    /// model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: "binary_crossentropy", metrics: ["accuracy"]);
+    /// model.Compile(optimizer: new RMSprop(learningRate: 1e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     /// </code></example>
     public static void UnfreezeWeights(Model model, LayerSelector? from = null, LayerSelector? to = null)
     {

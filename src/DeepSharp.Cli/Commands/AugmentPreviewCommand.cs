@@ -48,8 +48,8 @@ internal static class AugmentPreviewCommand
                     heightShiftRange: r.GetValue(height) ?? 0, shearRange: r.GetValue(shear) ?? 0, zoomRange: r.GetValue(zoom) ?? 0,
                     channelShiftRange: r.GetValue(channel) ?? 0, brightnessRange: ParseRange(r.GetValue(brightness)),
                     horizontalFlip: r.GetValue(hflip), verticalFlip: r.GetValue(vflip), fillMode: mode, cval: r.GetValue(cval))
-                : new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f, shearRange: 0.2f,
-                    zoomRange: 0.2f, horizontalFlip: true, fillMode: mode, cval: r.GetValue(cval));
+                : new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2,
+                    zoomRange: 0.2, horizontalFlip: true, fillMode: mode, cval: r.GetValue(cval));
             var files = AugmentPreview.PickImages(r.GetValue(data)!, r.GetValue(images));
             int n = r.GetValue(size);
             var (gh, gw) = AugmentPreview.WriteGrid(gen, files, r.GetValue(output)!, r.GetValue(versions), (n, n), r.GetValue(seed));

@@ -50,7 +50,7 @@ internal sealed record BaseNetwork(string Spec, Model Model, float Scale, bool C
         var x = Model.Call(Prepare(input, alwaysRescale: true), training: false);
         if (x.Shape.Length > 1) x = new Flatten().Call(x);
         x = new Dense(256, activation: "relu").Call(x);
-        if (dropout) x = new Dropout(0.5f).Call(x);
+        if (dropout) x = new Dropout(0.5).Call(x);
         x = (classes == 2 ? new Dense(1, activation: "sigmoid") : new Dense(classes, activation: "softmax")).Call(x);
         return new Model(input, x, name: $"{Model.Name}_classifier");
     }

@@ -85,8 +85,8 @@ internal static class TrainCommand
             catch (ArgumentException e) { throw new UsageException("--target-size", $"{height} is too small for the chapter's convnet ({e.Message})"); }
         }
         var trainAug = augment
-            ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
-                shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
+            ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
+                shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
             : new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
         var plain = new ImageDataGenerator(rescale: rescale, validationSplit: chapterLayout ? 0 : split, seed: seed);
 
@@ -113,7 +113,7 @@ internal static class TrainCommand
         {
             model = ChapterModels.SmallConvnet(height, classes, dropout: augment);
             model.Summary();
-            model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
+            model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
             history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
                 cancellationToken: Interruption.Token);
         }

@@ -22,7 +22,7 @@ internal static class TransferTraining
 
         FreezeWeights(convBase);
         model.Summary();
-        model.Compile(optimizer: new RMSprop(learningRate: 2e-5f), loss: loss, metrics: ["accuracy"]);
+        model.Compile(optimizer: new RMSprop(learningRate: 2e-5), loss: loss, metrics: ["accuracy"]);
         Console.WriteLine($"Phase 1: training the classifier on the frozen {baseSpec} base ({epochs} epochs).");
         var history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
             cancellationToken: Interruption.Token);
@@ -30,7 +30,7 @@ internal static class TransferTraining
 
         UnfreezeWeights(convBase, from: fineTuneFrom);
         model.Summary();
-        model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: loss, metrics: ["accuracy"]);
+        model.Compile(optimizer: new RMSprop(learningRate: 1e-5), loss: loss, metrics: ["accuracy"]);
         Console.WriteLine($"Phase 2: fine-tuning from {fineTuneFrom} ({fineTuneEpochs} epochs).");
         var second = model.Fit(train, stepsPerEpoch: steps, epochs: epochs + fineTuneEpochs, initialEpoch: epochs,
             validationData: validation, validationSteps: validation.StepsPerEpoch, cancellationToken: Interruption.Token);

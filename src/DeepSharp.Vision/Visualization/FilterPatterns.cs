@@ -22,7 +22,7 @@ public static class FilterPatterns
     /// model's input size. The ascent runs on 0–255 pixels; the model sees them times <paramref name="inputScale"/>
     /// (1/255 for a model trained on rescaled images, 1 for bases that take 0–255 pixels such as VGG16).
     /// </summary>
-    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, float stepSize = 1f, int seed = 0, float inputScale = 1f)
+    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, double stepSize = 1, int seed = 0, double inputScale = 1)
     {
         var target = model.FindLayerDeep(layer);
         if (target.Output.Shape.Length != 3)
@@ -37,13 +37,13 @@ public static class FilterPatterns
         var scaled = new Tensor([1, .. shape]);
         for (int s = 0; s <= steps; s++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, inputScale, scaled.Span);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, (float)inputScale, scaled.Span);
             var r = model.Gradient(scaled, objective);   // d/dx = inputScale · d/d(scaled): the RMS normalization removes the factor
             history[s] = r.Objective[0];
             if (s == steps) break;
             var g = r.Gradient.Span;
             double rms = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(g) / g.Length) + 1e-5;
-            for (int i = 0; i < x.Size; i++) x.Data[i] += stepSize * (float)(g[i] / rms);
+            for (int i = 0; i < x.Size; i++) x.Data[i] += (float)stepSize * (float)(g[i] / rms);
         }
         return new FilterPattern(Deprocess(x.Reshape(shape)), history);
     }
@@ -67,7 +67,7 @@ public static class FilterPatterns
     /// Writes a grid of the patterns of the first <paramref name="count"/> filters (8 per row, 5-pixel margins, the layer's
     /// name as the title) to <paramref name="path"/> and returns the patterns.
     /// </summary>
-    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, float inputScale = 1f)
+    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, double inputScale = 1)
     {
         var target = model.FindLayerDeep(layer);
         int filters = target.Output.Shape[^1];

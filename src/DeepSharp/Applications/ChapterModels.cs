@@ -41,7 +41,7 @@ public static class ChapterModels
             new Conv2D(128, (3, 3), activation: "relu"),
             new MaxPooling2D((2, 2)),
             new Flatten());
-        if (dropout) model.Add(new Dropout(0.5f));
+        if (dropout) model.Add(new Dropout(0.5));
         model.Add(new Dense(512, activation: "relu"));
         model.Add(classes == 2 ? new Dense(1, activation: "sigmoid") : new Dense(classes, activation: "softmax"));
         return model;

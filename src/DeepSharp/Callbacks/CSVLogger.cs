@@ -10,7 +10,7 @@ namespace DeepSharp.Callbacks;
 /// always complete, even if training is interrupted. With <c>append</c> it continues an existing file
 /// (no second header), for resumed training.
 /// </summary>
-/// <example><code>model.Fit(x, y, epochs: 10, validationSplit: 0.2f, callbacks: [new CSVLogger("training.csv")]);</code></example>
+/// <example><code>model.Fit(x, y, epochs: 10, validationSplit: 0.2, callbacks: [new CSVLogger("training.csv")]);</code></example>
 public sealed class CSVLogger : Callback
 {
     private readonly StringBuilder _text = new();

@@ -8,7 +8,7 @@ namespace DeepSharp.Callbacks;
 /// The progress bar is itself a callback (<see cref="ProgbarLogger"/>), added by Fit when <c>verbose</c> is not 0.
 /// </summary>
 /// <example><code>
-/// model.Fit(x, y, epochs: 20, validationSplit: 0.2f,
+/// model.Fit(x, y, epochs: 20, validationSplit: 0.2,
 ///     callbacks: [new EarlyStopping(monitor: "val_loss", patience: 2), new CSVLogger("training.csv")]);
 /// </code></example>
 public abstract class Callback

@@ -6,7 +6,7 @@ namespace DeepSharp.Callbacks;
 /// With <c>restoreBestWeights</c> the model gets back the weights of its best epoch when training ends.
 /// </summary>
 /// <example><code>
-/// model.Fit(x, y, epochs: 100, validationSplit: 0.2f,
+/// model.Fit(x, y, epochs: 100, validationSplit: 0.2,
 ///     callbacks: [new EarlyStopping(monitor: "val_loss", patience: 3, restoreBestWeights: true)]);
 /// </code></example>
 public sealed class EarlyStopping : Callback

@@ -9,7 +9,7 @@ namespace DeepSharp.Callbacks;
 /// Adds "learning_rate" to each epoch's logs (and so to History).
 /// </summary>
 /// <example><code>
-/// model.Fit(x, y, epochs: 30, validationSplit: 0.2f,
+/// model.Fit(x, y, epochs: 30, validationSplit: 0.2,
 ///     callbacks: [new ReduceLROnPlateau(monitor: "val_loss", factor: 0.2, patience: 5, minLr: 0.001)]);
 /// </code></example>
 public sealed class ReduceLROnPlateau : Callback
@@ -85,7 +85,7 @@ public sealed class ReduceLROnPlateau : Callback
             if (old > MinLr)
             {
                 double lowered = Math.Max(old * Factor, MinLr);
-                optimizer.LearningRate = (float)lowered;
+                optimizer.LearningRate = (float)lowered;   // Keras keeps the rate in a float32 variable
                 if (Verbose > 0)
                     (_output ?? Console.Out).WriteLine($"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}.");
                 _cooldownCounter = Cooldown;

@@ -1,9 +1,9 @@
 namespace DeepSharp.Initializers;
 
 /// <summary>Every value the same ("zeros", "ones").</summary>
-public sealed class Constant(float value) : Initializer
+public sealed class Constant(double value) : Initializer
 {
-    public float Value { get; } = value;
+    public float Value { get; } = (float)value;
 
     /// <summary>"Zeros" and "Ones" for 0 and 1, as Keras writes them; "Constant" otherwise.</summary>
     public override string ClassName => Value == 0f ? "Zeros" : Value == 1f ? "Ones" : "Constant";

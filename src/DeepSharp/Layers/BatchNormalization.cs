@@ -20,13 +20,13 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
     private float[] _mean = [], _invStd = [];
     private bool _trainingMode;
 
-    public BatchNormalization(float momentum = 0.99f, float epsilon = 1e-3f, bool center = true, bool scale = true, string? name = null)
+    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null)
         : base(name)
     {
-        if (!float.IsFinite(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNormalization '{Name}': momentum must be a finite number, got {momentum}.");
-        if (!(epsilon >= 0) || float.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"BatchNormalization '{Name}': epsilon must be a finite number ≥ 0, got {epsilon}.");
-        Momentum = momentum;
-        Epsilon = epsilon;
+        if (!double.IsFinite(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNormalization '{Name}': momentum must be a finite number, got {momentum}.");
+        if (!(epsilon >= 0) || double.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"BatchNormalization '{Name}': epsilon must be a finite number ≥ 0, got {epsilon}.");
+        Momentum = (float)momentum;
+        Epsilon = (float)epsilon;
         Center = center;
         Scale = scale;
     }

@@ -7,17 +7,17 @@ namespace DeepSharp.Layers;
 /// During training, sets a fraction <c>rate</c> of its inputs to zero and scales the rest by 1/(1-rate);
 /// at inference it passes its input through.
 /// </summary>
-/// <example><code>new Dropout(0.5f)</code></example>
+/// <example><code>new Dropout(0.5)</code></example>
 public sealed class Dropout : SingleInputLayer, ILayerFromConfig<Dropout>
 {
     private readonly System.Random _random;
     private Tensor? _y, _mask, _dx;
     private bool _applied;
 
-    public Dropout(float rate, int? seed = null, string? name = null) : base(name)
+    public Dropout(double rate, int? seed = null, string? name = null) : base(name)
     {
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout '{Name}': rate must be in [0, 1), got {rate}.");
-        Rate = rate;
+        Rate = (float)rate;
         _random = seed is { } s ? new System.Random(s) : Rng.Fork();
     }
 

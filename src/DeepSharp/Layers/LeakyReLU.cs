@@ -12,10 +12,10 @@ public sealed class LeakyReLU : SingleInputLayer, ILayerFromConfig<LeakyReLU>
 
     private Tensor? _x, _y, _dx;
 
-    public LeakyReLU(float negativeSlope = 0.3f, string? name = null) : base(name)
+    public LeakyReLU(double negativeSlope = 0.3, string? name = null) : base(name)
     {
-        if (!(negativeSlope >= 0) || float.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"LeakyReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
-        NegativeSlope = negativeSlope;
+        if (!(negativeSlope >= 0) || double.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"LeakyReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
+        NegativeSlope = (float)negativeSlope;
     }
 
     public float NegativeSlope { get; }

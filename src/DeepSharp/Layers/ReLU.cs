@@ -16,14 +16,14 @@ public sealed class ReLU : SingleInputLayer, ILayerFromConfig<ReLU>
 
     private Tensor? _x, _y, _dx;
 
-    public ReLU(float? maxValue = null, float negativeSlope = 0f, float threshold = 0f, string? name = null) : base(name)
+    public ReLU(double? maxValue = null, double negativeSlope = 0, double threshold = 0, string? name = null) : base(name)
     {
         if (maxValue is { } cap && !(cap >= 0)) throw new ArgumentOutOfRangeException(nameof(maxValue), $"ReLU '{Name}': maxValue must not be negative, got {maxValue}.");
-        if (!(negativeSlope >= 0) || float.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"ReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
-        if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), $"ReLU '{Name}': threshold must be a number, got NaN.");
-        MaxValue = maxValue;
-        NegativeSlope = negativeSlope;
-        Threshold = threshold;
+        if (!(negativeSlope >= 0) || double.IsInfinity(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"ReLU '{Name}': negativeSlope must be a finite number ≥ 0, got {negativeSlope}.");
+        if (double.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), $"ReLU '{Name}': threshold must be a number, got NaN.");
+        MaxValue = (float?)maxValue;
+        NegativeSlope = (float)negativeSlope;
+        Threshold = (float)threshold;
     }
 
     /// <summary>The cap (null: none).</summary>

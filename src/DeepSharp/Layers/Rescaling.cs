@@ -6,16 +6,16 @@ namespace DeepSharp.Layers;
 /// Multiplies its input by <c>scale</c> and adds <c>offset</c> (Keras: <c>layers.Rescaling</c>). Put first in a model it lets the
 /// model take raw 0–255 pixels, so the preprocessing travels with the saved model.
 /// </summary>
-/// <example><code>new Sequential(new Rescaling(1f / 255, inputShape: (150, 150, 3)), convBase, new Flatten(), new Dense(1, activation: "sigmoid"))</code></example>
+/// <example><code>new Sequential(new Rescaling(1.0 / 255, inputShape: (150, 150, 3)), convBase, new Flatten(), new Dense(1, activation: "sigmoid"))</code></example>
 public sealed class Rescaling : SingleInputLayer, ILayerFromConfig<Rescaling>
 {
     private Tensor? _y, _dx;
 
-    public Rescaling(float scale, float offset = 0f, (int H, int W, int C)? inputShape = null, string? name = null)
+    public Rescaling(double scale, double offset = 0, (int H, int W, int C)? inputShape = null, string? name = null)
         : base(name, inputShape is { } s ? [s.H, s.W, s.C] : null)
     {
-        Scale = scale;
-        Offset = offset;
+        Scale = (float)scale;
+        Offset = (float)offset;
     }
 
     public float Scale { get; }

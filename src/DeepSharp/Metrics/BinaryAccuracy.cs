@@ -4,11 +4,11 @@ namespace DeepSharp.Metrics;
 /// Share of outputs on the same side of <paramref name="threshold"/> as their 0/1 target (averaged per sample, then over
 /// samples), as Keras' BinaryAccuracy: a prediction counts as 1 when it is above the threshold.
 /// </summary>
-/// <example><code>model.Compile("rmsprop", "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6f)]);</code></example>
-public sealed class BinaryAccuracy(string name = "binary_accuracy", float threshold = 0.5f) : Metric(name)
+/// <example><code>model.Compile("rmsprop", "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6)]);</code></example>
+public sealed class BinaryAccuracy(string name = "binary_accuracy", double threshold = 0.5) : Metric(name)
 {
     /// <summary>Predictions above it count as class 1 (Keras' default 0.5).</summary>
-    public float Threshold { get; } = threshold;
+    public float Threshold { get; } = (float)threshold;
 
     protected override double BatchSum(Tensor predictions, Tensor targets, out int count)
     {

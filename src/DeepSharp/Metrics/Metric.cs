@@ -6,7 +6,7 @@ namespace DeepSharp.Metrics;
 /// </summary>
 /// <example><code>
 /// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: ["accuracy"]);
-/// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6f)]);
+/// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6)]);
 /// </code></example>
 public abstract class Metric
 {

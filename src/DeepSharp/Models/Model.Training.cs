@@ -36,8 +36,8 @@ public partial class Model
     /// </summary>
     /// <example><code>
     /// model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-    /// model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: new BinaryCrossentropy(),
-    ///     metrics: ["accuracy", new BinaryAccuracy(name: "acc_60", threshold: 0.6f)]);
+    /// model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: new BinaryCrossentropy(),
+    ///     metrics: ["accuracy", new BinaryAccuracy(name: "acc_60", threshold: 0.6)]);
     /// </code></example>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
     {
@@ -46,7 +46,7 @@ public partial class Model
         ArgumentNullException.ThrowIfNull(loss);
         var resolved = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
         if (resolved.Select(m => m.Name).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } dup)
-            throw new ArgumentException($"Compile: two metrics are named '{dup.Key}'; their values would share one log entry. Give one a name, e.g. new BinaryAccuracy(name: \"acc_60\", threshold: 0.6f).");
+            throw new ArgumentException($"Compile: two metrics are named '{dup.Key}'; their values would share one log entry. Give one a name, e.g. new BinaryAccuracy(name: \"acc_60\", threshold: 0.6).");
         Optimizer = optimizer;
         Loss = loss;
         Metrics = resolved;
@@ -77,14 +77,14 @@ public partial class Model
     /// </remarks>
     /// <example><code>var history = model.Fit(trainImages, trainLabels, epochs: 5, batchSize: 64);</code></example>
     public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, int verbose = 1,
-        IEnumerable<Callback>? callbacks = null, float validationSplit = 0f, (Tensor X, Tensor Y)? validationData = null,
+        IEnumerable<Callback>? callbacks = null, double validationSplit = 0, (Tensor X, Tensor Y)? validationData = null,
         bool shuffle = true, int initialEpoch = 0, CancellationToken cancellationToken = default)
     {
         CheckArrays(x, y, "Fit");
         if (validationSplit < 0 || validationSplit >= 1)
             throw new ArgumentOutOfRangeException(nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}.");
         int n = x.Dim(0);
-        int nVal = (int)(n * validationSplit);
+        int nVal = (int)(n * (float)validationSplit);
         var train = new ArrayBatches(x, y, 0, n - nVal, batchSize, shuffle, _shuffleRandom);
         IBatchGenerator? val = null;
         if (nVal > 0) val = new ArrayBatches(x, y, n - nVal, nVal, batchSize, false, _shuffleRandom);
@@ -100,7 +100,7 @@ public partial class Model
     /// Trains from an endless generator (Keras: fit_generator): <paramref name="stepsPerEpoch"/> batches per epoch
     /// (default: one pass), validated on <paramref name="validationSteps"/> batches of <paramref name="validationData"/>.
     /// </summary>
-    /// <remarks>Progress and cancellation as for <see cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, float, ValueTuple{Tensor, Tensor}?, bool, int, CancellationToken)"/>.</remarks>
+    /// <remarks>Progress and cancellation as for <see cref="Fit(Tensor, Tensor, int, int, int, IEnumerable{Callback}?, double, ValueTuple{Tensor, Tensor}?, bool, int, CancellationToken)"/>.</remarks>
     /// <example><code>model.Fit(trainGen, stepsPerEpoch: 100, epochs: 30, validationData: valGen, validationSteps: 50);</code></example>
     public History Fit(IBatchGenerator data, int? stepsPerEpoch = null, int epochs = 1, int verbose = 1,
         IBatchGenerator? validationData = null, int? validationSteps = null, IEnumerable<Callback>? callbacks = null,

@@ -12,7 +12,7 @@ namespace DeepSharp.Models;
 ///     new MaxPooling2D((2, 2)),
 ///     new Flatten(),
 ///     new Dense(10, activation: "softmax"));
-/// model.Add(new Dropout(0.5f));   // layers can also be added one by one
+/// model.Add(new Dropout(0.5));   // layers can also be added one by one
 /// </code></example>
 public class Sequential : Model
 {

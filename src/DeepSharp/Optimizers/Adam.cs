@@ -6,14 +6,14 @@ namespace DeepSharp.Optimizers;
 /// Keras' Adam: m ← m + (g - m)(1-β₁);  v ← v + (g² - v)(1-β₂);
 /// w ← w - α m / (sqrt(v) + ε) with α = lr · sqrt(1-β₂ᵗ) / (1-β₁ᵗ).  Defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
 /// </summary>
-/// <example><code>new Adam(learningRate: 1e-3f)</code></example>
+/// <example><code>new Adam(learningRate: 1e-3)</code></example>
 public sealed class Adam : Optimizer
 {
-    public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : base(learningRate)
+    public Adam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7) : base(learningRate)
     {
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
+        Beta1 = (float)beta1;
+        Beta2 = (float)beta2;
+        Epsilon = (float)epsilon;
     }
 
     public float Beta1 { get; }
@@ -24,7 +24,7 @@ public sealed class Adam : Optimizer
 
     protected override unsafe void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
     {
-        float alpha = (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
+        float alpha = (float)((float)LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
         float b1 = 1 - Beta1, b2 = 1 - Beta2, eps = Epsilon;
         fixed (float* pw = w, pg = g, pm = slots[0], pv = slots[1])
         {

@@ -8,20 +8,21 @@ namespace DeepSharp.Optimizers;
 /// a weight, its gradient and its own state slots (momentum, moving averages), which are created on first use.
 /// </summary>
 /// <example><code>
-/// model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy");
+/// model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: "binary_crossentropy");
 /// model.Compile(optimizer: "adam", loss: "categorical_crossentropy");
 /// </code></example>
 public abstract class Optimizer
 {
     private readonly Dictionary<Parameter, float[][]> _slots = new();
 
-    protected Optimizer(float learningRate)
+    protected Optimizer(double learningRate)
     {
         if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"{GetType().Name}: learningRate must be positive, got {learningRate}.");
         LearningRate = learningRate;
     }
 
-    public float LearningRate { get; set; }
+    /// <summary>The step size (Keras: learning_rate); the update itself runs in float32.</summary>
+    public double LearningRate { get; set; }
 
     /// <summary>Update steps taken so far (Keras: iterations); Adam's bias correction uses it.</summary>
     public long Iterations { get; internal set; }
@@ -88,7 +89,7 @@ public abstract class Optimizer
     /// <summary>The constructor arguments, by Keras' names, for saving.</summary>
     public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["learning_rate"] = LearningRate };
 
-    /// <summary>Keras' names convert to optimizers with Keras' defaults, so Compile takes "rmsprop" or new RMSprop(1e-4f) alike.</summary>
+    /// <summary>Keras' names convert to optimizers with Keras' defaults, so Compile takes "rmsprop" or new RMSprop(1e-4) alike.</summary>
     public static implicit operator Optimizer(string name) => Get(name);
 
     /// <summary>Resolves Keras' optimizer names with Keras' default settings.</summary>
@@ -97,6 +98,6 @@ public abstract class Optimizer
         "rmsprop" => new RMSprop(),
         "sgd" => new SGD(),
         "adam" => new Adam(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'. Expected one of: rmsprop, sgd, adam; or pass an optimizer object such as new RMSprop(learningRate: 1e-4f)."),
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'. Expected one of: rmsprop, sgd, adam; or pass an optimizer object such as new RMSprop(learningRate: 1e-4)."),
     };
 }

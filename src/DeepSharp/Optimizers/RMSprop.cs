@@ -7,15 +7,15 @@ namespace DeepSharp.Optimizers;
 ///   a ← ρ a + (1-ρ) g²;   w ← w - lr · g / sqrt(a + ε)
 /// with momentum m: v ← m v + lr · g / sqrt(a + ε);  w ← w - v.  Defaults: lr 1e-3, ρ 0.9, ε 1e-7.
 /// </summary>
-/// <example><code>new RMSprop(learningRate: 1e-4f)</code></example>
+/// <example><code>new RMSprop(learningRate: 1e-4)</code></example>
 public sealed class RMSprop : Optimizer
 {
-    public RMSprop(float learningRate = 1e-3f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f)
+    public RMSprop(double learningRate = 1e-3, double rho = 0.9, double momentum = 0, double epsilon = 1e-7)
         : base(learningRate)
     {
-        Rho = rho;
-        Momentum = momentum;
-        Epsilon = epsilon;
+        Rho = (float)rho;
+        Momentum = (float)momentum;
+        Epsilon = (float)epsilon;
     }
 
     public float Rho { get; }
@@ -26,7 +26,7 @@ public sealed class RMSprop : Optimizer
 
     protected override unsafe void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
     {
-        float lr = LearningRate, rho = Rho, eps = Epsilon, momentum = Momentum;
+        float lr = (float)LearningRate, rho = Rho, eps = Epsilon, momentum = Momentum;
         fixed (float* pw = w, pg = g, pa = slots[0], pv = momentum > 0 ? slots[1] : null)
         {
             nint w0 = (nint)pw, g0 = (nint)pg, a0 = (nint)pa, v0 = (nint)pv;

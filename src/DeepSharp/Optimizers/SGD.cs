@@ -4,13 +4,13 @@ namespace DeepSharp.Optimizers;
 /// Keras' SGD: without momentum w ← w - lr·g; with momentum m: v ← m v - lr g, then
 /// w ← w + v, or with Nesterov w ← w + m v - lr g.  Default lr 0.01.
 /// </summary>
-/// <example><code>new SGD(learningRate: 0.01f, momentum: 0.9f, nesterov: true)</code></example>
+/// <example><code>new SGD(learningRate: 0.01, momentum: 0.9, nesterov: true)</code></example>
 public sealed class SGD : Optimizer
 {
-    public SGD(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false) : base(learningRate)
+    public SGD(double learningRate = 0.01, double momentum = 0, bool nesterov = false) : base(learningRate)
     {
         if (momentum < 0 || momentum > 1) throw new ArgumentOutOfRangeException(nameof(momentum), $"SGD: momentum must be in [0, 1], got {momentum}.");
-        Momentum = momentum;
+        Momentum = (float)momentum;
         Nesterov = nesterov;
     }
 
@@ -21,7 +21,7 @@ public sealed class SGD : Optimizer
 
     protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
     {
-        float lr = LearningRate, m = Momentum;
+        float lr = (float)LearningRate, m = Momentum;
         if (m == 0)
         {
             for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];

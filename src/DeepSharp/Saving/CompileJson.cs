@@ -113,12 +113,15 @@ internal static class CompileJson
         {
             "RMSprop" => c.Bool("centered", false)
                 ? throw new NotSupportedException("Optimizer RMSprop: centered = true is not supported by DeepSharp.")
-                : new RMSprop(c.Float("learning_rate", 1e-3f), c.Float("rho", 0.9f), c.Float("momentum", 0f), c.Float("epsilon", 1e-7f)),
-            "SGD" => new SGD(c.Float("learning_rate", 0.01f), c.Float("momentum", 0f), c.Bool("nesterov", false)),
+                : new RMSprop(Rate(c, 1e-3), c.Float("rho", 0.9f), c.Float("momentum", 0f), c.Float("epsilon", 1e-7f)),
+            "SGD" => new SGD(Rate(c, 0.01), c.Float("momentum", 0f), c.Bool("nesterov", false)),
             "Adam" => c.Bool("amsgrad", false)
                 ? throw new NotSupportedException("Optimizer Adam: amsgrad = true is not supported by DeepSharp.")
-                : new Adam(c.Float("learning_rate", 1e-3f), c.Float("beta_1", 0.9f), c.Float("beta_2", 0.999f), c.Float("epsilon", 1e-7f)),
+                : new Adam(Rate(c, 1e-3), c.Float("beta_1", 0.9f), c.Float("beta_2", 0.999f), c.Float("epsilon", 1e-7f)),
             _ => throw new NotSupportedException($"Unknown optimizer class '{className}'. Supported: RMSprop, SGD, Adam."),
         };
     }
+
+    /// <summary>The learning rate as written (a double such as 0.0001, not its float32 neighbour).</summary>
+    private static double Rate(LayerConfig c, double fallback) => c.Has("learning_rate") ? c.Json["learning_rate"]!.GetValue<double>() : fallback;
 }

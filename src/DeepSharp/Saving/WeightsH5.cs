@@ -60,7 +60,7 @@ internal static class WeightsH5
 
     private static H5Group OptimizerVars(Model model, Optimizer opt)
     {
-        var vars = new H5Group { ["0"] = opt.Iterations, ["1"] = opt.LearningRate };
+        var vars = new H5Group { ["0"] = opt.Iterations, ["1"] = (float)opt.LearningRate };
         var trainable = model.Parameters.Where(p => p.Trainable).ToList();
         int kinds = trainable.Count == 0 ? 0 : opt.Slots(trainable[0]).Length;
         int index = 2;
@@ -121,7 +121,9 @@ internal static class WeightsH5
                 $"(iterations, learning_rate, and {kinds} state arrays for each of the {trainable.Count} trainable weights). " +
                 "The optimizer or the trainable layers differ from the saved model; load the weights before Compile to skip the optimizer state.");
         opt.Iterations = (long)ReadScalar(vars!.Dataset("0"), "optimizer iterations ('optimizer/vars/0')", file);
-        opt.LearningRate = (float)ReadScalar(vars!.Dataset("1"), "optimizer learning_rate ('optimizer/vars/1')", file);
+        // The file holds the rate as float32 (as Keras); keep the exact double from the config when it is that float.
+        float savedRate = (float)ReadScalar(vars!.Dataset("1"), "optimizer learning_rate ('optimizer/vars/1')", file);
+        if ((float)opt.LearningRate != savedRate) opt.LearningRate = savedRate;
         if (neverBuilt) return;
         int index = 2;
         for (int k = 0; k < kinds; k++)

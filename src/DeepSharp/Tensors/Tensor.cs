@@ -108,6 +108,11 @@ public sealed class Tensor
     public static Tensor operator *(Tensor t, float s) => Map(t, s, 0f);
     public static Tensor operator +(Tensor t, float s) => Map(t, 1f, s);
     public static Tensor operator -(Tensor t, float s) => Map(t, 1f, -s);
+    /// <summary>Divides every value by <paramref name="s"/> (computed in float32): <c>images / 255.0</c> as Keras code writes it.</summary>
+    public static Tensor operator /(Tensor t, double s) => t / (float)s;
+    public static Tensor operator *(Tensor t, double s) => t * (float)s;
+    public static Tensor operator +(Tensor t, double s) => t + (float)s;
+    public static Tensor operator -(Tensor t, double s) => t - (float)s;
 
     private static Tensor Map(Tensor t, float scale, float shift)
     {
