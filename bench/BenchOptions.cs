@@ -60,6 +60,6 @@ public sealed class BenchOptions
         throw new ArgumentException($"bench: option --{name} expects an integer, got '{s}'.");
     }
 
-    /// <summary>The --threads option applied to <see cref="Compute.Workers"/> (default: all cores).</summary>
-    public int Threads() => Int("threads", Compute.Workers.ThreadCount);
+    /// <summary>The --threads option applied to <see cref="Backends.Cpu.Workers"/> (default: all cores).</summary>
+    public int Threads() => Int("threads", Backends.Cpu.Workers.ThreadCount);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Bench;
 

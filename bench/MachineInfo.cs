@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Bench;
 
@@ -13,7 +13,7 @@ public static class MachineInfo
     public static string CpuModel { get; } = ReadCpuModel();
 
     /// <summary>Architecture, which vector widths the JIT accelerates, which kernels run.</summary>
-    public static string VectorPaths => DeepSharp.Compute.VectorPaths.Describe();
+    public static string VectorPaths => DeepSharp.Backends.Cpu.VectorPaths.Describe();
 
     /// <summary>A file-name-safe tag: CPU model and kernel width, e.g. "amd-epyc-7b13-64-core-processor-w256".</summary>
     public static string Tag
@@ -24,7 +24,7 @@ public static class MachineInfo
             while (slug.Contains("--")) slug = slug.Replace("--", "-");
             slug = slug.Trim('-');
             if (slug.Length > 48) slug = slug[..48].TrimEnd('-');
-            return $"{slug}-{DeepSharp.Compute.VectorPaths.Best.ToString().ToLowerInvariant()}";
+            return $"{slug}-{DeepSharp.Backends.Cpu.VectorPaths.Best.ToString().ToLowerInvariant()}";
         }
     }
 

@@ -1,6 +1,5 @@
 using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
-using DeepSharp.Compute;
 
 namespace DeepSharp.Bench.Workloads;
 

@@ -1,4 +1,4 @@
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Bench.Workloads;
 

@@ -95,7 +95,7 @@ public sealed class MnistTrainWorkload : IWorkload
     /// <summary>Prints the row and returns the median seconds per 60,000-image epoch.</summary>
     public static double SecondsPerEpoch(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         int steps = options.Int("steps", 100);
         var model = ModelBench.MnistModel();
         model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
@@ -116,7 +116,7 @@ public sealed class MnistInferWorkload : IWorkload
     /// <summary>Prints the row and returns the median images per second.</summary>
     public static double ImagesPerSecond(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.MnistModel();
         int batch = options.Int("batch", 256);
         var (x, _) = ModelBench.RandomBatch(batch, [28, 28, 1], 10);
@@ -135,7 +135,7 @@ public sealed class CatsDogsStepWorkload : IWorkload
     /// <summary>Prints the row and returns the median seconds per training step.</summary>
     public static double SecondsPerStep(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.CatsDogsModel();
         model.Compile(optimizer: new RMSprop(learningRate: 1e-4f), loss: "binary_crossentropy");
         var (x, y) = ModelBench.RandomBatch(20, [150, 150, 3], 1);
@@ -154,7 +154,7 @@ public sealed class Vgg16InferWorkload : IWorkload
     /// <summary>Prints the row and returns the median images per second.</summary>
     public static double ImagesPerSecond(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         var model = ModelBench.Vgg16Base(150);
         var (x, _) = ModelBench.RandomBatch(20, [150, 150, 3], 1);
         return 20 / ModelBench.Report("vgg16 base inference", () => model.RunForward(x, training: false), options.Int("steps", 1), 13.2e9 * 20, 20, 1, "batch", options);
@@ -169,7 +169,7 @@ public sealed class ResNetBlockWorkload : IWorkload
 
     public void Run(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         int batch = options.Int("batch", 16);
         var model = ModelBench.ResNetBlock();
         model.Compile(optimizer: "sgd", loss: "categorical_crossentropy");

@@ -15,7 +15,7 @@ public sealed class PipelineWorkload : IWorkload
 
     public void Run(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         int perClass = options.Int("images", 200), batches = options.Int("batches", 20), steps = options.Int("steps", 10);
         string dir = Path.Combine(Path.GetTempPath(), "deepsharp-bench-pipeline-" + Guid.NewGuid().ToString("N")[..8]);
         try

@@ -21,7 +21,7 @@ public sealed class ProfileWorkload : IWorkload
 
     public void Run(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         string which = options.String("model", "mnist")!;
         bool infer = options.Flag("infer");
         int steps = options.Int("steps", 20);
@@ -53,8 +53,8 @@ public sealed class ProfileWorkload : IWorkload
         opt = new double[steps];
         for (int s = -warmup; s < steps; s++)
         {
-            if (scaling) Compute.Workers.SetThreadCount(s % 2 != 0 ? 1 : threads);
-            if (s >= 0) stepThreads[s] = Compute.Workers.ThreadCount;
+            if (scaling) Backends.Cpu.Workers.SetThreadCount(s % 2 != 0 ? 1 : threads);
+            if (s >= 0) stepThreads[s] = Backends.Cpu.Workers.ThreadCount;
             Tensor h = x;
             for (int i = 0; i < layers.Count; i++)
             {
@@ -94,7 +94,7 @@ public sealed class ProfileWorkload : IWorkload
         }
         if (scaling)
         {
-            Compute.Workers.SetThreadCount(threads);
+            Backends.Cpu.Workers.SetThreadCount(threads);
             PrintScaling(layers, fwd, bwd, opt, stepThreads, threads, infer, which, batch);
             return;
         }
@@ -158,11 +158,11 @@ public sealed class ProfileWorkload : IWorkload
         {
             if (layers[i] is Conv2D conv)
             {
-                var g = Ops.ConvGeometry.Create(batch, inShape[1], inShape[2], inShape[3], conv.KernelSize.H, conv.KernelSize.W,
+                var g = Backends.Cpu.ConvGeometry.Create(batch, inShape[1], inShape[2], inShape[3], conv.KernelSize.H, conv.KernelSize.W,
                     conv.Strides.H, conv.Strides.W, conv.Padding);
                 int f = conv.Filters, k = g.PatchSize;
                 // One im2col chunk, as Conv2DOp runs it, timed and scaled to the whole batch.
-                int nb = Ops.Conv2DOp.ChunkImages(g), m = nb * g.OutH * g.OutW;
+                int nb = Backends.Cpu.Conv2DOp.ChunkImages(g), m = nb * g.OutH * g.OutW;
                 double scale = (double)g.Batch / nb;
                 var xin = new Tensor(inShape);
                 xin.Span.Fill(0.5f);
@@ -177,22 +177,22 @@ public sealed class ProfileWorkload : IWorkload
                 float[]? ws = null;
                 var kernelCopy = new Tensor(conv.Kernel.Value.ShapeArray);
                 if (Environment.GetEnvironmentVariable("PROFILE_REAL_KERNEL") == "1") conv.Kernel.Value.Span.CopyTo(kernelCopy.Span);
-                table.Add($"{conv.Name} whole op", ResultTable.Num(T(() => Ops.Conv2DOp.ForwardDirect(xin, kernelCopy, null, yFull, g, Compute.Epilogue.Relu, ref ws)) / scale, 3), "", "", "", "", "");
+                table.Add($"{conv.Name} whole op", ResultTable.Num(T(() => Backends.Cpu.Conv2DOp.ForwardDirect(xin, kernelCopy, null, yFull, g, Backends.Cpu.Epilogue.Relu, ref ws)) / scale, 3), "", "", "", "", "");
                 // The backward pass as the layer runs it (implicit GEMMs, Winograd where it applies), each gradient alone.
                 var dyFull = new Tensor(g.Batch, g.OutH, g.OutW, f);
                 dyFull.Span.Fill(1e-3f);
                 var dKernel = new Tensor(conv.Kernel.Value.ShapeArray);
                 var dxFull = new Tensor(inShape);
                 table.Add($"{conv.Name} backward op", "", "", "",
-                    ResultTable.Num(T(() => Ops.Conv2DOp.Backward(xin, kernelCopy, dyFull, null, dKernel, null, g, ref ws)) / scale, 3),
-                    ResultTable.Num(T(() => Ops.Conv2DOp.Backward(xin, kernelCopy, dyFull, dxFull, null, null, g, ref ws)) / scale, 3) + " (+col2im)", "");
+                    ResultTable.Num(T(() => Backends.Cpu.Conv2DOp.Backward(xin, kernelCopy, dyFull, null, dKernel, null, g, ref ws)) / scale, 3),
+                    ResultTable.Num(T(() => Backends.Cpu.Conv2DOp.Backward(xin, kernelCopy, dyFull, dxFull, null, null, g, ref ws)) / scale, 3) + " (+col2im)", "");
                 table.Add($"{conv.Name} ({nb} img/chunk)",
-                    ResultTable.Num(T(() => Ops.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
-                    ResultTable.Num(T(() => Compute.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Compute.Epilogue.Relu)), 3),
-                    ResultTable.Num(T(() => DeepSharp.Compute.VectorOps.ReluBackwardColumnSums(y, y, dz, m, f, db)), 3),
-                    ResultTable.Num(T(() => Compute.Gemm.Multiply(true, false, k, f, m, col, k, dz, f, w, f)), 3),
-                    ResultTable.Num(T(() => Compute.Gemm.Multiply(false, true, m, k, f, dz, f, w, f, col, k)), 3),
-                    ResultTable.Num(T(() => Ops.Conv2DOp.Col2Im(col, g, 0, nb, dx)), 3));
+                    ResultTable.Num(T(() => Backends.Cpu.Conv2DOp.Im2Col(xin.Data, g, 0, nb, col)), 3),
+                    ResultTable.Num(T(() => Backends.Cpu.Gemm.Multiply(false, false, m, f, k, col, k, w, f, y, f, false, db, Backends.Cpu.Epilogue.Relu)), 3),
+                    ResultTable.Num(T(() => DeepSharp.Backends.Cpu.VectorOps.ReluBackwardColumnSums(y, y, dz, m, f, db)), 3),
+                    ResultTable.Num(T(() => Backends.Cpu.Gemm.Multiply(true, false, k, f, m, col, k, dz, f, w, f)), 3),
+                    ResultTable.Num(T(() => Backends.Cpu.Gemm.Multiply(false, true, m, k, f, dz, f, w, f, col, k)), 3),
+                    ResultTable.Num(T(() => Backends.Cpu.Conv2DOp.Col2Im(col, g, 0, nb, dx)), 3));
             }
             inShape = outShapes[i];
         }

@@ -73,7 +73,7 @@ public sealed class ResNet18InferWorkload : IWorkload
     /// <summary>Prints the row and returns the median images per second.</summary>
     public static double ImagesPerSecond(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         int batch = options.Int("batch", 32);
         var model = Applications.Applications.ResNet18(weights: "imagenet");
         var (x, _) = ModelBench.RandomBatch(batch, [224, 224, 3], 1);
@@ -99,7 +99,7 @@ public sealed class ResNet18FineTuneWorkload : IWorkload
     /// <summary>Prints the row and returns the median seconds per step.</summary>
     public static double SecondsPerStep(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         int batch = options.Int("batch", 16);
         var convBase = Applications.Applications.ResNet18(weights: "imagenet");
         var model = new Sequential(convBase, new Dense(256, activation: "relu"), new Dense(1, activation: "sigmoid"));

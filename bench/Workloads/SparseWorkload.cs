@@ -1,5 +1,4 @@
-using DeepSharp.Compute;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Bench.Workloads;
 

@@ -20,7 +20,7 @@ public sealed class Vgg16FineTuneStepWorkload : IWorkload
     /// <summary>Prints the row and returns the median seconds per step.</summary>
     public static double SecondsPerStep(BenchOptions options)
     {
-        Compute.Workers.SetThreadCount(options.Threads());
+        Backends.Cpu.Workers.SetThreadCount(options.Threads());
         var convBase = Applications.Applications.VGG16(weights: null, includeTop: false, inputShape: (150, 150, 3));
         var model = new Sequential(convBase, new Flatten(), new Dense(256, activation: "relu"), new Dense(1, activation: "sigmoid"));
         UnfreezeWeights(convBase, from: "block5_conv1");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 using Xunit.Sdk;
 
 // Runs the [Fact] and [Theory] methods compiled into this assembly (xunit v2 attributes, data from

@@ -134,7 +134,7 @@ public static class GradCam
     private static int TopClass(Model model, Tensor x)
     {
         var p = model.Predict(x, batchSize: 1);
-        if (p.Size == 1) return p.Data[0] >= (model.LayersDeep().Last().OutputActivation == Ops.ActivationKind.Sigmoid ? 0.5f : 0f) ? 1 : 0;
+        if (p.Size == 1) return p.Data[0] >= (model.LayersDeep().Last().OutputActivation == ActivationKind.Sigmoid ? 0.5f : 0f) ? 1 : 0;
         return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p.Span);
     }
 }

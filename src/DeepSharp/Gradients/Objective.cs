@@ -26,7 +26,7 @@ public abstract class Objective
     /// Fills <paramref name="values"/> with the objective per sample and <paramref name="seed"/> (same shape as
     /// <paramref name="target"/>) with d(sum of objectives)/d(target). <paramref name="layerName"/> names the layer in errors.
     /// </summary>
-    internal abstract void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, Ops.ActivationKind? activation);
+    internal abstract void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, ActivationKind? activation);
 
     /// <summary>The mean over all positions of one channel (last axis) of a layer's output.</summary>
     public static Objective ChannelMean(Layer layer, int channel) => new ChannelMeanObjective(layer ?? throw new ArgumentNullException(nameof(layer)), channel);
@@ -43,7 +43,7 @@ public abstract class Objective
 
     private sealed class ChannelMeanObjective(Layer layer, int channel) : Objective(layer)
     {
-        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, Ops.ActivationKind? activation)
+        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, ActivationKind? activation)
         {
             int n = target.Dim(0), c = target.Dim(-1), per = target.Size / n, positions = per / c;
             if (channel < 0 || channel >= c)
@@ -68,10 +68,10 @@ public abstract class Objective
     {
         internal override bool ReadsLogits => true;
 
-        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, Ops.ActivationKind? activation)
+        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, ActivationKind? activation)
         {
             int n = target.Dim(0), c = target.Size / n;
-            bool binary = c == 1 && activation == Ops.ActivationKind.Sigmoid;
+            bool binary = c == 1 && activation == ActivationKind.Sigmoid;
             int classes = binary ? 2 : c;
             if (classIndex < 0 || classIndex >= classes)
                 throw new ArgumentOutOfRangeException(nameof(classIndex),
@@ -89,7 +89,7 @@ public abstract class Objective
 
     private sealed class SeedObjective(Tensor seedValues, Layer? layer) : Objective(layer)
     {
-        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, Ops.ActivationKind? activation)
+        internal override void Evaluate(Tensor target, Tensor seed, double[] values, string layerName, ActivationKind? activation)
         {
             int n = target.Dim(0), per = target.Size / n;
             bool full = seedValues.Shape.SequenceEqual(target.Shape);

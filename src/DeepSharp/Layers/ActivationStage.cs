@@ -1,4 +1,4 @@
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Layers;
 
@@ -14,8 +14,8 @@ internal sealed class ActivationStage(ActivationKind kind)
     public ActivationKind Kind { get; } = kind;
 
     /// <summary>The GEMM epilogue that applies this activation for free (ReLU only).</summary>
-    public Compute.Epilogue Epilogue(bool fused) =>
-        Kind == ActivationKind.Relu && !fused ? Compute.Epilogue.Relu : Compute.Epilogue.None;
+    public Backends.Cpu.Epilogue Epilogue(bool fused) =>
+        Kind == ActivationKind.Relu && !fused ? Backends.Cpu.Epilogue.Relu : Backends.Cpu.Epilogue.None;
 
     public Tensor? Logits => _logits;
 

@@ -1,5 +1,5 @@
 using DeepSharp.Initializers;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;

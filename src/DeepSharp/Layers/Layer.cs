@@ -4,7 +4,7 @@ namespace DeepSharp.Layers;
 
 /// <summary>
 /// The base of every layer: a configuration, its weights, and a forward and a backward pass that call
-/// the ops in <c>DeepSharp.Ops</c>. A layer keeps its output and input-gradient tensors between steps
+/// the CPU backend's ops (<c>DeepSharp.Backends.Cpu</c>). A layer keeps its output and input-gradient tensors between steps
 /// (they are overwritten by the next call), so training allocates nothing after the first step.
 /// </summary>
 /// <remarks>
@@ -100,7 +100,7 @@ public abstract partial class Layer
     // ---- fusing the output activation with the loss ----
 
     /// <summary>The activation applied last by this layer, if it has one.</summary>
-    internal virtual Ops.ActivationKind? OutputActivation => null;
+    internal virtual ActivationKind? OutputActivation => null;
 
     /// <summary>
     /// Set by Compile when this layer's softmax/sigmoid is fused with the loss: the loss reads <see cref="Logits"/> and
@@ -120,14 +120,14 @@ public abstract partial class Layer
 
     /// <summary>
     /// Offered by the model when a max pooling's input comes only from this layer and this layer needs no input
-    /// gradient: take the pooling's gradient unscattered (<see cref="Ops.MaxPoolGradient"/>) and write the weights'
+    /// gradient: take the pooling's gradient unscattered (<see cref="Backends.Cpu.MaxPoolGradient"/>) and write the weights'
     /// gradients from it, instead of the pooling writing its dense input gradient for <see cref="Backward"/>. Return
     /// false to decline (the model then runs both backward passes as usual).
     /// </summary>
-    internal virtual bool TryBackwardThroughMaxPool(in Ops.MaxPoolGradient pooled) => false;
+    internal virtual bool TryBackwardThroughMaxPool(in Backends.Cpu.MaxPoolGradient pooled) => false;
 
     /// <summary>A max pooling's backward pass left unscattered (see <see cref="TryBackwardThroughMaxPool"/>); null for every other layer.</summary>
-    internal virtual Ops.MaxPoolGradient? UnscatteredGradient(Tensor outputGradient) => null;
+    internal virtual Backends.Cpu.MaxPoolGradient? UnscatteredGradient(Tensor outputGradient) => null;
 
     /// <summary>Set while a model takes gradients with respect to inputs or activations only (<c>Model.Gradient</c>).</summary>
     internal bool InputGradientsOnly { get; set; }

@@ -13,7 +13,7 @@ public abstract class Loss
     public abstract string Name { get; }
 
     /// <summary>The output activation this loss can fuse with, if any.</summary>
-    public virtual Ops.ActivationKind? FusedActivation => null;
+    public virtual ActivationKind? FusedActivation => null;
 
     /// <summary>
     /// Mean loss over the batch. Writes into <paramref name="gradient"/> dLoss/dPred, or dLoss/dLogits

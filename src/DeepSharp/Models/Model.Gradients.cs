@@ -38,7 +38,7 @@ public partial class Model
             var layer = owner._nodes[node].Layer!;
             var target = owner._values[node]!;
             bool logits = false;
-            if (objective.ReadsLogits && layer.OutputActivation is Ops.ActivationKind.Softmax or Ops.ActivationKind.Sigmoid && layer.Logits is { } z)
+            if (objective.ReadsLogits && layer.OutputActivation is ActivationKind.Softmax or ActivationKind.Sigmoid && layer.Logits is { } z)
             {
                 target = z;
                 logits = true;

@@ -117,10 +117,10 @@ internal sealed partial class OnnxImporter
         if (v.ChannelsLast)
         {
             var hwc = new Tensor(sample[1], sample[2], sample[0]);
-            Ops.AxisOps.Permute(new Tensor(c.Values, sample), hwc, [1, 2, 0]);
+            Backends.Cpu.AxisOps.Permute(new Tensor(c.Values, sample), hwc, [1, 2, 0]);
             t = hwc;
         }
-        if (!Ops.BroadcastOps.Broadcasts(t.Shape, v.Sym.Shape))
+        if (!Backends.Cpu.BroadcastOps.Broadcasts(t.Shape, v.Sym.Shape))
             throw Unsupported(n, $"the constant of shape ({string.Join(", ", c.Dims)}) does not broadcast against the data ({string.Join(", ", v.OnnxShape)} per sample) without enlarging it");
         return t;
     }

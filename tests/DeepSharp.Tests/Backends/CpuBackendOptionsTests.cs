@@ -1,7 +1,5 @@
 using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
-using DeepSharp.Compute;
-using DeepSharp.Ops;
 
 namespace DeepSharp.Tests.Backends;
 

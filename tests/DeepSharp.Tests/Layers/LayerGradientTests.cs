@@ -53,7 +53,7 @@ public class LayerGradientTests
         {
             // No probe may cross ReLU's kink: every |pre-activation| must exceed what one probe can move it (h·max(1, |x|, |w|)).
             var z = new Tensor(3, 5);
-            DeepSharp.Ops.DenseOp.Forward(x, layer.Kernel.Value, layer.Bias!.Value, z);
+            DeepSharp.Backends.Cpu.DenseOp.Forward(x, layer.Kernel.Value, layer.Bias!.Value, z);
             Assert.True(System.Numerics.Tensors.TensorPrimitives.MinMagnitude(z.Span) is var k && Math.Abs(k) > 1e-3f, $"pre-activation {k} is too close to ReLU's kink");
         }
     }

@@ -1,5 +1,5 @@
 using DeepSharp.Losses;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
 namespace DeepSharp.Tests.Losses;

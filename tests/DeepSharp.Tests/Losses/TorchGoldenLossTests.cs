@@ -1,5 +1,5 @@
 using DeepSharp.Losses;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Tests.Ops;
 
 namespace DeepSharp.Tests.Losses;

@@ -187,7 +187,7 @@ public class OnnxNodeConformanceTests
         var dims = t.Dims.Select(d => (int)d).ToArray();
         if (!toNhwc) return new Tensor(t.Values, dims.Length == 1 ? [dims[0], 1] : dims);
         var y = new Tensor(dims[0], dims[2], dims[3], dims[1]);
-        DeepSharp.Ops.AxisOps.Permute(new Tensor(t.Values, dims), y, [0, 2, 3, 1]);
+        DeepSharp.Backends.Cpu.AxisOps.Permute(new Tensor(t.Values, dims), y, [0, 2, 3, 1]);
         return y;
     }
 }

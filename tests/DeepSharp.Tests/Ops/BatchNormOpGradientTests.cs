@@ -1,4 +1,4 @@
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
 namespace DeepSharp.Tests.Ops;

@@ -1,5 +1,4 @@
-using DeepSharp.Compute;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
@@ -193,8 +192,8 @@ public class FastPathTests
         var y = Tensor.Full(9f, 3, g.OutH, g.OutW, f);
         var yRef = new Tensor(3, g.OutH, g.OutW, f);
         float[]? wsRef = null;
-        Conv2DOp.ForwardImplicit(x, kernel, bias, y, g, DeepSharp.Compute.Epilogue.Relu);
-        Conv2DOp.ForwardDirect(x, kernel, bias, yRef, g, DeepSharp.Compute.Epilogue.Relu, ref wsRef);
+        Conv2DOp.ForwardImplicit(x, kernel, bias, y, g, DeepSharp.Backends.Cpu.Epilogue.Relu);
+        Conv2DOp.ForwardDirect(x, kernel, bias, yRef, g, DeepSharp.Backends.Cpu.Epilogue.Relu, ref wsRef);
         Assert.Equal(yRef.Data, y.Data);   // same packed GEMM, same order of sums: same bits
     }
 
@@ -215,7 +214,7 @@ public class FastPathTests
         var col = new float[m * k];
         Conv2DOp.Im2Col(x.Data, g, 0, batch, col);
         var expected = new float[k * f];
-        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dy.Span, f, expected, f);
+        DeepSharp.Backends.Cpu.Gemm.Reference(true, false, k, f, m, col, k, dy.Span, f, expected, f);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
     }
@@ -261,7 +260,7 @@ public class FastPathTests
         var col = new float[m * k];
         Conv2DOp.Im2Col(x.Data, g, 0, batch, col);
         var expected = new float[k * f];
-        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dz, f, expected, f);
+        DeepSharp.Backends.Cpu.Gemm.Reference(true, false, k, f, m, col, k, dz, f, expected, f);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(dKernel.Data[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{width}, dKernel[{i}]: {dKernel.Data[i]} vs {expected[i]}");
         for (int j = 0; j < f; j++)

@@ -16,13 +16,13 @@ internal static class GradientCheck
     /// The input gradient of a convolution the plain way, for fast paths to be checked against: dx = col2im(dy · Wᵀ)
     /// through the triple-loop GEMM. Returns dx and its largest magnitude (the scale of a tolerance).
     /// </summary>
-    public static (Tensor Dx, float Scale) ReferenceInputGradient(Tensor dy, Tensor kernel, DeepSharp.Ops.ConvGeometry g)
+    public static (Tensor Dx, float Scale) ReferenceInputGradient(Tensor dy, Tensor kernel, DeepSharp.Backends.Cpu.ConvGeometry g)
     {
         int m = g.OutPixels, k = g.PatchSize, f = kernel.Dim(3);
         var col = new float[m * k];
-        DeepSharp.Compute.Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
+        DeepSharp.Backends.Cpu.Gemm.Reference(false, true, m, k, f, dy.Span, f, kernel.Span, f, col, k);
         var dx = new Tensor(g.Batch, g.InH, g.InW, g.InC);
-        DeepSharp.Ops.Conv2DOp.Col2Im(col, g, 0, g.Batch, dx.Data);
+        DeepSharp.Backends.Cpu.Conv2DOp.Col2Im(col, g, 0, g.Batch, dx.Data);
         float scale = 0;
         foreach (var v in dx.Data) scale = Math.Max(scale, Math.Abs(v));
         return (dx, scale);
@@ -32,13 +32,13 @@ internal static class GradientCheck
     /// The kernel gradient of a convolution the plain way: dW = col(x)ᵀ · dz through the triple-loop GEMM.
     /// Returns dW and its largest magnitude.
     /// </summary>
-    public static (Tensor DKernel, float Scale) ReferenceKernelGradient(Tensor x, Tensor dz, DeepSharp.Ops.ConvGeometry g)
+    public static (Tensor DKernel, float Scale) ReferenceKernelGradient(Tensor x, Tensor dz, DeepSharp.Backends.Cpu.ConvGeometry g)
     {
         int m = g.OutPixels, k = g.PatchSize, f = dz.Dim(3);
         var col = new float[m * k];
-        DeepSharp.Ops.Conv2DOp.Im2Col(x.Data, g, 0, g.Batch, col);
+        DeepSharp.Backends.Cpu.Conv2DOp.Im2Col(x.Data, g, 0, g.Batch, col);
         var dw = new Tensor(g.KH, g.KW, g.InC, f);
-        DeepSharp.Compute.Gemm.Reference(true, false, k, f, m, col, k, dz.Span, f, dw.Span, f);
+        DeepSharp.Backends.Cpu.Gemm.Reference(true, false, k, f, m, col, k, dz.Span, f, dw.Span, f);
         float scale = 0;
         foreach (var v in dw.Data) scale = Math.Max(scale, Math.Abs(v));
         return (dw, scale);

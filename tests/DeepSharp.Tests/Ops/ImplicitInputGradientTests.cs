@@ -1,5 +1,4 @@
-using DeepSharp.Compute;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using static DeepSharp.Tests.Ops.GradientCheck;
 
 namespace DeepSharp.Tests.Ops;

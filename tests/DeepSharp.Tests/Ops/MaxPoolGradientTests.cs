@@ -1,7 +1,6 @@
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Layers;
 using DeepSharp.Models;
-using DeepSharp.Ops;
 using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 

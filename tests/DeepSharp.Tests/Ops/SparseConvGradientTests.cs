@@ -1,6 +1,5 @@
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Layers;
-using DeepSharp.Ops;
 using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 

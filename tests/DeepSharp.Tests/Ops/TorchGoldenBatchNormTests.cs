@@ -1,4 +1,4 @@
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Tests.Ops;
 

@@ -1,5 +1,4 @@
-using DeepSharp.Compute;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Tests.Compute;
 using static DeepSharp.Tests.Ops.GradientCheck;
 

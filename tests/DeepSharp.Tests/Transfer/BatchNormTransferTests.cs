@@ -1,6 +1,6 @@
 using DeepSharp.Layers;
 using DeepSharp.Models;
-using DeepSharp.Ops;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Optimizers;
 using static DeepSharp.Tests.Ops.GradientCheck;
 using static DeepSharp.Utils;

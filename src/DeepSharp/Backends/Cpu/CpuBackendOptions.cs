@@ -1,5 +1,4 @@
 using System.Globalization;
-using DeepSharp.Compute;
 
 namespace DeepSharp.Backends.Cpu;
 
