@@ -24,13 +24,14 @@ namespace DeepSharp.Vision;
 /// for (int step = 0; step &lt; it.StepsPerEpoch; step++) { var (xb, yb) = it.Next(); /* train on xb, yb */ }
 /// Console.WriteLine($"{it.MeasureImagesPerSecond(10):F0} images/s");
 /// </code></example>
-public abstract class BatchIterator : IBatchGenerator, IDisposable
+public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShardable
 {
     private sealed class Slot
     {
         public float[] X = [];
         public float[]? Y;
         public int Count;
+        public int GlobalCount;
         public int[] Indices = [];
         public long BatchNumber;
         public ExceptionDispatchInfo? Error;
@@ -48,6 +49,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     private ExceptionDispatchInfo? _fault;
     private int[] _order = [];
     private int _orderPass = -1;
+    private int _shardRank, _shardSize = 1;   // sharded (a world of several ranks): this rank's rows of every batch
 
     // Consumer-side position: the next batch Next() returns.
     private long _batchNumber;
@@ -59,7 +61,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     public int BatchSize { get; }
     public bool Shuffle { get; }
     /// <summary>The seed of the shuffling and augmentation (drawn from <see cref="Rng"/> when none was given).</summary>
-    public int Seed { get; }
+    public int Seed { get; private set; }
     public int SampleCount { get; }
     public int StepsPerEpoch => (SampleCount + BatchSize - 1) / BatchSize;
     /// <summary>Batches prepared ahead of the consumer (default 3). Set before the first <see cref="Next(CancellationToken)"/>.</summary>
@@ -141,6 +143,24 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             y = new Tensor(slot.Y!, yShape);
         }
         return (new Tensor(slot.X, xShape), y);
+    }
+
+    int Worlds.IShardable.ShardSeed => Seed;
+
+    int Worlds.IShardable.GlobalBatchCount => _held?.GlobalCount ?? 0;
+
+    /// <summary>
+    /// Fit in a world of several ranks: every batch holds only this rank's rows of the batch a world of one would
+    /// get, shuffled and augmented with rank 0's seed (sample j of a batch gets the same augmentation on any rank).
+    /// </summary>
+    void Worlds.IShardable.Shard(int rank, int size, int seed)
+    {
+        StopProducer();
+        _shardRank = rank;
+        _shardSize = size;
+        Seed = seed;
+        _orderPass = -1;
+        Workers = Math.Max(1, Math.Min(Workers, DeepSharp.Compute.Workers.ThreadCount));
     }
 
     /// <summary>Goes back to the start of a pass (a new pass: reshuffled when shuffling, as Keras' reset).</summary>
@@ -231,8 +251,11 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
     private void FillBatch(Slot slot, long batchNumber, int pass, int batchInPass)
     {
         if (_orderPass != pass) { _order = PassOrder(pass); _orderPass = pass; }
-        int start = batchInPass * BatchSize;
-        int count = Math.Min(BatchSize, SampleCount - start);
+        int globalStart = batchInPass * BatchSize;
+        int globalCount = Math.Min(BatchSize, SampleCount - globalStart);
+        int first = (int)((long)globalCount * _shardRank / _shardSize);   // ShardedBatches.Share: this rank's rows
+        int start = globalStart + first;
+        int count = (int)((long)globalCount * (_shardRank + 1) / _shardSize) - first;
         int[] order = _order;
         int h = _sampleShape[0], w = _sampleShape[1], c = _sampleShape[2];
         int sampleSize = h * w * c;
@@ -245,7 +268,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             var raw = scratch.AsSpan(0, sampleSize);
             LoadSample(index, raw);
             var dst = slot.X.AsSpan(j * sampleSize, sampleSize);
-            Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, j));
+            Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, first + j));
             if (slot.Y is not null) WriteTarget(index, dst, slot.Y.AsSpan(j * targetSize, targetSize));
         });
         if (SaveToDir is not null)
@@ -255,6 +278,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable
             slot.BatchNumber = batchNumber;
         }
         slot.Count = count;
+        slot.GlobalCount = globalCount;
         slot.Error = null;
     }
 

@@ -17,6 +17,9 @@ namespace DeepSharp.Callbacks;
 /// </code></example>
 public sealed class BackupAndRestore : Callback
 {
+    /// <summary>Writes (files or the console): rank 0 only in a world of several ranks.</summary>
+    internal override bool RootOnly => true;
+
     /// <param name="backupDir">The folder for the backup (created when needed).</param>
     /// <param name="deleteCheckpoint">Delete the backup when Fit completes.</param>
     public BackupAndRestore(string backupDir, bool deleteCheckpoint = true)

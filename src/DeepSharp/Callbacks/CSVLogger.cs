@@ -13,6 +13,9 @@ namespace DeepSharp.Callbacks;
 /// <example><code>model.Fit(x, y, epochs: 10, validationSplit: 0.2, callbacks: [new CSVLogger("training.csv")]);</code></example>
 public sealed class CSVLogger : Callback
 {
+    /// <summary>Writes (files or the console): rank 0 only in a world of several ranks.</summary>
+    internal override bool RootOnly => true;
+
     private readonly StringBuilder _text = new();
     private List<string>? _keys;
     private bool _writeHeader;

@@ -19,6 +19,13 @@ public abstract class Callback
     /// <summary>Keras' params: epochs, steps per epoch and verbosity of the running Fit or Evaluate.</summary>
     public CallbackParams Params { get; internal set; } = new(1, 0, 0);
 
+    /// <summary>
+    /// True for callbacks that write files or print (the progress bar, CSVLogger, ModelCheckpoint, BackupAndRestore):
+    /// in a world of several ranks (DeepSharp.Distributed) Fit runs them on rank 0 only. Others run on every rank and
+    /// see the same global logs, so they decide the same everywhere (EarlyStopping, ReduceLROnPlateau).
+    /// </summary>
+    internal virtual bool RootOnly => false;
+
     /// <summary>Before the first epoch.</summary>
     public virtual void OnTrainBegin() { }
 

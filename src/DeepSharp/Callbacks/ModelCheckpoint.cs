@@ -16,6 +16,9 @@ namespace DeepSharp.Callbacks;
 /// </code></example>
 public sealed partial class ModelCheckpoint : Callback
 {
+    /// <summary>Writes (files or the console): rank 0 only in a world of several ranks.</summary>
+    internal override bool RootOnly => true;
+
     private readonly string _filepath;
     private readonly bool _higherIsBetter;
     private readonly double? _initialThreshold;

@@ -15,6 +15,9 @@ namespace DeepSharp.Callbacks;
 /// </code></example>
 public sealed class ProgbarLogger : Callback
 {
+    /// <summary>Writes (files or the console): rank 0 only in a world of several ranks.</summary>
+    internal override bool RootOnly => true;
+
     private readonly TextWriter? _writer;
     private readonly int? _verbose;
     private ProgressLogger? _progress;

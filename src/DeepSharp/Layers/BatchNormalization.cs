@@ -20,9 +20,11 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
     private float[] _mean = [], _invStd = [];
     private bool _trainingMode;
 
-    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null)
+    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null,
+        bool synchronized = false)
         : base(name)
     {
+        Synchronized = synchronized;
         if (!double.IsFinite(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNormalization '{Name}': momentum must be a finite number, got {momentum}.");
         if (!(epsilon >= 0) || double.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"BatchNormalization '{Name}': epsilon must be a finite number ≥ 0, got {epsilon}.");
         Momentum = (float)momentum;
@@ -35,6 +37,14 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
     public float Epsilon { get; }
     public bool Center { get; }
     public bool Scale { get; }
+
+    /// <summary>
+    /// Keras 3's <c>synchronized</c>: in a world of several ranks (DeepSharp.Distributed), training uses the mean and
+    /// variance of the whole global batch (summed over the ranks at every step) instead of each rank's share. Off by
+    /// default, as in Keras: each rank normalizes with its own share's statistics, and Fit averages the moving
+    /// statistics over the ranks at the end of every epoch. No effect in a world of one.
+    /// </summary>
+    public bool Synchronized { get; }
 
     protected override int[] OutputShape(int[] input) => input;
 
@@ -55,7 +65,8 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         Tensor.Ensure(ref _y, x.Shape);
         _trainingMode = training && Trainable;
         if (_trainingMode)
-            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y!, _mean, _invStd);
+            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y!, _mean, _invStd,
+                Synchronized ? Worlds.World.Current : null);
         else
             BatchNormOp.ForwardInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y!, _mean, _invStd);
         return _y;
@@ -66,7 +77,8 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         if (needInputGradients) Tensor.Ensure(ref _dx, dy.Shape);
         if (_trainingMode)
             BatchNormOp.Backward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
-                Scale && ComputeWeightGradients ? _gamma.Grad : null, Center && ComputeWeightGradients ? _beta!.Grad : null);
+                Scale && ComputeWeightGradients ? _gamma.Grad : null, Center && ComputeWeightGradients ? _beta!.Grad : null,
+                Synchronized ? Worlds.World.Current : null);
         else if (ComputeWeightGradients && (Scale || Center))
             // Called in inference mode but trainable (Keras' base(x, training: false), then unfrozen): the moving
             // statistics stay fixed, gamma and beta still learn.
@@ -88,6 +100,7 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         c["epsilon"] = Epsilon;
         c["center"] = Center;
         c["scale"] = Scale;
+        c["synchronized"] = Synchronized;
         c["axis"] = -1;
         c["beta_initializer"] = new Constant(0f).ToKerasConfig();
         c["gamma_initializer"] = new Constant(1f).ToKerasConfig();
@@ -102,6 +115,7 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         int axis = c.Has("axis") && c.Json["axis"] is System.Text.Json.Nodes.JsonValue ? c.Int("axis", -1) : -1;
         if (axis != -1 && axis != 3)
             throw new NotSupportedException($"BatchNormalization '{c.Name}': axis {axis} is not supported; DeepSharp normalizes the channel axis (-1).");
-        return new BatchNormalization(c.Float("momentum", 0.99f), c.Float("epsilon", 1e-3f), c.Bool("center", true), c.Bool("scale", true), c.Name);
+        return new BatchNormalization(c.Float("momentum", 0.99f), c.Float("epsilon", 1e-3f), c.Bool("center", true), c.Bool("scale", true), c.Name,
+            c.Bool("synchronized", false));
     }
 }

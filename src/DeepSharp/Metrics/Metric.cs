@@ -21,6 +21,9 @@ public abstract class Metric
     /// <summary>The mean so far.</summary>
     public double Result => _count == 0 ? 0 : _sum / _count;
 
+    /// <summary>The sum and count behind <see cref="Result"/> (Fit adds them up over the ranks of a world).</summary>
+    internal (double Sum, long Count) State => (_sum, _count);
+
     /// <summary>Forgets the samples seen (Fit calls it at the start of every epoch).</summary>
     public void Reset() { _sum = 0; _count = 0; }
 

@@ -67,7 +67,13 @@ public partial class Model
     /// var (loss, gradients) = model.ComputeGradients(xBatch, yBatch);
     /// model.Optimizer!.ApplyGradients(gradients);
     /// </code></example>
-    public LossAndGradients ComputeGradients(Tensor x, Tensor y)
+    public LossAndGradients ComputeGradients(Tensor x, Tensor y) => ComputeGradients(x, y, 1f);
+
+    /// <summary>
+    /// ComputeGradients of <paramref name="lossScale"/> × the loss (the seed gradient is scaled; the returned loss is
+    /// not): Fit in a world of several ranks weights each rank's share of a batch by its size.
+    /// </summary>
+    internal LossAndGradients ComputeGradients(Tensor x, Tensor y, float lossScale)
     {
         if (Loss is null)
             throw new InvalidOperationException($"Model '{Name}' has no loss: call model.Compile(optimizer: \"rmsprop\", loss: \"categorical_crossentropy\") before ComputeGradients.");
@@ -77,6 +83,7 @@ public partial class Model
         var last = _nodes[^1].Layer!;
         var logits = last.ActivationFusedWithLoss ? last.Logits : null;
         double loss = Loss.Compute(output, logits, y, grad.Span);
+        if (lossScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, lossScale, grad.Span);
         RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null);
         return new LossAndGradients(loss, TrainableGradients());
     }

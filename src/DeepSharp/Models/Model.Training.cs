@@ -4,6 +4,7 @@ using DeepSharp.Losses;
 using DeepSharp.Metrics;
 using DeepSharp.Optimizers;
 using DeepSharp.Training;
+using DeepSharp.Worlds;
 
 namespace DeepSharp.Models;
 
@@ -116,13 +117,31 @@ public partial class Model
         IBatchGenerator? validation, int validationSteps, int initialEpoch, CancellationToken cancellationToken)
     {
         RequireCompiled("Fit");
+        var world = World.Current;
+        try
+        {
+            return FitLoop(world, ShardForWorld(train, world), steps, epochs, verbose, callbacks,
+                validation is null ? null : ShardForWorld(validation, world), validationSteps, initialEpoch, cancellationToken);
+        }
+        catch (Exception e) when (world.Size > 1)
+        {
+            AbortWorld(world, e);   // ends every rank now (they would wait for this one); returns only in tests' fake worlds
+            throw;
+        }
+    }
+
+    private History FitLoop(IWorld world, IBatchGenerator train, int steps, int epochs, int verbose, IEnumerable<Callback>? callbacks,
+        IBatchGenerator? validation, int validationSteps, int initialEpoch, CancellationToken cancellationToken)
+    {
         var cbs = WithProgress(callbacks, verbose, new CallbackParams(epochs, steps, verbose));
+        if (world.Size > 1) cbs = CallbacksForRank(cbs, world);
         var history = new History();
         var timings = LastFitTimings = new FitTimings();
         long fitStart = System.Diagnostics.Stopwatch.GetTimestamp();
         StopTraining = false;
         ResumeEpoch = initialEpoch;
         foreach (var cb in cbs) cb.OnTrainBegin();
+        if (world.Size > 1) BeginWorldFit(world);
         var batchLogs = new Dictionary<string, double>();
         for (int epoch = ResumeEpoch; epoch < epochs && !StopTraining; epoch++)
         {
@@ -140,10 +159,13 @@ public partial class Model
                 timings.DataWaitSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
                 timings.Steps++;
                 if (yb is null) throw new ArgumentException("Fit needs targets, but the generator yields none (class mode \"none\"). Use a class mode with labels.");
-                double loss = TrainStep(xb, yb);
+                double loss;
+                if (world.Size == 1) loss = TrainStep(xb, yb);
+                else loss = WorldTrainStep(world, xb, yb, ((ShardedBatches)train).GlobalBatchCount);
                 lossSum += loss * xb.Dim(0);
                 seen += xb.Dim(0);
-                FillLogs(batchLogs, lossSum / seen, "");
+                if (world.Size == 1) FillLogs(batchLogs, lossSum / seen, "");
+                else { FillWorldLogs(world, batchLogs, lossSum, seen, ""); loss = batchLogs["loss"]; }
                 foreach (var cb in cbs) cb.OnBatchEnd(step, batchLogs);
                 if (StopTraining) break;   // a callback (TerminateOnNaN) ended training in the middle of the epoch
                 if (double.IsNaN(loss) || double.IsInfinity(loss))
@@ -152,11 +174,16 @@ public partial class Model
                         "(or pass callbacks: [new TerminateOnNaN()] to end Fit without an exception).");
             }
             var logs = new Dictionary<string, double>();
-            FillLogs(logs, lossSum / Math.Max(seen, 1), "");
+            if (world.Size == 1) FillLogs(logs, lossSum / Math.Max(seen, 1), "");
+            else
+            {
+                FillWorldLogs(world, logs, lossSum, seen, "");
+                EndWorldEpoch(world, epoch);
+            }
             if (validation is not null && validationSteps > 0)
             {
                 var v = EvaluateLoop(validation, validationSteps, cancellationToken);
-                FillLogs(logs, v.Loss, "val_");
+                FillLogs(logs, v, "val_");
                 foreach (var (name, value) in logs)
                     if (name.StartsWith("val_", StringComparison.Ordinal) && !double.IsFinite(value))
                         throw new TrainingException($"The validation {name[4..]} became {value} at epoch {epoch + 1} ({name}); training stopped. " +
@@ -201,6 +228,13 @@ public partial class Model
         foreach (var m in Metrics) logs[prefix + m.Name] = m.Result;
     }
 
+    /// <summary>Writes an evaluation's loss and metrics under Keras' names (prefixed "val_" for validation) into <paramref name="logs"/>.</summary>
+    private static void FillLogs(Dictionary<string, double> logs, EvaluationResult result, string prefix)
+    {
+        logs[prefix + "loss"] = result.Loss;
+        foreach (var (name, value) in result.Metrics) logs[prefix + name] = value;
+    }
+
     // ---- Evaluate ----
 
     /// <summary>Loss and metrics on arrays, in batches, in inference mode.</summary>
@@ -220,17 +254,21 @@ public partial class Model
     {
         RequireCompiled("Evaluate");
         int n = steps ?? data.StepsPerEpoch;
+        var world = World.Current;
         var cbs = WithProgress(callbacks, verbose, new CallbackParams(1, n, verbose));
+        if (world.Size > 1) cbs = CallbacksForRank(cbs, world);
         foreach (var cb in cbs) cb.OnTestBegin();
-        var result = EvaluateLoop(data, n, cancellationToken, cbs);
+        var result = EvaluateLoop(ShardForWorld(data, world), n, cancellationToken, cbs);
         var logs = new Dictionary<string, double>();
-        FillLogs(logs, result.Loss, "");
+        FillLogs(logs, result, "");
         foreach (var cb in cbs) cb.OnTestEnd(logs);
         return result;
     }
 
+    /// <summary>Loss and metrics over <paramref name="steps"/> batches; in a world of several ranks, each reads its share and the figures are summed over all.</summary>
     private EvaluationResult EvaluateLoop(IBatchGenerator data, int steps, CancellationToken cancellationToken, List<Callback>? callbacks = null)
     {
+        var world = World.Current;
         foreach (var m in Metrics) m.Reset();
         double lossSum = 0;
         long seen = 0;
@@ -240,6 +278,7 @@ public partial class Model
             cancellationToken.ThrowIfCancellationRequested();
             var (xb, yb) = data.Next(cancellationToken);
             if (yb is null) throw new ArgumentException("Evaluate needs targets, but the generator yields none.");
+            if (xb.Dim(0) == 0) continue;   // this rank's share of a last batch smaller than the world
             var output = RunForward(xb, training: false);
             CheckTargets(output, yb);
             var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
@@ -247,11 +286,17 @@ public partial class Model
             lossSum += Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span) * xb.Dim(0);
             seen += xb.Dim(0);
             foreach (var m in Metrics) m.Update(output, yb);
-            if (callbacks is { Count: > 0 })
+            if (callbacks is { Count: > 0 } && world.Size == 1)
             {
                 FillLogs(batchLogs, lossSum / seen, "");
                 foreach (var cb in callbacks) cb.OnTestBatchEnd(s, batchLogs);
             }
+        }
+        if (world.Size > 1)
+        {
+            var logs = new Dictionary<string, double>();
+            FillWorldLogs(world, logs, lossSum, seen, "");
+            return new EvaluationResult(logs["loss"], Metrics.ToDictionary(m => m.Name, m => logs[m.Name]));
         }
         return new EvaluationResult(lossSum / Math.Max(seen, 1), Metrics.ToDictionary(m => m.Name, m => m.Result));
     }

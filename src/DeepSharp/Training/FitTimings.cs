@@ -16,6 +16,12 @@ public sealed class FitTimings
     /// <summary>Seconds of the whole Fit.</summary>
     public double TotalSeconds { get; internal set; }
 
+    /// <summary>
+    /// Seconds spent summing gradients over the ranks of a world (DeepSharp.Distributed): copying them into buckets,
+    /// sending and waiting. 0 in a world of one.
+    /// </summary>
+    public double AllReduceSeconds { get; internal set; }
+
     /// <summary>Training steps taken.</summary>
     public long Steps { get; internal set; }
 

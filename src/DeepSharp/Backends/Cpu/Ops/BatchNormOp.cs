@@ -19,10 +19,15 @@ internal static class BatchNormOp
     /// Training-mode forward. Writes y and the per-channel mean and inverse std (saved for backward),
     /// and updates the moving statistics.
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="world"/> of several ranks (synchronized BatchNormalization) the statistics are those of
+    /// the whole global batch: the per-channel sums and counts are summed over the ranks (two small all-reduces).
+    /// </remarks>
     public static void ForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
-        float momentum, float epsilon, Tensor y, float[] mean, float[] invStd)
+        float momentum, float epsilon, Tensor y, float[] mean, float[] invStd, Worlds.IWorld? world = null)
     {
         int c = x.Dim(-1), m = x.Size / c;
+        if (world is { Size: > 1 }) { ForwardTrainingSynchronized(x, gamma, beta, movingMean, movingVar, momentum, epsilon, y, mean, invStd, world); return; }
         // Per-channel sums on the stack for the usual channel counts: no allocation per training step.
         Span<double> sum = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
         Span<double> sumSq = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
@@ -43,6 +48,32 @@ internal static class BatchNormOp
         for (int j = 0; j < c; j++)
         {
             float variance = (float)(sumSq[j] / m);
+            invStd[j] = 1f / MathF.Sqrt(variance + epsilon);
+            movingMean.Data[j] = movingMean.Data[j] * momentum + mean[j] * (1 - momentum);
+            movingVar.Data[j] = movingVar.Data[j] * momentum + variance * (1 - momentum);
+        }
+        Normalize(x, gamma, beta, mean, invStd, y);
+    }
+
+    private static void ForwardTrainingSynchronized(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
+        float momentum, float epsilon, Tensor y, float[] mean, float[] invStd, Worlds.IWorld world)
+    {
+        int c = x.Dim(-1), m = x.Size / c;
+        var sums = new double[c + 1];   // per-channel sums, then the count (a synchronized layer already pays a collective)
+        var xs = x.Data;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < c; j++) sums[j] += xs[i * c + j];
+        sums[c] = m;
+        world.AllReduceSum(sums);
+        double total = sums[c];
+        for (int j = 0; j < c; j++) mean[j] = (float)(sums[j] / total);
+        Array.Clear(sums);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < c; j++) { double d = xs[i * c + j] - mean[j]; sums[j] += d * d; }
+        world.AllReduceSum(sums.AsSpan(0, c));
+        for (int j = 0; j < c; j++)
+        {
+            float variance = (float)(sums[j] / total);
             invStd[j] = 1f / MathF.Sqrt(variance + epsilon);
             movingMean.Data[j] = movingMean.Data[j] * momentum + mean[j] * (1 - momentum);
             movingVar.Data[j] = movingVar.Data[j] * momentum + variance * (1 - momentum);
@@ -82,13 +113,26 @@ internal static class BatchNormOp
     }
 
     /// <summary>Training-mode backward. dGamma/dBeta are overwritten; dx (optional) is overwritten.</summary>
+    /// <remarks>With a <paramref name="world"/> of several ranks (synchronized statistics), dx uses the sums of dy and dy·x̂ over the whole global batch; dGamma/dBeta stay this rank's part (Fit sums them with the other gradients).</remarks>
     public static void Backward(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy,
-        Tensor? dx, Tensor? dGamma, Tensor? dBeta)
+        Tensor? dx, Tensor? dGamma, Tensor? dBeta, Worlds.IWorld? world = null)
     {
         int c = x.Dim(-1), m = x.Size / c;
         Span<double> sumDy = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
         Span<double> sumDyXhat = c <= MaxStackChannels ? stackalloc double[c] : new double[c];
         SumGradients(x, mean, invStd, dy, sumDy, sumDyXhat, dGamma, dBeta);
+        double total = m;
+        if (world is { Size: > 1 })
+        {
+            var sums = new double[2 * c + 1];
+            sumDy.CopyTo(sums);
+            sumDyXhat.CopyTo(sums.AsSpan(c));
+            sums[2 * c] = m;
+            world.AllReduceSum(sums);   // every rank sums, even one that needs no dx, so the collectives match
+            sums.AsSpan(0, c).CopyTo(sumDy);
+            sums.AsSpan(c, c).CopyTo(sumDyXhat);
+            total = sums[2 * c];
+        }
         if (dx is null) return;
         for (int i = 0; i < m; i++)
         {
@@ -97,7 +141,7 @@ internal static class BatchNormOp
             {
                 float xhat = (x.Data[o + j] - mean[j]) * invStd[j];
                 dx.Data[o + j] = gamma.Data[j] * invStd[j] *
-                    (dy.Data[o + j] - (float)(sumDy[j] / m) - xhat * (float)(sumDyXhat[j] / m));
+                    (dy.Data[o + j] - (float)(sumDy[j] / total) - xhat * (float)(sumDyXhat[j] / total));
             }
         }
     }
