@@ -20,11 +20,11 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 step() { echo; echo "pack-check: $*"; }
 
 step "packing into $feed"
-for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Cli; do
+for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Cli; do
   dotnet pack "$project" -c Release -o "$feed" --nologo -v:q
 done
 version=$(dotnet msbuild src/DeepSharp -getProperty:Version)
-for id in DeepSharp DeepSharp.Vision DeepSharp.Cli; do
+for id in DeepSharp DeepSharp.Vision DeepSharp.Distributed DeepSharp.Cli; do
   for ext in nupkg snupkg; do
     f="$feed/$id.$version.$ext"
     [ -f "$f" ] || { echo "pack-check: FAILED: $f was not written"; exit 1; }
