@@ -16,11 +16,16 @@ public partial class Model
     public void Save(string path) => KerasArchive.Save(this, path);
 
     /// <summary>
-    /// Loads a model saved by <see cref="Save"/>: rebuilds its layers, loads its weights, and compiles it with the saved
-    /// optimizer (state included), loss and metrics when it was compiled. Errors name the file and what is wrong
-    /// (<see cref="ModelFileException"/>; <see cref="FileNotFoundException"/> when it does not exist).
+    /// Loads a model saved by <see cref="Save"/> or by Keras 3 (<c>.keras</c>), or a Keras 2 HDF5 model (<c>model.save("m.h5")</c>,
+    /// Sequential or functional): rebuilds its layers, loads its weights, and compiles it with the saved optimizer, loss and
+    /// metrics when it was compiled (for a <c>.keras</c> file with the optimizer's state; a Keras 2 file's optimizer state is not
+    /// restored, and a training setup DeepSharp lacks leaves the model uncompiled with a logged warning). Errors name the file
+    /// and what is wrong (<see cref="ModelFileException"/>; <see cref="FileNotFoundException"/> when it does not exist).
     /// </summary>
-    /// <example><code>var model = Model.Load("mnist.keras"); var p = model.Predict(testImages);</code></example>
+    /// <example><code>
+    /// var model = Model.Load("mnist.keras"); var p = model.Predict(testImages);
+    /// var fromPython = Model.Load("from_python.h5");   // Keras 2 model.save("from_python.h5")
+    /// </code></example>
     public static Model Load(string path) => KerasArchive.Load(path);
 
     /// <summary>

@@ -55,6 +55,7 @@ internal static class KerasArchive
     /// <summary>Loads a model from the bytes of a <c>.keras</c> file; <paramref name="path"/> names it in errors.</summary>
     internal static Model Load(byte[] bytes, string path)
     {
+        if (KerasH5Model.IsHdf5(bytes)) return KerasH5Model.Load(bytes, path);   // Keras 2's model.save("m.h5")
         using var zip = OpenZip(bytes, path);
         var configEntry = zip.GetEntry(ConfigName)
             ?? throw new ModelFileException(path, $"the archive has no {ConfigName} (it holds: {string.Join(", ", zip.Entries.Select(e => e.FullName))}); it is not a Keras model file.");
@@ -273,7 +274,7 @@ internal static class KerasArchive
         }
     }
 
-    private static NativeFile OpenH5(MemoryStream stream, string what)
+    internal static NativeFile OpenH5(MemoryStream stream, string what)
     {
         try { return H5File.Open(stream, leaveOpen: false); }
         catch (Exception e)
@@ -282,7 +283,7 @@ internal static class KerasArchive
         }
     }
 
-    private static byte[] ReadAll(string path)
+    internal static byte[] ReadAll(string path)
     {
         // A pipe or device (or a link to one) would block or never end: refuse it before opening.
         if (Limits.RegularFile.NotRegular(path) is { } what)

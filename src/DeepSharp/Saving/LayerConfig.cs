@@ -53,7 +53,22 @@ public sealed class LayerConfig
     public Initializers.Initializer Initializer(string key, string fallback) => Read(key, Initializers.Initializer.Get(fallback), n =>
         n is JsonValue ? Initializers.Initializer.Get(n.GetValue<string>())
         : n["class_name"]!.GetValue<string>() == "Constant" ? new Initializers.Constant((float)(n["config"]?["value"]?.GetValue<double>() ?? 0.0))
+        : n["class_name"]!.GetValue<string>() == "VarianceScaling" ? VarianceScaling(n["config"])
         : Initializers.Initializer.Get(Layers.Layer.ToSnakeCase(n["class_name"]!.GetValue<string>())));
+
+    /// <summary>Keras 2 writes glorot_uniform and the He initializers as VarianceScaling with their parameters.</summary>
+    private static Initializers.Initializer VarianceScaling(JsonNode? c)
+    {
+        double scale = c?["scale"]?.GetValue<double>() ?? 1.0;
+        string mode = c?["mode"]?.GetValue<string>() ?? "fan_in", distribution = c?["distribution"]?.GetValue<string>() ?? "truncated_normal";
+        return (scale, mode, distribution) switch
+        {
+            (1.0, "fan_avg", "uniform") => new Initializers.GlorotUniform(),
+            (2.0, "fan_in", "uniform") => new Initializers.HeUniform(),
+            (2.0, "fan_in", "truncated_normal" or "normal") => new Initializers.HeNormal(),
+            _ => throw new FormatException($"VarianceScaling(scale {scale}, mode {mode}, distribution {distribution}) is not one of the initializers DeepSharp has (glorot_uniform, he_uniform, he_normal)"),
+        };
+    }
 
     /// <summary>
     /// Throws <see cref="NotSupportedException"/> when <paramref name="key"/> holds something other than <paramref name="value"/>

@@ -149,7 +149,7 @@ internal static class ModelJson
     private static Model BuildModel(JsonObject obj)
     {
         string className = Str(obj, "class_name", "the model");
-        var config = obj["config"] as JsonObject ?? throw new FormatException($"The {className} entry has no \"config\" object.");
+        var config = ConfigOf(obj) ?? throw new FormatException($"The {className} entry has no \"config\" object.");
         string? name = config["name"]?.GetValue<string>();
         var layers = config["layers"] as JsonArray ?? throw new FormatException($"{className} '{name}' has no \"layers\" list in its config.");
         return className switch
@@ -169,7 +169,8 @@ internal static class ModelJson
             if (Str(entry, "class_name", "a layer") == "InputLayer") { shape = InputShapeOf(entry); continue; }
             model.Add(BuildLayer(entry));
         }
-        shape ??= ShapeFrom(config["build_input_shape"]) ?? ShapeFrom((obj["build_config"] as JsonObject)?["input_shape"]);
+        shape ??= ShapeFrom(config["build_input_shape"]) ?? ShapeFrom((obj["build_config"] as JsonObject)?["input_shape"])
+            ?? ShapeFrom((layers.FirstOrDefault() as JsonObject)?["config"]?["batch_input_shape"]);   // Keras 2: the first layer's
         if (shape is null)
             throw new FormatException($"Sequential '{name}' has no input shape (no InputLayer and no build_config); it cannot be rebuilt.");
         model.ComputeOutputShape([shape]);
@@ -226,7 +227,7 @@ internal static class ModelJson
     /// <summary>Sets trainable flags top-down, so a frozen model's layers and a layer re-enabled inside it both come back.</summary>
     private static void ApplyTrainable(Model model, JsonObject obj)
     {
-        var config = (JsonObject)obj["config"]!;
+        var config = ConfigOf(obj)!;
         if (config["trainable"] is JsonValue t) model.Trainable = t.GetValue<bool>();
         var entries = ((JsonArray)config["layers"]!).Select(AsObject).Where(e => e["class_name"]!.GetValue<string>() != "InputLayer").ToList();
         var layers = model.Layers;
@@ -285,6 +286,20 @@ internal static class ModelJson
         if (a.Skip(1).Any(d => d is null))
             throw new NotSupportedException($"Input shape {a.ToJsonString()} has an unknown (null) dimension; DeepSharp models need fixed input sizes.");
         return a.Skip(1).Select(d => d!.GetValue<int>()).ToArray();
+    }
+
+    /// <summary>
+    /// A model's config object. Keras 2.0–2.2 wrote a Sequential's config as the bare list of its layers; it is read as
+    /// <c>{"layers": [...]}</c> (the result is cached in the entry, so later reads see the same object).
+    /// </summary>
+    private static JsonObject? ConfigOf(JsonObject obj)
+    {
+        if (obj["config"] is JsonArray list)
+        {
+            obj["config"] = null;
+            obj["config"] = new JsonObject { ["layers"] = list };
+        }
+        return obj["config"] as JsonObject;
     }
 
     private static JsonObject AsObject(JsonNode? n) => n as JsonObject ?? throw new FormatException($"Expected a layer object but found {n?.ToJsonString() ?? "null"}.");

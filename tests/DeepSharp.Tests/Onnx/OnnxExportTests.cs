@@ -62,6 +62,14 @@ public class OnnxExportTests(ITestOutputHelper output)
         ExportAndCompare(model, "resnet18_head", 0f, 255f);
     }
 
+    [Fact]
+    public void AConvnetWrittenByKerasExportsToo()
+    {
+        // Keras 2.1.3's WGAN critic (tests/fixtures/keras_real): stride-2 "same" convolutions, ZeroPadding2D, LeakyReLU, BatchNormalization.
+        var model = Model.Load(Path.Combine(AppContext.BaseDirectory, "fixtures", "keras_real", "wgan_discriminator.h5"));
+        ExportAndCompare(model, "wgan_discriminator", -1f, 1f);
+    }
+
     [Theory]
     [InlineData(13)]
     [InlineData(15)]
