@@ -22,7 +22,7 @@ internal sealed partial class OnnxExporter
         List<string> args = [x.Name, e.Initializer(layer.Name + "_kernel", w, outC, inC, kh, kw)];
         if (conv.Bias is { } b) args.Add(e.Initializer(layer.Name + "_bias", b.Value.Span, outC));
         var pads = Pads(x.Shape, (kh, kw), conv.Strides, conv.Padding, outputShape);
-        string name = conv.Activation == Ops.ActivationKind.Linear ? layer.Name : layer.Name + "_conv";
+        string name = conv.Activation == ActivationKind.Linear ? layer.Name : layer.Name + "_conv";
         var y = new Value(e.Node("Conv", name, args, Ints("kernel_shape", kh, kw), Ints("strides", conv.Strides.H, conv.Strides.W),
             Ints("pads", pads), Ints("dilations", 1, 1), Int("group", 1)), outputShape);
         return e.Activate(y, conv.Activation, layer.Name);

@@ -1,5 +1,4 @@
 using DeepSharp.Layers;
-using DeepSharp.Ops;
 
 namespace DeepSharp.Onnx;
 

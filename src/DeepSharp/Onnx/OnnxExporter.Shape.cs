@@ -12,7 +12,7 @@ internal sealed partial class OnnxExporter
         int k = x.Shape[^1], units = dense.Units;
         string kernel = e.Initializer(layer.Name + "_kernel", dense.Kernel.Value.Span, k, units);
         string? bias = dense.Bias is { } b ? e.Initializer(layer.Name + "_bias", b.Value.Span, units) : null;
-        string name = dense.Activation == Ops.ActivationKind.Linear ? layer.Name : layer.Name + "_dense";
+        string name = dense.Activation == ActivationKind.Linear ? layer.Name : layer.Name + "_dense";
         Value y;
         if (x.Shape.Length == 1)
             y = new(e.Node("Gemm", name, bias is null ? [x.Name, kernel] : [x.Name, kernel, bias]), outputShape);

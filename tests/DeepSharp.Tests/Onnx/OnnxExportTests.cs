@@ -140,7 +140,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         OnnxExportCheck.Checker(nchw);
         var x = OnnxExportCheck.Random(5, 0f, 255f, 2, 17, 15, 3);
         var xc = new Tensor(2, 3, 17, 15);
-        DeepSharp.Ops.AxisOps.Permute(x, xc, [0, 3, 1, 2]);
+        DeepSharp.Backends.Cpu.AxisOps.Permute(x, xc, [0, 3, 1, 2]);
         var (ort, _) = OnnxExportCheck.Run(nchw, xc);
         OnnxExportCheck.AssertClose(model.Predict(x).Span, ort, 1e-5, "channels-first export");
     }
