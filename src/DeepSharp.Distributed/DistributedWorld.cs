@@ -1,4 +1,4 @@
-using DeepSharp.Compute;
+using DeepSharp.Backends.Cpu;
 using DeepSharp.Mpi;
 using DeepSharp.Worlds;
 
