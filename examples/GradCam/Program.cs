@@ -1,5 +1,7 @@
 // Chapter 5.4.3: visualizing heatmaps of class activation (Grad-CAM, listings 5.39-5.43), in C#.
 //   dotnet run -c Release --project examples/GradCam -- OUT/model.keras IMAGE [gradcam]
+// The image goes in as one (h, w, c) image: Predict, Gradient and GradCam.Compute all take it as a batch of one.
+// smoke: {model} {image} {out}
 using DeepSharp.Gradients;
 using DeepSharp;
 using DeepSharp.Models;
@@ -14,10 +16,10 @@ var model = Model.Load(args[0]);
 string output = args.Length > 2 ? args[2] : "gradcam";
 var shape = model.InputShape!;
 var original = ImageIO.Load(args[1], targetSize: (shape[0], shape[1]));
-var x = original / 255f;
+var x = original * (float)InputConvention.PixelScale(model);   // 1/255, as in training (1 for a model that starts with Rescaling)
 
 // preds <- model %>% predict(x)
-var preds = model.Predict(x.Reshape(1, shape[0], shape[1], shape[2]));
+var preds = model.Predict(x);   // (1, classes)
 Console.WriteLine($"prediction: {string.Join(", ", preds.Data.Select(p => p.ToString("F3")))}");
 
 // The book's steps with the gradient API: the class score (before the sigmoid/softmax), the last conv layer's

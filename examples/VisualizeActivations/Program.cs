@@ -1,6 +1,7 @@
 // Chapter 5.4.1: visualizing intermediate activations (listings 5.25-5.31), in C#.
 // Needs a model saved by CatsDogsConvnet / `deepsharp train --output OUT` and one image:
 //   dotnet run -c Release --project examples/VisualizeActivations -- OUT/model.keras data/cats_and_dogs_small/test/tshirts/tshirts.1500.jpg [activations]
+// smoke: {model} {image} {out}
 using DeepSharp;
 using DeepSharp.Models;
 using DeepSharp.Vision;
@@ -15,7 +16,7 @@ string output = args.Length > 2 ? args[2] : "activations";
 var shape = model.InputShape!;
 
 // img <- image_load(img_path, target_size = c(150, 150)); img_tensor <- image_to_array(img) / 255
-var img = ImageIO.Load(args[1], targetSize: (shape[0], shape[1])) / 255f;
+var img = ImageIO.Load(args[1], targetSize: (shape[0], shape[1])) * (float)InputConvention.PixelScale(model);   // / 255, as in training
 var imgTensor = img.Reshape(1, shape[0], shape[1], shape[2]);
 
 // layer_outputs <- lapply(model$layers[1:8], function(layer) layer$output)

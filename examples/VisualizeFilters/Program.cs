@@ -1,6 +1,7 @@
 // Chapter 5.4.2: visualizing convnet filters (listings 5.32-5.38), in C#.
 // The gradient ascent written out with the public gradient API, then the 8×8 grid of a layer's first 64 filters:
 //   dotnet run -c Release --project examples/VisualizeFilters -- OUT/model.keras conv2d_1 [filters]
+// smoke: {model} conv2d_1 {out}
 using DeepSharp.Gradients;
 using DeepSharp;
 using DeepSharp.Models;
@@ -23,9 +24,11 @@ var random = new Random(0);
 var input = new Tensor([1, .. shape]);
 for (int i = 0; i < input.Size; i++) input.Data[i] = 128f + 20f * (float)random.NextDouble();
 
+// The ascent runs on 0–255 pixels; the model sees them as in training (InputConvention: 1/255, or 1 after a Rescaling layer).
+float scale = (float)InputConvention.PixelScale(model);
 for (int step = 0; step < 40; step++)
 {
-    var r = model.Gradient(input, objective);
+    var r = model.Gradient(input * scale, objective);
     var g = r.Gradient.Data;
     // grads <- grads / (k_sqrt(k_mean(k_square(grads))) + 1e-5)
     double rms = Math.Sqrt(g.Average(v => (double)v * v)) + 1e-5;
@@ -35,6 +38,7 @@ for (int step = 0; step < 40; step++)
 
 Directory.CreateDirectory(output);
 string grid = Path.Combine(output, $"{layerName}_filters.png");
-FilterPatterns.SaveGrid(model, layerName, grid);   // deprocess_image, 8 × 8 with 5-pixel margins
+var patterns = FilterPatterns.SaveGrid(model, layerName, grid);   // deprocess_image, 8 × 8 with 5-pixel margins, the same input scale
+Console.WriteLine($"{patterns.Count(p => p.StayedAtZero)} of {patterns.Count} filters never activated (objective 0 at every step)");
 Console.WriteLine(grid);
 return 0;

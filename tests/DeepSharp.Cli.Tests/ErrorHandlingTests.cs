@@ -69,6 +69,10 @@ public class ErrorHandlingTests
         Assert.Contains("val loss:", r.Stdout);
         Assert.True(File.Exists(Path.Combine(output, "model.keras")));
         Assert.False(File.Exists(stale));
+        // The names a fresh Keras session gives, although train builds a throw-away model first (issue 26).
+        var saved = DeepSharp.Models.Model.Load(Path.Combine(output, "model.keras"));
+        Assert.Equal("sequential", saved.Name);
+        Assert.Equal(["conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1"], saved.Layers.Take(4).Select(l => l.Name));
     }
 
     [Fact]

@@ -29,12 +29,16 @@ internal sealed record BaseNetwork(string Spec, Model Model, float Scale, bool C
         (CaffePreprocessing ? "0–255 pixels in BGR minus the ImageNet means (Keras' caffe preprocessing)"
             : Scale == 1f ? "raw 0–255 pixels" : $"pixels × {Scale:G4}");
 
-    /// <summary>Raw 0–255 pixels → the base's output: the base itself when it takes raw pixels, else with the scaling in front.</summary>
-    public Model FeatureModel()
+    /// <summary>
+    /// Raw 0–255 pixels → the base's output: the base itself when it takes raw pixels, else with the scaling in front.
+    /// <paramref name="startWithRescaling"/> always puts a Rescaling layer first, so the model states that it takes
+    /// 0–255 pixels (<see cref="InputConvention.PixelScale"/> reads 1).
+    /// </summary>
+    public Model FeatureModel(bool startWithRescaling = false)
     {
-        if (Scale == 1f && !CaffePreprocessing) return Model;
+        if (Scale == 1f && !CaffePreprocessing && !startWithRescaling) return Model;
         var input = new Input([.. Model.InputShape!]);
-        var x = Prepare(input);
+        var x = Prepare(input, startWithRescaling);
         return new Model(input, Model.Call(x, training: false), name: $"{Model.Name}_features");
     }
 
@@ -117,7 +121,7 @@ internal static class BaseNetworks
             throw new UsageException(flag, $"'{spec}' takes inputs of (None, {string.Join(", ", model.InputShape ?? [])}), not images of 1 or 3 channels; a base must take (height, width, channels) images.");
         if (size is { } n && (s[0] != n || s[1] != n))
             throw new UsageException("--target-size", $"{n} does not fit the base '{spec}', which takes {s[0]}×{s[1]} images; leave --target-size out to use its size.");
-        float scale = onnx || model.Layers.FirstOrDefault() is Rescaling ? 1f : 1f / 255;
+        float scale = onnx ? 1f : (float)InputConvention.PixelScale(model);
         var weighted = model.Layers.Where(l => l.Parameters.Any(p => p.IsTrainableWeight)).ToList();
         string hint = weighted.Count > 0 ? weighted[Math.Max(0, weighted.Count - 2)].Name : model.Layers.LastOrDefault()?.Name ?? "LAYER";
         return new BaseNetwork(spec, model, scale, false, hint);

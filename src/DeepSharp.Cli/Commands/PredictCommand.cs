@@ -39,7 +39,7 @@ internal static class PredictCommand
         var shape = model.InputShape ?? throw new ArgumentException($"--model: '{modelPath}' has no input shape.");
         if (shape.Length != 3 || shape[2] is not (1 or 3))
             throw new ArgumentException($"--model: '{modelPath}' takes inputs of shape (None, {string.Join(", ", shape)}), not images (height, width, 1 or 3).");
-        float scale = rescale ?? (model.Layers.FirstOrDefault() is Rescaling ? 1f : 1f / 255);
+        float scale = (float)(rescale ?? InputConvention.PixelScale(model));
         int outputs = model.OutputShapePerSample!.Aggregate(1, (a, b) => a * b);
         int classes = outputs == 1 ? 2 : outputs;
         var names = ClassNames(modelPath, classNamesOption, classes);

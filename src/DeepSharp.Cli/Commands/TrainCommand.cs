@@ -50,6 +50,9 @@ internal static class TrainCommand
     private static int Run(string dir, float split, int? sizeOption, int batchSize, int epochs, int? steps, bool augment,
         bool skipBad, string? output, int? seed, bool followLinks, string? baseSpec = null, string? fineTuneFrom = null, int fineTuneEpochs = 0)
     {
+        // The saved model's layers are named as in a fresh Keras session (conv2d, conv2d_1, ..., sequential), whatever
+        // was built before in this process; helper models below get scopes of their own.
+        using var names = Layers.Layer.NameScope();
         // Everything that can be checked is checked before any image is read or any epoch runs.
         UsageException.RequireRange("--epochs", epochs, 1, int.MaxValue);
         UsageException.RequireRange("--batch-size", batchSize, 1, int.MaxValue);
@@ -81,7 +84,7 @@ internal static class TrainCommand
         float rescale = network is null ? 1f / 255 : 1f;
         if (network is null)
         {
-            try { _ = ChapterModels.SmallConvnet(height, 2, dropout: augment); }   // does the model fit this image size?
+            try { using (Layers.Layer.NameScope()) _ = ChapterModels.SmallConvnet(height, 2, dropout: augment); }   // does the model fit this image size?
             catch (ArgumentException e) { throw new UsageException("--target-size", $"{height} is too small for the chapter's convnet ({e.Message})"); }
         }
         var trainAug = augment

@@ -22,8 +22,8 @@ internal static class VisualizeCommand
 
     private static Option<string> OutputOption() => new("--output", "-o") { Description = "folder for the pictures", Required = true };
 
-    private static Option<float> RescaleOption() =>
-        new("--rescale") { Description = "factor applied to the 0–255 pixels before the model sees them, as in training", DefaultValueFactory = _ => 1f / 255 };
+    private static Option<float?> RescaleOption() =>
+        new("--rescale") { Description = "factor applied to the 0–255 pixels before the model sees them, as in training (default: the model's own convention: 1 when it starts with a Rescaling layer, else 1/255)" };
 
     private static Command Activations()
     {
@@ -52,7 +52,7 @@ internal static class VisualizeCommand
         var output = OutputOption();
         var count = new Option<int>("--count") { Description = "how many filters, from the first (8 per row)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "gradient ascent steps", DefaultValueFactory = _ => 40 };
-        var rescale = new Option<float?>("--rescale") { Description = "factor the model applies to 0–255 pixels (default: 1/255 for --model; for --base, what the base needs)" };
+        var rescale = new Option<float?>("--rescale") { Description = "factor applied to 0–255 pixels before the model sees them (default: the model's own convention: 1 when it starts with a Rescaling layer, as --base models do, else 1/255)" };
         var weights = new Option<string?>("--weights") { Description = "weights for --base resnet18|vgg16: \"random\", a weights file (vgg16) or package folder (resnet18); default: the ImageNet weights" };
         var cmd = new Command("filters", "The input pattern each filter of a layer responds to most, by gradient ascent (5.4.2).") { model, baseName, layer, output, count, steps, rescale, weights };
         cmd.SetAction(r =>
@@ -62,12 +62,12 @@ internal static class VisualizeCommand
                 throw new UsageException(path is null ? "--base" : "--model", $"visualize filters: give either --model M.keras or --base ({BaseNetworks.Choices}), not {(path is null ? "neither" : "both")}.");
             // A base comes with its pixel preparation in front (the ascent runs on 0–255 pixels); its layers are found inside it.
             var network = b is null ? null : BaseNetworks.Resolve(b, weights: r.GetValue(weights));
-            var m = network?.FeatureModel() ?? LoadModel(path!);
+            var m = network?.FeatureModel(startWithRescaling: true) ?? LoadModel(path!);
             string l = r.GetValue(layer)!;
             string dir = r.GetValue(output)!;
             Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, $"{l}_filters.png");
-            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale) ?? (network is null ? 1f / 255 : 1f));
+            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale));   // default: InputConvention.PixelScale(m), as the library
             Console.WriteLine(file);
             return 0;
         });
@@ -111,14 +111,14 @@ internal static class VisualizeCommand
     }
 
     /// <summary>The image at the model's input size: (model input, original 0–255 pixels for overlays).</summary>
-    private static (Tensor Input, Tensor Original) LoadImage(Model model, string path, float rescale)
+    private static (Tensor Input, Tensor Original) LoadImage(Model model, string path, float? rescale)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"--image: file '{path}' does not exist.");
         var shape = model.InputShape ?? throw new ArgumentException($"Model '{model.Name}' has no input shape.");
         if (shape.Length != 3 || shape[2] is not (1 or 3))
             throw new ArgumentException($"Model '{model.Name}' takes inputs of (None, {string.Join(", ", shape)}), not images of 1 or 3 channels.");
         var original = ImageIO.Load(path, shape[2] == 1 ? ColorMode.Grayscale : ColorMode.Rgb, (shape[0], shape[1]), Interpolation.Nearest);
-        return (original * rescale, original);
+        return (original * (float)(rescale ?? InputConvention.PixelScale(model)), original);
     }
 
     private static string[]? ClassNames(string? option, string modelPath)

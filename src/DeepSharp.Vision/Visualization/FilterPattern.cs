@@ -14,4 +14,8 @@ public sealed class FilterPattern
 
     /// <summary>The filter's mean activation before each step and after the last one (steps + 1 values).</summary>
     public double[] Objective { get; }
+
+    /// <summary>True when the objective was exactly 0 before every step and after the last: the filter never activated, so
+    /// there was no gradient to climb and the image is the starting noise.</summary>
+    public bool StayedAtZero => Objective.All(v => v == 0);
 }

@@ -1,5 +1,6 @@
 using DeepSharp.Gradients;
 using DeepSharp.Models;
+using Microsoft.Extensions.Logging;
 
 namespace DeepSharp.Vision;
 
@@ -19,11 +20,14 @@ public static class FilterPatterns
 
     /// <summary>
     /// The pattern of filter <paramref name="filter"/> of layer <paramref name="layer"/> (nested bases included), at the
-    /// model's input size. The ascent runs on 0–255 pixels; the model sees them times <paramref name="inputScale"/>
-    /// (1/255 for a model trained on rescaled images, 1 for bases that take 0–255 pixels such as VGG16).
+    /// model's input size. The ascent runs on 0–255 pixels; the model sees them times <paramref name="inputScale"/>,
+    /// by default the model's own convention (<see cref="InputConvention.PixelScale"/>: 1 for a model that starts with a
+    /// Rescaling layer, else 1/255 as the chapter's models are trained), the rule `deepsharp visualize filters` uses too.
+    /// Give it for a base with other needs (1 for VGG16's caffe-preprocessed pixels).
     /// </summary>
-    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, double stepSize = 1, int seed = 0, double inputScale = 1)
+    public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, double stepSize = 1, int seed = 0, double? inputScale = null)
     {
+        float scale = (float)(inputScale ?? InputConvention.PixelScale(model));
         var target = model.FindLayerDeep(layer);
         if (target.Output.Shape.Length != 3)
             throw new ArgumentException($"Layer '{target.Name}' outputs (None, {string.Join(", ", target.Output.Shape)}): filter patterns need a layer with (height, width, filters) outputs, e.g. a Conv2D.");
@@ -37,7 +41,7 @@ public static class FilterPatterns
         var scaled = new Tensor([1, .. shape]);
         for (int s = 0; s <= steps; s++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, (float)inputScale, scaled.Span);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x.Span, scale, scaled.Span);
             var r = model.Gradient(scaled, objective);   // d/dx = inputScale · d/d(scaled): the RMS normalization removes the factor
             history[s] = r.Objective[0];
             if (s == steps) break;
@@ -65,9 +69,11 @@ public static class FilterPatterns
 
     /// <summary>
     /// Writes a grid of the patterns of the first <paramref name="count"/> filters (8 per row, 5-pixel margins, the layer's
-    /// name as the title) to <paramref name="path"/> and returns the patterns.
+    /// name as the title) to <paramref name="path"/> and returns the patterns. Filters whose objective stayed at exactly 0
+    /// for every step (<see cref="FilterPattern.StayedAtZero"/>) are named in one warning to
+    /// <see cref="DeepSharp.Logging.DeepSharpLogging.Logger"/>: their tiles show only the starting noise.
     /// </summary>
-    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, double inputScale = 1)
+    public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, double? inputScale = null)
     {
         var target = model.FindLayerDeep(layer);
         int filters = target.Output.Shape[^1];
@@ -92,6 +98,13 @@ public static class FilterPatterns
                 }
         }
         grid.SavePng(path);
+        var zero = Enumerable.Range(0, count).Where(f => patterns[f].StayedAtZero).ToList();
+        if (zero.Count > 0)
+            Logging.DeepSharpLogging.Logger.LogWarning(
+                "{Count} of {Total} filters of layer '{Layer}' stayed at an objective of exactly 0 for all {Steps} steps: {Filters}. " +
+                "They never activate on the gray start image at input scale {Scale:G4} (no gradient to climb), so their tiles show only the starting noise; " +
+                "a different --rescale/inputScale or seed may wake them.",
+                zero.Count, count, target.Name, steps, string.Join(", ", zero), inputScale ?? InputConvention.PixelScale(model));
         return patterns;
     }
 }

@@ -1,6 +1,7 @@
 using DeepSharp.Gradients;
 using DeepSharp.Layers;
 using DeepSharp.Models;
+using Microsoft.Extensions.Logging;
 
 namespace DeepSharp.Vision;
 
@@ -37,6 +38,16 @@ public static class GradCam
         if (classNames is not null && classNames.Count != ClassCount(model))
             throw new ArgumentException($"{classNames.Count} class names were given but the model has {ClassCount(model)} classes.");
 
+        var (heat, max, score) = RawMap(model, x, c, target);
+        if (max > 0) System.Numerics.Tensors.TensorPrimitives.Divide(heat.Span, max, heat.Span);
+        else WarnEmpty(model, x, c, target, classNames);
+        return new GradCamResult(heat, c, classNames is not null && c < classNames.Count ? classNames[c] : null, target.Name, score);
+    }
+
+    /// <summary>The map before normalization (the ReLU of the gradient-weighted channel sum), its maximum and the class score.</summary>
+    private static (Tensor Heat, float Max, double Score) RawMap(Model model, Tensor x, int c, Layer target)
+    {
+        var shape = target.Output.Shape;
         var r = model.Gradient(x, Objective.ClassScore(c), withRespectTo: target);
         int h = shape[0], w = shape[1], k = shape[2];
         var weights = new double[k];
@@ -49,9 +60,27 @@ public static class GradCam
             for (int ch = 0; ch < k; ch++) s += weights[ch] / (h * w) * r.Value.Data[p * k + ch];
             heat.Data[p] = (float)Math.Max(s, 0);
         }
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(heat.Span);
-        if (max > 0) System.Numerics.Tensors.TensorPrimitives.Divide(heat.Span, max, heat.Span);
-        return new GradCamResult(heat, c, classNames is not null && c < classNames.Count ? classNames[c] : null, target.Name, r.Objective[0]);
+        return (heat, System.Numerics.Tensors.TensorPrimitives.Max(heat.Span), r.Objective[0]);
+    }
+
+    /// <summary>
+    /// An all-zero map is an answer, not a failure: nothing at this layer raises the class score. The warning says so
+    /// and names the nearest earlier convolutional layer whose map is not all zero, if any.
+    /// </summary>
+    private static void WarnEmpty(Model model, Tensor x, int c, Layer target, IReadOnlyList<string>? classNames)
+    {
+        var convolutions = model.LayersDeep().Where(l => l.ClassName.Contains("Conv", StringComparison.OrdinalIgnoreCase) && l.Output.Shape.Length == 3).ToList();
+        int at = convolutions.IndexOf(target);
+        string? earlier = null;
+        for (int i = (at < 0 ? convolutions.Count : at) - 1; i >= 0 && earlier is null; i--)
+            if (RawMap(model, x, c, convolutions[i]).Max > 0) earlier = convolutions[i].Name;
+        string cls = classNames is not null && c < classNames.Count ? $"{c} ('{classNames[c]}')" : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Logging.DeepSharpLogging.Logger.LogWarning(
+            "Grad-CAM of class {Class} at layer '{Layer}' is all zero: no positive evidence for that class at that layer " +
+            "(no location's gradient-weighted activations raise its score). {Earlier}",
+            cls, target.Name, earlier is not null
+                ? $"The earlier layer '{earlier}' does show some: ask for it (layer: \"{earlier}\", or --layer {earlier})."
+                : "No earlier convolutional layer shows any either.");
     }
 
     /// <summary>Grad-CAM of the class called <paramref name="className"/> in <paramref name="classNames"/> (the model's class order).</summary>

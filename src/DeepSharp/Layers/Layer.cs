@@ -227,18 +227,52 @@ public abstract partial class Layer
     /// <summary>Keras' automatic names: the first "dense", then "dense_1", "dense_2", ...</summary>
     internal static string UniqueName(string baseName)
     {
-        lock (NameCounts)
+        var counts = ScopedNameCounts.Value ?? NameCounts;
+        lock (counts)
         {
-            NameCounts.TryGetValue(baseName, out int n);
-            NameCounts[baseName] = n + 1;
+            counts.TryGetValue(baseName, out int n);
+            counts[baseName] = n + 1;
             return n == 0 ? baseName : $"{baseName}_{n}";
         }
     }
 
-    /// <summary>Restarts automatic names (Keras: clear_session).</summary>
+    private static readonly AsyncLocal<Dictionary<string, int>?> ScopedNameCounts = new();
+
+    /// <summary>
+    /// Layers created inside the returned scope (on this thread and the tasks it starts) are named from fresh
+    /// counters, as in a new Keras session after <c>keras.backend.clear_session()</c>: the first Conv2D is
+    /// "conv2d" again, the model "sequential". The names drawn outside it are untouched, and disposing the scope
+    /// returns to them. A program that builds helper models before the one it saves builds each in its own scope.
+    /// </summary>
+    /// <example><code>
+    /// using (Layer.NameScope()) _ = ChapterModels.SmallConvnet(64);   // a throw-away check
+    /// using var names = Layer.NameScope();
+    /// var model = ChapterModels.SmallConvnet(64);                       // conv2d, conv2d_1, ..., sequential
+    /// </code></example>
+    public static IDisposable NameScope()
+    {
+        var previous = ScopedNameCounts.Value;
+        ScopedNameCounts.Value = new Dictionary<string, int>();
+        return new NameScopeHandle(previous);
+    }
+
+    private sealed class NameScopeHandle(Dictionary<string, int>? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            ScopedNameCounts.Value = previous;
+        }
+    }
+
+    /// <summary>Restarts automatic names (Keras: clear_session); inside a <see cref="NameScope"/>, the scope's.</summary>
     public static void ResetNames()
     {
-        lock (NameCounts) NameCounts.Clear();
+        var counts = ScopedNameCounts.Value ?? NameCounts;
+        lock (counts) counts.Clear();
     }
 
     /// <summary>Keras' to_snake_case: "MaxPooling2D" becomes "max_pooling2d", "Conv2D" becomes "conv2d".</summary>

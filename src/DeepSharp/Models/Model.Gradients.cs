@@ -15,7 +15,8 @@ public partial class Model
     /// The gradient of a scalar <paramref name="objective"/> (of a layer's output, or of the model's output) with
     /// respect to the model's input (<paramref name="withRespectTo"/> null) or to any layer's output, layers inside a
     /// nested model (a convolutional base) included. Runs in inference mode unless <paramref name="training"/>;
-    /// leaves the weights' gradients and the optimizer's state alone.
+    /// leaves the weights' gradients and the optimizer's state alone. One sample without the batch axis (an (h, w, c)
+    /// image) is a batch of one: the gradient and value are (1, ...).
     /// </summary>
     /// <example><code>
     /// // Filter visualization (5.4.2): d mean(filter 0 of block3_conv1) / d image
@@ -26,6 +27,7 @@ public partial class Model
     public GradientResult Gradient(Tensor x, Objective objective, Layer? withRespectTo = null, bool training = false)
     {
         ArgumentNullException.ThrowIfNull(objective);
+        x = AsBatch(x);
         CheckInput(x);
         RequireSingleOutput("take gradients (build a model with the one output the objective reads)");
         int[] objRoute = objective.ReadsLogits ? OutputLeafRoute() : objective.Layer is null || ReferenceEquals(objective.Layer, this) ? [_nodes.Length - 1] : Route(objective.Layer);

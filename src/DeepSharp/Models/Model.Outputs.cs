@@ -33,7 +33,7 @@ public partial class Model
 
     /// <summary>
     /// The outputs for every sample, one array per output (Keras' predict on a multi-output model), computed in
-    /// batches in inference mode.
+    /// batches in inference mode. One sample without the batch axis (an (h, w, c) image) is a batch of one.
     /// </summary>
     /// <example><code>
     /// var activationModel = new Model(model.Input, outputs: model.Layers.Take(8).Select(l => l.Output).ToList());
@@ -41,6 +41,7 @@ public partial class Model
     /// </code></example>
     public Tensor[] PredictOutputs(Tensor x, int batchSize = 32)
     {
+        x = AsBatch(x);
         CheckInput(x);
         var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
         var results = _outputNodes.Select(o => new Tensor([x.Dim(0), .. _nodes[o].Shape])).ToArray();

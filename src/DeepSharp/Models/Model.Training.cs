@@ -303,11 +303,15 @@ public partial class Model
 
     // ---- Predict ----
 
-    /// <summary>The model's outputs for every sample, computed in batches in inference mode.</summary>
+    /// <summary>
+    /// The model's outputs for every sample, computed in batches in inference mode. One sample without the batch axis
+    /// (an (h, w, c) image) is a batch of one: the result is (1, ...).
+    /// </summary>
     /// <example><code>Tensor probabilities = model.Predict(testImages);   // (10000, 10)</code></example>
     /// <remarks><paramref name="cancellationToken"/> is checked before every batch.</remarks>
     public Tensor Predict(Tensor x, int batchSize = 32, CancellationToken cancellationToken = default)
     {
+        x = AsBatch(x);
         CheckInput(x);
         RequireSingleOutput("use Predict");
         var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);

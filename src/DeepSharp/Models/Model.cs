@@ -274,6 +274,18 @@ public partial class Model : Layer
         System.Numerics.Tensors.TensorPrimitives.Add(_grads[node]!.Span, g.Span, _grads[node]!.Span);
     }
 
+    /// <summary>
+    /// The one rule for a single sample, shared by every call that takes images (Predict, PredictOutputs, Gradient, and
+    /// DeepSharp.Vision's Grad-CAM, activations and filter patterns): an input of exactly the model's per-sample shape,
+    /// e.g. one (h, w, c) image, is a batch of one; results keep the batch axis. Anything else goes to <see cref="CheckInput"/>.
+    /// </summary>
+    internal Tensor AsBatch(Tensor x)
+    {
+        if (_nodes.Length == 0) return x;
+        var expected = _nodes[0].Shape;
+        return x.Rank == expected.Length && x.Shape.SequenceEqual(expected) ? x.Reshape([1, .. expected]) : x;
+    }
+
     /// <summary>Throws a message naming the expected and actual input shapes.</summary>
     internal void CheckInput(Tensor x)
     {
@@ -285,7 +297,8 @@ public partial class Model : Layer
                 ? $" The sizes agree: reshape with x.Reshape(-1, {string.Join(", ", expected)})."
                 : " Resize the inputs, or build the model with a matching input shape.";
             throw new ArgumentException(
-                $"Model '{Name}' expects input of shape (None, {string.Join(", ", expected)}) (first layer '{_nodes[1].Layer!.Name}') but got {Tensor.FormatShape(x.Shape)}.{hint}");
+                $"Model '{Name}' expects input of shape (None, {string.Join(", ", expected)}) (first layer '{_nodes[1].Layer!.Name}'), " +
+                $"or one sample of shape ({string.Join(", ", expected)}) as a batch of one, but got {Tensor.FormatShape(x.Shape)}.{hint}");
         }
     }
 }

@@ -113,7 +113,8 @@ public class GradCamTests(ShapesModel shapes) : IClassFixture<ShapesModel>
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => GradCam.Compute(shapes.Model, image, classIndex: 3));
         Assert.Contains("3 classes (0–2)", range.Message);
         var size = Assert.Throws<ArgumentException>(() => GradCam.Compute(shapes.Model, new Tensor(1, 30, 30, 1)));
-        Assert.Contains("expects one image of (32, 32, 1)", size.Message);
+        Assert.Contains("expects input of shape (None, 32, 32, 1)", size.Message);
+        Assert.Contains("or one sample of shape (32, 32, 1) as a batch of one", size.Message);
         var unknown = Assert.Throws<ArgumentException>(() => GradCam.Compute(shapes.Model, image, layer: "nope"));
         Assert.Contains("last_conv", unknown.Message);
         var name = Assert.Throws<ArgumentException>(() => GradCam.Compute(shapes.Model, image, "circle", Names));
