@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace DeepSharp.Tests.Backends;
@@ -9,8 +8,13 @@ namespace DeepSharp.Tests.Backends;
 /// </summary>
 public class LayeringTests
 {
-    private static string SourceRoot([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "src"));
+    /// <summary>The repository's src folder, found above the test binaries (CI builds map source paths, so not CallerFilePath).</summary>
+    private static string SourceRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "src", "DeepSharp", "DeepSharp.csproj"))) return Path.Combine(d.FullName, "src");
+        throw new DirectoryNotFoundException($"No src/DeepSharp/DeepSharp.csproj above {AppContext.BaseDirectory}: run the tests from the repository's build output.");
+    }
 
     /// <summary>Folders of src/DeepSharp where the CPU backend's code lives .</summary>
     private static readonly string[] CpuBackendFolders = ["Backends/Cpu/"];
