@@ -1,4 +1,4 @@
-using DeepSharp.Backends.Cpu;
+using DeepSharp.Backends;
 using DeepSharp.Mpi;
 using DeepSharp.Worlds;
 
@@ -40,7 +40,7 @@ public sealed class DistributedWorld : IWorld, IDisposable
     public bool IsRoot => Rank == 0;
 
     /// <summary>The threads each rank's kernels use (its share of its machine's cores unless DEEPSHARP_THREADS says otherwise).</summary>
-    public int Threads => Workers.ThreadCount;
+    public int Threads => Backend.Cpu.Options.Threads;
 
     /// <inheritdoc/>
     public void AllReduceSum(Span<float> values) => _mpi?.AllReduceSum(values);
@@ -76,7 +76,7 @@ public sealed class DistributedWorld : IWorld, IDisposable
     internal void ShareCores()
     {
         if (LocalSize <= 1 || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DEEPSHARP_THREADS"))) return;
-        Workers.SetThreadCount(CoreShare(Environment.ProcessorCount, OnlineCpus(), LocalSize));
+        Backend.Cpu.Options.Threads = CoreShare(Environment.ProcessorCount, OnlineCpus(), LocalSize);
     }
 
     /// <summary>

@@ -160,7 +160,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
         _shardSize = size;
         Seed = seed;
         _orderPass = -1;
-        Workers = Math.Max(1, Math.Min(Workers, DeepSharp.Backends.Cpu.Workers.ThreadCount));
+        Workers = Math.Max(1, Math.Min(Workers, DeepSharp.Backends.Backend.Cpu.Options.Threads));
     }
 
     /// <summary>Goes back to the start of a pass (a new pass: reshuffled when shuffling, as Keras' reset).</summary>
