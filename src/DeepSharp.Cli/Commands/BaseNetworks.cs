@@ -82,7 +82,7 @@ internal sealed record BaseNetwork(string Spec, Model Model, float Scale, bool C
 
 /// <summary>
 /// Resolves <c>--base</c> for <c>train</c>, <c>extract-features</c> and <c>visualize filters</c>: "resnet18" (ImageNet
-/// weights from the NuGet package, offline; 224×224 RGB, raw 0–255 pixels, its preprocessing built in), "vgg16" (Keras'
+/// weights from the NuGet package: the NuGet cache, ~/.deepsharp/models, else fetched from the user's NuGet feeds; 224×224 RGB, raw 0–255 pixels, its preprocessing built in), "vgg16" (Keras'
 /// ImageNet weights from the Keras cache or downloaded; 150×150 as in the book, with Keras' caffe preprocessing in front),
 /// FILE.onnx (its input size from the file, raw 0–255 pixels: put any scaling into the file) or FILE.keras (a saved base; raw
 /// pixels when its first layer is a Rescaling, else scaled by 1/255 as `deepsharp train` feeds its models).
@@ -106,8 +106,8 @@ internal static class BaseNetworks
             if (weights is not null and not "random" && !File.Exists(weights) && !Directory.Exists(weights))
                 throw new UsageException("--weights", $"'{weights}' does not exist. Give a weights file (vgg16), the package folder (resnet18), \"random\", or leave it out for the ImageNet weights.");
             return name == "resnet18"
-                ? new BaseNetwork("resnet18", Applications.Applications.ResNet18(weights: w, inputShape: (size ?? 224, size ?? 224, 3)), 1f, false, "Convolution381")
-                : new BaseNetwork("vgg16", Applications.Applications.VGG16(weights: w, includeTop: false, inputShape: (size ?? 150, size ?? 150, 3)), 1f, true, "block5_conv1");
+                ? new BaseNetwork("resnet18", Applications.Applications.ResNet18(weights: w, inputShape: (size ?? 224, size ?? 224, 3), download: ConsoleDownloadProgress.Options), 1f, false, "Convolution381")
+                : new BaseNetwork("vgg16", Applications.Applications.VGG16(weights: w, includeTop: false, inputShape: (size ?? 150, size ?? 150, 3), download: ConsoleDownloadProgress.Options), 1f, true, "block5_conv1");
         }
         bool onnx = name.EndsWith(".onnx", StringComparison.Ordinal), keras = name.EndsWith(".keras", StringComparison.Ordinal);
         if (!onnx && !keras)

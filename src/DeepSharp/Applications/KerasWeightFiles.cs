@@ -1,13 +1,15 @@
 using System.Net;
 using System.Security.Cryptography;
+using DeepSharp.Downloads;
+using Microsoft.Extensions.Logging;
 
 namespace DeepSharp.Applications;
 
 /// <summary>
 /// Keras' <c>get_file(fname, origin, cache_subdir="models", file_hash=md5)</c> for pretrained weights: a file already in the
 /// Keras cache (<c>$KERAS_HOME/models</c>, else <c>~/.keras/models</c>, as Keras looks) whose MD5 matches is used as is;
-/// otherwise it is downloaded from Keras' published address with a progress line, written under a temporary name, checked
-/// against the MD5 and renamed into the cache.
+/// otherwise it is downloaded from Keras' published address (progress to <see cref="DownloadOptions.Progress"/>, messages to its
+/// logger: nothing is printed), written under a temporary name, checked against the MD5 and renamed into the cache.
 /// </summary>
 internal static class KerasWeightFiles
 {
@@ -27,7 +29,7 @@ internal static class KerasWeightFiles
     }
 
     /// <summary>The path of <paramref name="file"/> in <paramref name="kerasHome"/>/models, downloading it when missing or damaged.</summary>
-    public static string Get(WeightFile file, string kerasHome, string what)
+    public static string Get(WeightFile file, string kerasHome, string what, DownloadOptions? options = null)
     {
         string folder = Path.Combine(kerasHome, "models");
         string path = Path.Combine(folder, file.FileName);
@@ -37,9 +39,9 @@ internal static class KerasWeightFiles
             string md5 = Md5(path);
             if (md5 == file.Md5) return path;
             stale = $"{path} is in the cache but its MD5 is {md5}, not Keras' published {file.Md5} (an incomplete or different file)";
-            Console.Error.WriteLine($"{stale}; downloading it again.");
+            (options?.Log ?? Logging.DeepSharpLogging.Logger).LogWarning("{Stale}; downloading it again.", stale);
         }
-        string? failure = Download(file, path);
+        string? failure = options is { AllowDownload: false } ? "downloads are switched off (DownloadOptions.AllowDownload)" : Download(file, path, options ?? new DownloadOptions());
         if (failure is null) return path;
         throw new FileNotFoundException(
             $"{what} needs Keras' weights file {file.FileName} (about {file.ApproximateBytes / 1e6:F1} MB). " +
@@ -49,7 +51,7 @@ internal static class KerasWeightFiles
     }
 
     /// <summary>Downloads to a temporary name, checks the MD5, renames. Returns null on success, else why it failed.</summary>
-    private static string? Download(WeightFile file, string destination)
+    private static string? Download(WeightFile file, string destination, DownloadOptions options)
     {
         string folder = Path.GetDirectoryName(destination)!;
         string temp = Path.Combine(folder, $".{file.FileName}.{Environment.ProcessId}.part");
@@ -57,16 +59,15 @@ internal static class KerasWeightFiles
         {
             Directory.CreateDirectory(folder);
             using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
-            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(30) };
+            using var http = new HttpClient(handler) { Timeout = options.Timeout };
             using (var response = http.GetAsync(file.Url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult())
             {
                 if (response.StatusCode != HttpStatusCode.OK)
                     return $"download from {file.Url} was answered {(int)response.StatusCode} {response.ReasonPhrase}";
-                Console.WriteLine($"Downloading data from {file.Url}");
-                long total = response.Content.Headers.ContentLength ?? file.ApproximateBytes;
+                options.Log.LogInformation("Downloading data from {Url}", file.Url);
                 using var body = response.Content.ReadAsStream();
                 using var output = File.Create(temp);
-                Copy(body, output, total);
+                PackageFetcher.Copy(body, output, new DownloadProgress(file.FileName, file.Url, 0, response.Content.Headers.ContentLength ?? file.ApproximateBytes), options.Progress);
             }
             string md5 = Md5(temp);
             if (md5 != file.Md5)
@@ -82,28 +83,6 @@ internal static class KerasWeightFiles
         {
             try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { }
         }
-    }
-
-    /// <summary>Copies with Keras' progress line: "12,345,678/58,889,256 [====>.....] 21%", redrawn in place on a terminal.</summary>
-    private static void Copy(Stream from, Stream to, long total)
-    {
-        var buffer = new byte[1 << 20];
-        long done = 0;
-        int lastPercent = -1;
-        bool terminal = !Console.IsOutputRedirected;
-        int read;
-        while ((read = from.Read(buffer)) > 0)
-        {
-            to.Write(buffer, 0, read);
-            done += read;
-            int percent = total > 0 ? (int)Math.Min(100, done * 100 / total) : 0;
-            if (percent == lastPercent || (!terminal && percent % 10 != 0)) continue;
-            lastPercent = percent;
-            int bar = percent * 30 / 100;
-            string line = $"{done:N0}/{total:N0} [{new string('=', bar)}{(bar < 30 ? ">" : "")}{new string('.', Math.Max(0, 29 - bar))}] {percent}%";
-            if (terminal) Console.Write("\r" + line); else Console.WriteLine(line);
-        }
-        if (terminal) Console.WriteLine();
     }
 
     internal static string Md5(string path)

@@ -1,3 +1,4 @@
+using DeepSharp.Downloads;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Onnx;
@@ -15,24 +16,28 @@ public static partial class Applications
     /// <c>Predict</c> on raw pixels gives the features: 512 per image with <paramref name="pooling"/> "avg", the
     /// (h/32, w/32, 512) feature map with null. There is no classifier (the package ships none).
     /// </summary>
-    /// <param name="weights">"imagenet" (the package in the NuGet cache or <c>$DEEPSHARP_RESNET18_DIR</c>), a folder holding the
-    /// package's <c>ResNet18Onnx/</c> and <c>ResNetPrepOnnx/</c>, or null for the same architecture with fresh Keras-default weights.</param>
+    /// <param name="weights">"imagenet" (the package's files from <c>$DEEPSHARP_RESNET18_DIR</c>, the NuGet cache or
+    /// <c>~/.deepsharp/models</c>; else fetched from your NuGet feeds, as Keras downloads its weights, and checked against the
+    /// package's SHA-512), a folder holding the package's <c>ResNet18Onnx/</c> and <c>ResNetPrepOnnx/</c>, or null for the same
+    /// architecture with fresh Keras-default weights.</param>
     /// <param name="inputShape">(height, width, 3); 224×224×3 by default. Height and width must be at least 32.</param>
     /// <param name="pooling">"avg" (global average pooling, the package's output) or null (the last feature map).</param>
+    /// <param name="download">Where the weights are cached and fetched from, progress and logging (defaults: <see cref="DownloadOptions"/>).</param>
     /// <example><code>
     /// var convBase = Applications.ResNet18(weights: "imagenet");
     /// var features = convBase.Predict(images);                 // images (n, 224, 224, 3), 0–255 → (n, 512)
     /// var model = new Sequential(convBase, new Dense(256, activation: "relu"), new Dense(1, activation: "sigmoid"));
     /// convBase.Trainable = false;
     /// </code></example>
-    public static Model ResNet18(string? weights = "imagenet", (int H, int W, int C)? inputShape = null, string? pooling = "avg")
+    public static Model ResNet18(string? weights = "imagenet", (int H, int W, int C)? inputShape = null, string? pooling = "avg",
+        DownloadOptions? download = null)
     {
         var (h, w, c) = inputShape ?? (224, 224, 3);
         if (c != 3 || h < 32 || w < 32)
             throw new ArgumentException($"ResNet18: inputShape must be (height, width, 3) with height and width at least 32, got ({h}, {w}, {c}).", nameof(inputShape));
         if (pooling is not (null or "avg"))
             throw new ArgumentException($"ResNet18: pooling must be \"avg\" or null, got \"{pooling}\".", nameof(pooling));
-        var (netPath, prepPath) = ResNet18Files.Find(weights is null or "imagenet" ? null : weights);
+        var (netPath, prepPath) = ResNet18Files.Find(weights is null or "imagenet" ? null : weights, download);
         var net = OnnxFile.Read(netPath);
         var prep = OnnxFile.Read(prepPath);
         if (h != 224 || w != 224) UseChannelMeans(prep, prepPath);

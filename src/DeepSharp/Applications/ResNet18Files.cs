@@ -1,37 +1,42 @@
+using DeepSharp.Downloads;
+
 namespace DeepSharp.Applications;
 
 /// <summary>
-/// Finds the ONNX files of ResNet18's ImageNet weights: the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
-/// 0.23.1 (MIT), which DeepSharp's build brings into the NuGet cache with a <c>PackageDownload</c> (no ML.NET).
-/// Looks in <c>$DEEPSHARP_RESNET18_DIR</c>, then in the NuGet cache (<c>$NUGET_PACKAGES</c> or <c>~/.nuget/packages</c>).
+/// Finds the ONNX files of ResNet18's ImageNet weights, from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
+/// 0.23.1 (MIT; no ML.NET needed). Looks in <c>$DEEPSHARP_RESNET18_DIR</c>, the NuGet global packages folder (a source
+/// build of DeepSharp restores the package there), then DeepSharp's model cache (<c>~/.deepsharp/models</c>); when the files
+/// are in none of them, fetches the package from the user's NuGet feeds into the cache, checked against its SHA-512
+/// (<see cref="PackageFetcher"/>).
 /// </summary>
 internal static class ResNet18Files
 {
     public const string PackageId = "Microsoft.ML.DnnImageFeaturizer.ResNet18";
     public const string PackageVersion = "0.23.1";
 
-    /// <summary>(ResNet18.onnx, ResNetPreprocess.onnx) from a DnnImageModels folder, or a clear error how to get them.</summary>
-    public static (string Network, string Preprocess) Find(string? folder = null)
+    /// <summary>The package: its SHA-512 is the one NuGet records for it (<c>.nupkg.sha512</c>).</summary>
+    internal static readonly WeightPackage Package = new(PackageId, PackageVersion,
+        "o6r6Vm8nciuxWmfZXpLDSoq49rhsVIWLZMs3Z1fO4+ALDHgtR8m4ApgMF10oRY8S82IEE4S2yavHCPd+mwsxZw==", 60_000_000,
+        "tools/DnnImageModels/", ["ResNet18Onnx/ResNet18.onnx", "ResNetPrepOnnx/ResNetPreprocess.onnx"]);
+
+    /// <summary>(ResNet18.onnx, ResNetPreprocess.onnx) from <paramref name="folder"/> when given, else found or fetched as above.</summary>
+    public static (string Network, string Preprocess) Find(string? folder = null, DownloadOptions? options = null)
     {
-        var candidates = new List<string>();
-        if (folder is not null) candidates.Add(folder);
-        else
+        if (folder is not null)
         {
-            if (Environment.GetEnvironmentVariable("DEEPSHARP_RESNET18_DIR") is { Length: > 0 } env) candidates.Add(env);
-            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } np ? np
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            candidates.Add(Path.Combine(cache, PackageId.ToLowerInvariant(), PackageVersion, "tools", "DnnImageModels"));
+            if (Package.IsIn(folder)) return Paths(folder);
+            throw new FileNotFoundException(
+                $"ResNet18: the folder {folder} does not hold {string.Join(" and ", Package.Files)} (the contents of the {PackageId} package's " +
+                $"{Package.EntryPrefix} folder). Pass weights: \"imagenet\" to fetch them, or the folder that holds them.", Path.Combine(folder, Package.Files[0]));
         }
-        foreach (var dir in candidates)
-        {
-            var net = Path.Combine(dir, "ResNet18Onnx", "ResNet18.onnx");
-            var prep = Path.Combine(dir, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
-            if (File.Exists(net) && File.Exists(prep)) return (net, prep);
-        }
-        throw new FileNotFoundException(
-            $"ResNet18's ImageNet weights were not found (looked for ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx in: {string.Join("; ", candidates)}). " +
-            $"They come from the NuGet package {PackageId} {PackageVersion}: building DeepSharp from source restores it; in your own project add " +
-            $"<PackageDownload Include=\"{PackageId}\" Version=\"[{PackageVersion}]\" /> and run dotnet restore once (online), " +
-            "or set DEEPSHARP_RESNET18_DIR to a folder holding the package's tools/DnnImageModels contents.");
+        options ??= new DownloadOptions();
+        var lookedIn = new List<string>();
+        if (Environment.GetEnvironmentVariable("DEEPSHARP_RESNET18_DIR") is { Length: > 0 } env) lookedIn.Add(env);
+        lookedIn.Add(Path.Combine(NuGetConfig.GlobalPackagesFolder(options.NuGetPackagesFolder), Package.LowerId, PackageVersion, "tools", "DnnImageModels"));
+        foreach (var dir in lookedIn)
+            if (Package.IsIn(dir)) return Paths(dir);
+        return Paths(PackageFetcher.Get(Package, options, "ResNet18's ImageNet weights", lookedIn));
     }
+
+    private static (string, string) Paths(string dir) => (Path.Combine(dir, Package.Files[0]), Path.Combine(dir, Package.Files[1]));
 }

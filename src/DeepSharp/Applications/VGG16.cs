@@ -1,3 +1,4 @@
+using DeepSharp.Downloads;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 
@@ -22,13 +23,14 @@ public static partial class Applications
     /// Without the top the base has 14,714,688 parameters and <paramref name="pooling"/> ("avg" or "max") can end it.
     /// </summary>
     /// <param name="weights">"imagenet" (Keras' published weights: the Keras cache <c>~/.keras/models</c> is searched first,
-    /// else they are downloaded with a progress line and checked against Keras' MD5), null (random), or the path of a weights file.</param>
+    /// else they are downloaded, with progress reported through <paramref name="download"/>, and checked against Keras' MD5), null (random), or the path of a weights file.</param>
     /// <param name="includeTop">Whether to include the three fully connected layers (then the input must be 224×224×3 with ImageNet weights).</param>
     /// <param name="inputShape">Height, width, channels; 224×224×3 by default; at least 32×32; 3 channels with ImageNet weights.</param>
     /// <param name="pooling">Without the top: null (the 4D output of block5_pool), "avg" or "max" (global pooling to 512 features).</param>
     /// <param name="classes">Classes of the top (1000 with ImageNet weights).</param>
     /// <param name="classifierActivation">The top's activation: "softmax" (default) or null for logits.</param>
     /// <param name="name">The model's name.</param>
+    /// <param name="download">Download progress and logging, and whether downloading is allowed (the Keras cache stays <c>~/.keras/models</c>).</param>
     /// <remarks>The weights expect images prepared by <see cref="VGG16PreprocessInput"/> (Keras' "caffe" mode: BGR, ImageNet
     /// means subtracted, no scaling). The book instead rescales by 1/255 and still reaches ~0.90 on cats vs. dogs.</remarks>
     /// <example><code>
@@ -36,12 +38,12 @@ public static partial class Applications
     /// convBase.Summary();   // Total params: 14,714,688
     /// </code></example>
     public static Model VGG16(string? weights = "imagenet", bool includeTop = true, (int H, int W, int C)? inputShape = null,
-        string? pooling = null, int classes = 1000, string? classifierActivation = "softmax", string name = "vgg16") =>
-        VGG16(weights, includeTop, inputShape, pooling, classes, classifierActivation, name, KerasWeightFiles.DefaultHome, null);
+        string? pooling = null, int classes = 1000, string? classifierActivation = "softmax", string name = "vgg16", DownloadOptions? download = null) =>
+        VGG16(weights, includeTop, inputShape, pooling, classes, classifierActivation, name, KerasWeightFiles.DefaultHome, null, download);
 
     /// <summary>The builder, with the Keras home and (for tests) the published file description replaceable.</summary>
     internal static Model VGG16(string? weights, bool includeTop, (int H, int W, int C)? inputShape, string? pooling, int classes,
-        string? classifierActivation, string name, string kerasHome, KerasWeightFiles.WeightFile? publishedFile)
+        string? classifierActivation, string name, string kerasHome, KerasWeightFiles.WeightFile? publishedFile, DownloadOptions? download = null)
     {
         bool imagenet = weights == "imagenet";
         if (!(weights is null || imagenet || File.Exists(weights)))
@@ -85,7 +87,7 @@ public static partial class Applications
         if (imagenet)
         {
             var file = publishedFile ?? (includeTop ? VGG16Top : VGG16NoTop);
-            model.LoadWeights(KerasWeightFiles.Get(file, kerasHome, $"VGG16(weights: \"imagenet\", includeTop: {includeTop.ToString().ToLowerInvariant()})"));
+            model.LoadWeights(KerasWeightFiles.Get(file, kerasHome, $"VGG16(weights: \"imagenet\", includeTop: {includeTop.ToString().ToLowerInvariant()})", download));
         }
         else if (weights is not null) model.LoadWeights(weights);
         return model;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using DeepSharp.Saving;
 
 namespace DeepSharp.Models;
@@ -40,8 +41,8 @@ public partial class Model
     /// <see cref="SaveWeights"/> or Keras (or the weights inside a <c>.keras</c> file; with the optimizer state when compiled), or
     /// a Keras 1/2 HDF5 weights file (<c>save_weights("x.h5")</c>, Keras' published application weights). Layers are matched by
     /// position in Keras' layer order, as in Keras; with <paramref name="byName"/> (Keras 2 files only) by layer name, layers
-    /// missing from the file keeping their weights, and <paramref name="skipMismatch"/> then skips (with a warning on the
-    /// error stream) layers whose weight count or shapes differ instead of failing. Errors name the file, the layer and both shapes;
+    /// missing from the file keeping their weights, and <paramref name="skipMismatch"/> then skips (with a warning to
+    /// <c>DeepSharpLogging.Logger</c>) layers whose weight count or shapes differ instead of failing. Errors name the file, the layer and both shapes;
     /// no weight changes unless every shape fits.
     /// </summary>
     /// <example><code>
@@ -52,6 +53,6 @@ public partial class Model
     public void LoadWeights(string path, bool byName = false, bool skipMismatch = false)
     {
         foreach (var warning in KerasArchive.LoadWeights(this, path, byName, skipMismatch))
-            Console.Error.WriteLine($"WARNING: {warning}");
+            Logging.DeepSharpLogging.Logger.LogWarning("{Warning}", warning);
     }
 }

@@ -119,10 +119,11 @@ public class ResNet18Tests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void MissingFilesSayHowToGetThem()
+    public void AFolderWithoutTheFilesSaysWhatItMustHold()
     {
         var e = Assert.Throws<FileNotFoundException>(() => Apps.ResNet18(weights: "/nonexistent/DnnImageModels"));
-        Assert.Contains("PackageDownload", e.Message);
+        Assert.Contains("ResNet18Onnx/ResNet18.onnx", e.Message);
+        Assert.Contains("weights: \"imagenet\"", e.Message);
         Assert.Contains("/nonexistent/DnnImageModels", e.Message);
     }
 }
