@@ -12,6 +12,7 @@ var root = new RootCommand("DeepSharp: Keras-style convnets in C#, fast on a pla
     VisualizeCommand.Create(),
     PredictCommand.Create(),
     ExtractFeaturesCommand.Create(),
+    ExportCommand.Create(),
 };
 // The library logs (dataset found or downloaded, images in a folder) instead of printing; the CLI shows them.
 DeepSharp.Logging.DeepSharpLogging.Logger = new DeepSharp.Cli.ConsoleLogger();
