@@ -7,10 +7,24 @@ internal sealed record MpiJob(int ExitCode, string Output, double Seconds)
 {
     public static MpiJob Run(string scenario, TimeSpan limit, double? collectiveTimeoutSeconds = null)
     {
-        string mpirun = FindMpirun();
         string dir = Path.Combine(Path.GetTempPath(), $"deepsharp-mpi-{scenario}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         try
+        {
+            string[] args = [typeof(Worker).Assembly.Location, scenario, dir];
+            if (collectiveTimeoutSeconds is { } t) args = [.. args, t.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            return RunDotnet(args, limit);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>mpirun -np 2 dotnet ARGS, killed (and the test failed) past <paramref name="limit"/>.</summary>
+    public static MpiJob RunDotnet(string[] dotnetArgs, TimeSpan limit)
+    {
+        string mpirun = FindMpirun();
         {
             string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             var psi = new ProcessStartInfo(mpirun)
@@ -19,9 +33,8 @@ internal sealed record MpiJob(int ExitCode, string Output, double Seconds)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--tag-output", "-np", "2", dotnet, typeof(Worker).Assembly.Location, scenario, dir })
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--tag-output", "-np", "2", dotnet }.Concat(dotnetArgs))
                 psi.ArgumentList.Add(a);
-            if (collectiveTimeoutSeconds is { } t) psi.ArgumentList.Add(t.ToString(System.Globalization.CultureInfo.InvariantCulture));
             psi.Environment.Remove("DEEPSHARP_THREADS");
             var sw = Stopwatch.StartNew();
             using var p = Process.Start(psi)!;
@@ -34,14 +47,10 @@ internal sealed record MpiJob(int ExitCode, string Output, double Seconds)
             {
                 p.Kill(entireProcessTree: true);
                 p.WaitForExit();
-                throw new TimeoutException($"mpirun {scenario} did not end within {limit.TotalSeconds} s. Output so far:\n{output}");
+                throw new TimeoutException($"mpirun {string.Join(' ', dotnetArgs)} did not end within {limit.TotalSeconds} s. Output so far:\n{output}");
             }
             p.WaitForExit();
             lock (output) return new MpiJob(p.ExitCode, output.ToString(), sw.Elapsed.TotalSeconds);
-        }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
 

@@ -68,7 +68,9 @@ internal static class TrainCommand
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
             throw new UsageException("--data", $"'{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
-        if (output is not null) OutputFolder.Prepare(output, "--output", ModelFile, HistoryFile);
+        // Under mpirun/srun only rank 0 writes (the output folder need not exist on the other machines).
+        bool writes = output is not null && Worlds.World.IsRoot;
+        if (writes) OutputFolder.Prepare(output!, "--output", ModelFile, HistoryFile);
         if (seed is { } s) Rng.SetSeed(s);
         // A pretrained base is loaded before any image is read, and sets the image size and channels.
         // A model on it starts with a Rescaling layer and its preprocessing, so its generators feed raw 0–255 pixels.
@@ -123,7 +125,7 @@ internal static class TrainCommand
         if (train.BadFileCount + validation.BadFileCount > 0)
             Console.WriteLine($"Skipped {train.BadFileCount + validation.BadFileCount} unreadable image files.");
 
-        if (output is not null)
+        if (writes && output is not null)
         {
             model.Save(Path.Combine(output, ModelFile));
             history.Plot(Path.Combine(output, HistoryFile));
