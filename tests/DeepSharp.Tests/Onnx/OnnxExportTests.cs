@@ -118,6 +118,47 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EveryOtherExportableLayerMatchesOnnxRuntime() => ExportAndCompare(OtherLayers(), "other_layers", -1f, 1f);
+
+    /// <summary>
+    /// The layer kinds the chapter models do not use: ElementwiseConstant (per-pixel and per-channel), Subtract, Multiply,
+    /// Permute, Reshape, Slice, Softmax on the channel axis, a Dense on an image's last axis, GlobalMaxPooling2D,
+    /// GlobalAveragePooling2D with keepdims, BatchNormalization and a capped leaky ReLU on vectors.
+    /// </summary>
+    internal static Model OtherLayers()
+    {
+        var input = new Input(6, 5, 4);
+        var r = new System.Random(9);
+        Tensor Constant(params int[] shape)
+        {
+            var t = new Tensor(shape);
+            for (int i = 0; i < t.Size; i++) t.Data[i] = r.NextSingle() - 0.5f;
+            return t;
+        }
+        var x = new ElementwiseConstant("subtract", Constant(6, 5, 4), name: "minus_image").Call(input);
+        x = new ElementwiseConstant("multiply", Constant(4), name: "times_channel").Call(x);
+        var a = new Conv2D(4, (3, 3), padding: "same", name: "branch_a").Call(x);
+        var b = new ElementwiseConstant("reverse_subtract", Constant(1), name: "one_minus").Call(x);
+        x = new Subtract(name: "difference").Call(a, b);
+        x = new Multiply(name: "product").Call(x, new DeepSharp.Layers.Activation("sigmoid", name: "gate").Call(a));
+        var permuted = new Permute([2, 1, 3], name: "swap_hw").Call(x);                 // (5, 6, 4)
+        var reshaped = new DeepSharp.Layers.Reshape([6, 5, 4], name: "back_to_image").Call(permuted);
+        var sliced = new DeepSharp.Layers.Slice(-1, 1, 3, name: "channels_1_2").Call(reshaped);   // (6, 5, 2)
+        var soft = new DeepSharp.Layers.Softmax(-1, name: "channel_softmax").Call(sliced);
+        var dense = new Dense(3, activation: "tanh", name: "pixel_dense").Call(soft);     // (6, 5, 3)
+        var gmp = new GlobalMaxPooling2D(name: "gmp").Call(dense);
+        var gap = new GlobalAveragePooling2D(name: "gap_keep", keepdims: true).Call(dense);   // (1, 1, 3)
+        var flat = new Flatten(name: "flat_gap").Call(gap);
+        var v = new Concatenate(name: "features").Call(gmp, flat);
+        v = new BatchNormalization(name: "vector_bn").Call(v);
+        v = new ReLU(maxValue: 0.5, negativeSlope: 0.1, name: "capped_leaky").Call(v);
+        var model = new Model(input, new Dense(4, name: "logits").Call(v), name: "other_layers");
+        foreach (var p in model.Parameters.Where(p => p.Owner is BatchNormalization && p.Name == "moving_variance"))
+            p.Value.Span.Fill(0.25f);
+        return model;
+    }
+
+    [Fact]
     public void TheFileIsNamedAfterTheLayersAndTakesAFreeBatchOfNhwcImages()
     {
         var model = Residual();
