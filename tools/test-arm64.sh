@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the kernel tests (tests/DeepSharp.KernelTests: Compute, the Ops fast paths, Winograd, the optimizers' vector
+# Runs the kernel tests (tests/DeepSharp.KernelTests: Compute, the Ops fast paths, Winograd, the CPU backend against the reference backend, the optimizers' vector
 # updates; small shapes) as a self-contained linux-arm64 program under QEMU user-mode emulation, so the ARM64 paths
 # (AdvSimd: the Kernel128 GEMM micro-kernel, the 128-bit vector kernels) are tested, not just compiled.
 # Installs what it needs (qemu-user-static, arm64 multiarch libc/libstdc++/libssl/zlib; root), publishes, runs, and

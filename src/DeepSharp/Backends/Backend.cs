@@ -10,4 +10,10 @@ public static class Backend
     /// overridden by any <c>DEEPSHARP_*</c> variables).
     /// </summary>
     public static CpuBackend Cpu { get; } = new(CpuBackendOptions.FromEnvironment());
+
+    /// <summary>
+    /// The backend layers, losses and optimizers call (the CPU backend; the parity tests swap in the reference backend
+    /// for a whole model).
+    /// </summary>
+    internal static IBackend Current { get; set; } = Cpu;
 }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -26,7 +27,7 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
     public override Tensor Forward(Tensor x, bool training)
     {
         Tensor.Ensure(ref _y, x.Shape);
-        if (Kind == ActivationKind.Relu) ActivationOps.Forward(Kind, x.Span, _y!.Span, x.Dim(-1));
+        if (Kind == ActivationKind.Relu) Backend.Current.Activation(Kind, x, _y!);
         else
         {
             x.Span.CopyTo(_y!.Span);

@@ -1,10 +1,10 @@
-using DeepSharp.Backends.Cpu;
+using DeepSharp.Backends;
 
 namespace DeepSharp.Layers;
 
 /// <summary>
 /// The activation at the end of Conv2D, Dense and Activation: applies it after the layer's linear part and
-/// turns dLoss/dOutput back into dLoss/dPre-activation. ReLU is folded into the GEMM's store; softmax or
+/// turns dLoss/dOutput back into dLoss/dPre-activation. ReLU is folded into the backend's linear op; softmax or
 /// sigmoid fused with the loss keep the logits and pass the loss's gradient through unchanged.
 /// </summary>
 internal sealed class ActivationStage(ActivationKind kind)
@@ -13,9 +13,8 @@ internal sealed class ActivationStage(ActivationKind kind)
 
     public ActivationKind Kind { get; } = kind;
 
-    /// <summary>The GEMM epilogue that applies this activation for free (ReLU only).</summary>
-    public Backends.Cpu.Epilogue Epilogue(bool fused) =>
-        Kind == ActivationKind.Relu && !fused ? Backends.Cpu.Epilogue.Relu : Backends.Cpu.Epilogue.None;
+    /// <summary>Whether the backend applies this activation in the linear op's store (ReLU, unless fused with the loss).</summary>
+    public bool InEpilogue(bool fused) => Kind == ActivationKind.Relu && !fused;
 
     public Tensor? Logits => _logits;
 
@@ -31,24 +30,7 @@ internal sealed class ActivationStage(ActivationKind kind)
             Tensor.Ensure(ref _logits, y.Shape);
             y.Span.CopyTo(_logits.Span);
         }
-        ActivationOps.Forward(Kind, y.Span, y.Span, y.Dim(-1));
-    }
-
-    /// <summary>
-    /// Like <see cref="Backprop(Tensor, Tensor, bool)"/>, and also writes the bias gradient (column sums of dLoss/dPre-activation over
-    /// the last axis) when it can do both in one pass (ReLU); biasDone says whether it did.
-    /// </summary>
-    public Tensor Backprop(Tensor y, Tensor dy, bool fused, Tensor? dBias, out bool biasDone)
-    {
-        biasDone = false;
-        if (Kind == ActivationKind.Relu && !fused && dBias is not null)
-        {
-            Tensor.Ensure(ref _dz, dy.Shape);
-            int cols = y.Dim(-1);
-            biasDone = ActivationOps.ReluBackwardWithColumnSums(y.Data, dy.Data, _dz.Data, y.Size / cols, cols, dBias.Span);
-            if (biasDone) return _dz;
-        }
-        return Backprop(y, dy, fused);
+        Backend.Current.Activation(Kind, y, y);
     }
 
     /// <summary>dLoss/dPre-activation from dLoss/dOutput dy and the output y.</summary>
@@ -56,12 +38,7 @@ internal sealed class ActivationStage(ActivationKind kind)
     {
         if (Kind == ActivationKind.Linear || fused) return dy;
         Tensor.Ensure(ref _dz, dy.Shape);
-        if (Kind == ActivationKind.Relu)
-        {
-            ActivationOps.ReluBackward(y.Data, dy.Data, _dz.Data, y.Size);   // vectorized, on all cores when large
-            return _dz;
-        }
-        ActivationOps.Backward(Kind, y.Span, dy.Span, _dz.Span, y.Dim(-1));
+        Backend.Current.ActivationBackward(Kind, y, dy, _dz);
         return _dz;
     }
 }

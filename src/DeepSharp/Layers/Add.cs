@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -26,7 +27,7 @@ public sealed class Add(string? name = null) : Layer(name), ILayerFromConfig<Add
     {
         if (InputGradients.Length != inputs.Count) InputGradients = new Tensor?[inputs.Count];
         Tensor.Ensure(ref _y, inputs[0].Shape);
-        ShapeOps.AddForward(inputs, _y!);
+        Backend.Current.Add(inputs, _y!);
         return _y;
     }
 

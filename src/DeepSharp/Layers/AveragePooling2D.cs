@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -31,7 +32,7 @@ public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePoolin
     public override Tensor Forward(Tensor x, bool training)
     {
         Prepare(x);
-        PoolingOps.AverageForward(x, Y!, G);
+        Backend.Current.AveragePool(x, Y!, G);
         return Y!;
     }
 
@@ -40,7 +41,7 @@ public sealed class AveragePooling2D : Pooling2D, ILayerFromConfig<AveragePoolin
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref DX, X!.Shape);
-        PoolingOps.AverageBackward(dy, DX!, G);
+        Backend.Current.AveragePoolBackward(dy, DX!, G);
         InputGradient = DX;
     }
 }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Initializers;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
@@ -65,10 +66,10 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
         Tensor.Ensure(ref _y, x.Shape);
         _trainingMode = training && Trainable;
         if (_trainingMode)
-            BatchNormOp.ForwardTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y!, _mean, _invStd,
+            Backend.Current.BatchNormTraining(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Momentum, Epsilon, _y!, _mean, _invStd,
                 Synchronized ? Worlds.World.Current : null);
         else
-            BatchNormOp.ForwardInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y!, _mean, _invStd);
+            Backend.Current.BatchNormInference(x, _gamma!.Value, _beta!.Value, _movingMean!.Value, _movingVar!.Value, Epsilon, _y!, _mean, _invStd);
         return _y;
     }
 
@@ -76,16 +77,16 @@ public sealed class BatchNormalization : SingleInputLayer, ILayerFromConfig<Batc
     {
         if (needInputGradients) Tensor.Ensure(ref _dx, dy.Shape);
         if (_trainingMode)
-            BatchNormOp.Backward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
+            Backend.Current.BatchNormBackward(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
                 Scale && ComputeWeightGradients ? _gamma.Grad : null, Center && ComputeWeightGradients ? _beta!.Grad : null,
                 Synchronized ? Worlds.World.Current : null);
         else if (ComputeWeightGradients && (Scale || Center))
             // Called in inference mode but trainable (Keras' base(x, training: false), then unfrozen): the moving
             // statistics stay fixed, gamma and beta still learn.
-            BatchNormOp.BackwardInference(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
+            Backend.Current.BatchNormBackwardInference(_x!, _gamma!.Value, _mean, _invStd, dy, needInputGradients ? _dx : null,
                 Scale ? _gamma.Grad : null, Center ? _beta!.Grad : null);
         else if (needInputGradients)
-            BatchNormOp.BackwardInference(_gamma!.Value, _invStd, dy, _dx!);
+            Backend.Current.BatchNormBackwardInference(_x!, _gamma!.Value, _mean, _invStd, dy, _dx!, null, null);
         InputGradient = needInputGradients ? _dx : null;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -47,7 +48,7 @@ public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name
         var shape = inputs[0].ShapeArray.ToArray();
         shape[_axis] = inputs.Sum(x => x.Dim(_axis));
         Tensor.Ensure(ref _y, shape);
-        AxisOps.ConcatForward(inputs, _y!, _axis);
+        Backend.Current.Concat(inputs, _y!, _axis);
         for (int i = 0; i < inputs.Count; i++) _x[i] = inputs[i];
         return _y;
     }
@@ -60,7 +61,7 @@ public sealed class Concatenate(int axis = -1, string? name = null) : Layer(name
             InputGradients[i] = null;
             if (!needInputGradients) continue;
             Tensor.Ensure(ref _dx[i], _x[i].Shape);
-            AxisOps.SliceForward(dy, _dx[i]!, _axis, start);
+            Backend.Current.Slice(dy, _dx[i]!, _axis, start);
             start += _dx[i]!.Dim(_axis);
             InputGradients[i] = _dx[i];
         }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Initializers;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
@@ -18,7 +19,7 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     private readonly ActivationStage _activation;
     private Parameter? _kernel, _bias;
     private Tensor? _x, _y, _dx;
-    private float[]? _workspace;
+    private readonly BackendScratch _scratch = new();
     private ConvGeometry _g;
 
     /// <param name="filters">Number of kernels (output channels).</param>
@@ -86,42 +87,33 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         _x = x;
         _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
         Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, Filters]);
-        Conv2DOp.Forward(x, Kernel.Value, _bias?.Value, _y, _g, _activation.Epilogue(ActivationFusedWithLoss), ref _workspace);
+        Backend.Current.Conv2D(x, Kernel.Value, _bias?.Value, _y, _g, _activation.InEpilogue(ActivationFusedWithLoss), _scratch);
         _activation.Apply(_y);
         return _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dBias = ComputeWeightGradients ? _bias?.Grad : null;
+        // ReLU's mask (and the bias sums beside it) is the backend's; other activations, and a softmax or sigmoid
+        // fused with the loss, hand it dLoss/dPre-activation.
         bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
-        if (!needInputGradients && ComputeWeightGradients && (relu || Activation == ActivationKind.Linear)
-            && Conv2DOp.HasFusedKernelGradient(_g, Filters))
-        {
-            // A first layer on few channels: mask, bias sum and kernel gradient in one pass over dy.
-            Conv2DOp.FusedKernelGradient(_x!.Data, _y!.Data, dy.Data, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
-            InputGradient = null;
-            return;
-        }
-        var dz = _activation.Backprop(_y!, dy, GradientIsForLogits, dBias, out bool biasDone);
+        var dz = relu ? dy : _activation.Backprop(_y!, dy, GradientIsForLogits);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        Conv2DOp.Backward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,
-            ComputeWeightGradients ? Kernel.Grad : null, biasDone ? null : dBias, _g, ref _workspace);
+        Backend.Current.Conv2DBackward(_x!, Kernel.Value, _y!, dz, relu, needInputGradients ? _dx : null,
+            ComputeWeightGradients ? Kernel.Grad : null, ComputeWeightGradients ? _bias?.Grad : null, _g, _scratch);
         InputGradient = needInputGradients ? _dx : null;
     }
 
     /// <summary>
-    /// A first layer (no input gradient) with a small patch and ReLU or no activation, followed by a max pooling: the
-    /// kernel and bias gradients in one pass from the pooled gradient and its winners (the dense dz is never written).
+    /// The fusion "conv then max pooling" (<see cref="FusionPattern.ConvThenMaxPool"/>): the weights' gradients straight
+    /// from the pooling's unscattered gradient, when this layer needs no input gradient and the backend takes it.
     /// </summary>
     internal override bool TryBackwardThroughMaxPool(in MaxPoolGradient pooled)
     {
         bool relu = Activation == ActivationKind.Relu;
-        if (!ComputeWeightGradients || !(relu || Activation == ActivationKind.Linear) || !Conv2DOp.HasFusedKernelGradient(_g, Filters)
-            || !pooled.Follows(_g, Filters))
+        if (!ComputeWeightGradients || !(relu || Activation == ActivationKind.Linear)
+            || !Backend.Current.TryConv2DBackwardThroughMaxPool(_x!, Kernel.Value, pooled, relu, Kernel.Grad, _bias?.Grad, _g))
             return false;
-        var dBias = _bias?.Grad;
-        Conv2DOp.FusedKernelGradientThroughMaxPool(_x!.Data, pooled, relu, Kernel.Grad.Span, dBias is null ? default : dBias.Span, _g, Filters);
         InputGradient = null;
         return true;
     }

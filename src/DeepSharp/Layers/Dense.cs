@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Initializers;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
@@ -16,6 +17,7 @@ namespace DeepSharp.Layers;
 public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
 {
     private readonly ActivationStage _activation;
+    private readonly BackendScratch _scratch = new();
     private Parameter? _kernel, _bias;
     private Tensor? _x, _x2, _y, _y2, _dx, _dx2, _dz2;
 
@@ -80,20 +82,20 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         outShape[^1] = Units;
         Tensor.Ensure(ref _y, outShape);
         Tensor.View(ref _y2, _y.Data, [rows, Units]);
-        DenseOp.Forward(_x2, Kernel.Value, _bias?.Value, _y2, _activation.Epilogue(ActivationFusedWithLoss));
+        Backend.Current.Dense(_x2, Kernel.Value, _bias?.Value, _y2, _activation.InEpilogue(ActivationFusedWithLoss));
         _activation.Apply(_y);
         return _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        var dBias = ComputeWeightGradients ? _bias?.Grad : null;
-        var dz = _activation.Backprop(_y!, dy, GradientIsForLogits, dBias, out bool biasDone);
+        bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
+        var dz = relu ? dy : _activation.Backprop(_y!, dy, GradientIsForLogits);
         int rows = _x2!.Dim(0);
         Tensor.View(ref _dz2, dz.Data, [rows, Units]);
         if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        DenseOp.Backward(_x2, Kernel.Value, _dz2!, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
-            ComputeWeightGradients ? Kernel.Grad : null, biasDone ? null : dBias);
+        Backend.Current.DenseBackward(_x2, Kernel.Value, _y2!, _dz2!, relu, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
+            ComputeWeightGradients ? Kernel.Grad : null, ComputeWeightGradients ? _bias?.Grad : null, _scratch);
         InputGradient = needInputGradients ? _dx : null;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -31,7 +32,7 @@ public sealed class Dropout : SingleInputLayer, ILayerFromConfig<Dropout>
         if (!_applied) return x;
         Tensor.Ensure(ref _y, x.Shape);
         Tensor.Ensure(ref _mask, x.Shape);
-        ShapeOps.DropoutForward(x.Span, _y!.Span, _mask!.Span, Rate, _random);
+        Backend.Current.Dropout(x, _y!, _mask!, Rate, _random);
         return _y;
     }
 
@@ -41,7 +42,7 @@ public sealed class Dropout : SingleInputLayer, ILayerFromConfig<Dropout>
         if (!needInputGradients) return;
         if (!_applied) { InputGradient = dy; return; }
         Tensor.Ensure(ref _dx, dy.Shape);
-        ShapeOps.DropoutBackward(dy.Span, _mask!.Span, _dx!.Span);
+        Backend.Current.DropoutBackward(dy, _mask!, _dx!);
         InputGradient = _dx;
     }
 

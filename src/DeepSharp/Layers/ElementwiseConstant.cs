@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Initializers;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
@@ -80,7 +81,7 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
         if (_expanded.Length != per) { _expanded = new float[per]; _sampleShape = x.ShapeArray[1..]; }
         BroadcastOps.Expand(Constant.Value.Span, ConstantShape, _sampleShape, _expanded);
         Tensor.Ensure(ref _y, x.Shape);
-        BroadcastOps.Forward(Op, x.Span, _expanded, _y!.Span);
+        Backend.Current.BroadcastConstant(Op, x, _expanded, _y!);
         return _y;
     }
 
@@ -89,7 +90,7 @@ public sealed class ElementwiseConstant : SingleInputLayer, ILayerFromConfig<Ele
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, dy.Shape);
-        BroadcastOps.Backward(Op, dy.Span, _expanded, _dx!.Span);
+        Backend.Current.BroadcastConstantBackward(Op, dy, _expanded, _dx!);
         InputGradient = _dx;
     }
 

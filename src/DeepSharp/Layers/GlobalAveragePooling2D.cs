@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -37,7 +38,7 @@ public sealed class GlobalAveragePooling2D(string? name = null, bool keepdims = 
     {
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(3)]);
-        PoolingOps.GlobalAverageForward(x, _y!);
+        Backend.Current.GlobalAveragePool(x, _y!);
         return Keepdims ? Tensor.View(ref _yKeep, _y.Data, [x.Dim(0), 1, 1, x.Dim(3)]) : _y;
     }
 
@@ -46,7 +47,7 @@ public sealed class GlobalAveragePooling2D(string? name = null, bool keepdims = 
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        PoolingOps.GlobalAverageBackward(Keepdims ? Tensor.View(ref _dy, dy.Data, [dy.Dim(0), dy.Dim(3)]) : dy, _dx!);
+        Backend.Current.GlobalAveragePoolBackward(Keepdims ? Tensor.View(ref _dy, dy.Data, [dy.Dim(0), dy.Dim(3)]) : dy, _dx!);
         InputGradient = _dx;
     }
 }

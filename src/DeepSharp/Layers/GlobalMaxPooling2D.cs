@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -37,7 +38,7 @@ public sealed class GlobalMaxPooling2D(string? name = null) : SingleInputLayer(n
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(3)]);
         if (_argMax.Length < _y!.Size) _argMax = new int[_y.Size];
-        GlobalMaxPoolingOp.Forward(x, _y, _argMax);
+        Backend.Current.GlobalMaxPool(x, _y, _argMax);
         return _y;
     }
 
@@ -46,7 +47,7 @@ public sealed class GlobalMaxPooling2D(string? name = null) : SingleInputLayer(n
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        GlobalMaxPoolingOp.Backward(dy, _argMax, _dx!);
+        Backend.Current.GlobalMaxPoolBackward(dy, _argMax, _dx!);
         InputGradient = _dx;
     }
 }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -26,7 +27,7 @@ public sealed class LeakyReLU : SingleInputLayer, ILayerFromConfig<LeakyReLU>
     {
         _x = x;
         Tensor.Ensure(ref _y, x.Shape);
-        ReluOps.Forward(x.Span, _y!.Span, float.PositiveInfinity, NegativeSlope, 0f);
+        Backend.Current.Relu(x, _y!, float.PositiveInfinity, NegativeSlope, 0f);
         return _y;
     }
 
@@ -35,7 +36,7 @@ public sealed class LeakyReLU : SingleInputLayer, ILayerFromConfig<LeakyReLU>
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, dy.Shape);
-        ReluOps.Backward(_x!.Span, dy.Span, _dx!.Span, float.PositiveInfinity, NegativeSlope, 0f);
+        Backend.Current.ReluBackward(_x!, dy, _dx!, float.PositiveInfinity, NegativeSlope, 0f);
         InputGradient = _dx;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -41,12 +42,12 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
             // Inference keeps no winner indices (MNIST inference, batch 256, 2 AVX2 threads: 0.96 of the time, median
             // of 16 alternated rounds; within noise on one thread); a backward pass after it (Grad-CAM, filter
             // visualization) recomputes them from the input.
-            PoolingOps.MaxForward(x, Y!, null, G);
+            Backend.Current.MaxPool(x, Y!, null, G);
             _argmaxValid = false;
             return Y!;
         }
         if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
-        PoolingOps.MaxForward(x, Y, _argmax, G);
+        Backend.Current.MaxPool(x, Y, _argmax, G);
         _argmaxValid = true;
         return Y;
     }
@@ -57,7 +58,7 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
         if (!needInputGradients) return;
         Tensor.Ensure(ref DX, X!.Shape);
         FindWinners();
-        PoolingOps.MaxBackward(dy, _argmax, DX!, G);
+        Backend.Current.MaxPoolBackward(dy, _argmax, DX!, G);
         InputGradient = DX;
     }
 
@@ -77,7 +78,7 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
     {
         if (_argmaxValid) return;
         if (_argmax.Length < Y!.Size) _argmax = new int[Y.Size];
-        PoolingOps.MaxForward(X!, Y!, _argmax, G);   // the same values again, now with the winners
+        Backend.Current.MaxPool(X!, Y!, _argmax, G);   // the same values again, now with the winners
         _argmaxValid = true;
     }
 }

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -41,7 +42,7 @@ public sealed class Permute : SingleInputLayer, ILayerFromConfig<Permute>
         var shape = new int[x.Rank];
         for (int k = 0; k < shape.Length; k++) shape[k] = x.Dim(_perm[k]);
         Tensor.Ensure(ref _y, shape);
-        AxisOps.Permute(x, _y!, _perm);
+        Backend.Current.Permute(x, _y!, _perm);
         return _y;
     }
 
@@ -52,7 +53,7 @@ public sealed class Permute : SingleInputLayer, ILayerFromConfig<Permute>
         var shape = new int[dy.Rank];
         for (int k = 0; k < shape.Length; k++) shape[k] = dy.Dim(_inverse[k]);
         Tensor.Ensure(ref _dx, shape);
-        AxisOps.Permute(dy, _dx!, _inverse);
+        Backend.Current.Permute(dy, _dx!, _inverse);
         InputGradient = _dx;
     }
 

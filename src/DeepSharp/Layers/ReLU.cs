@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -37,7 +38,7 @@ public sealed class ReLU : SingleInputLayer, ILayerFromConfig<ReLU>
     {
         _x = x;
         Tensor.Ensure(ref _y, x.Shape);
-        ReluOps.Forward(x.Span, _y!.Span, MaxValue ?? float.PositiveInfinity, NegativeSlope, Threshold);
+        Backend.Current.Relu(x, _y!, MaxValue ?? float.PositiveInfinity, NegativeSlope, Threshold);
         return _y;
     }
 
@@ -46,7 +47,7 @@ public sealed class ReLU : SingleInputLayer, ILayerFromConfig<ReLU>
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, dy.Shape);
-        ReluOps.Backward(_x!.Span, dy.Span, _dx!.Span, MaxValue ?? float.PositiveInfinity, NegativeSlope, Threshold);
+        Backend.Current.ReluBackward(_x!, dy, _dx!, MaxValue ?? float.PositiveInfinity, NegativeSlope, Threshold);
         InputGradient = _dx;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -47,7 +48,7 @@ public sealed class Slice : SingleInputLayer, ILayerFromConfig<Slice>
         shape[_axis] = Stop - Start;
         Tensor.Ensure(ref _y, shape);
         _x = x;
-        AxisOps.SliceForward(x, _y!, _axis, Start);
+        Backend.Current.Slice(x, _y!, _axis, Start);
         return _y;
     }
 
@@ -56,7 +57,7 @@ public sealed class Slice : SingleInputLayer, ILayerFromConfig<Slice>
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        AxisOps.SliceBackward(dy, _dx!, _axis, Start);
+        Backend.Current.SliceBackward(dy, _dx!, _axis, Start);
         InputGradient = _dx;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -26,7 +27,7 @@ public sealed class Softmax(int axis = -1, string? name = null) : SingleInputLay
     {
         _axis = LayerAxes.Resolve(Axis, x.Rank - 1, Name, ClassName);
         Tensor.Ensure(ref _y, x.Shape);
-        AxisOps.SoftmaxForward(x, _y!, _axis);
+        Backend.Current.Softmax(x, _y!, _axis);
         return _y;
     }
 
@@ -35,7 +36,7 @@ public sealed class Softmax(int axis = -1, string? name = null) : SingleInputLay
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, dy.Shape);
-        AxisOps.SoftmaxBackward(_y!, dy, _dx!, _axis);
+        Backend.Current.SoftmaxBackward(_y!, dy, _dx!, _axis);
         InputGradient = _dx;
     }
 

@@ -1,3 +1,4 @@
+using DeepSharp.Backends;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
@@ -31,7 +32,7 @@ public sealed class ZeroPadding2D : SingleInputLayer, ILayerFromConfig<ZeroPaddi
     {
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(1) + Padding.H.Top + Padding.H.Bottom, x.Dim(2) + Padding.W.Left + Padding.W.Right, x.Dim(3)]);
-        ShapeOps.ZeroPadForward(x, _y!, Padding.H.Top, Padding.W.Left);
+        Backend.Current.ZeroPad(x, _y!, Padding.H.Top, Padding.W.Left);
         return _y;
     }
 
@@ -40,7 +41,7 @@ public sealed class ZeroPadding2D : SingleInputLayer, ILayerFromConfig<ZeroPaddi
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        ShapeOps.ZeroPadBackward(dy, _dx!, Padding.H.Top, Padding.W.Left);
+        Backend.Current.ZeroPadBackward(dy, _dx!, Padding.H.Top, Padding.W.Left);
         InputGradient = _dx;
     }
 

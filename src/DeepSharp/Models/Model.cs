@@ -246,7 +246,7 @@ public partial class Model : Layer
     /// </summary>
     private bool TryBackwardThroughMaxPool(int i, Tensor g, int forceNode)
     {
-        if (!Backends.Cpu.CpuBackend.Settings.PooledKernelGradient || _nodes[i].Inputs.Length != 1) return false;
+        if (!Backends.Backend.Current.Fuses(Backends.FusionPattern.ConvThenMaxPool) || _nodes[i].Inputs.Length != 1) return false;
         int j = _nodes[i].Inputs[0];
         if (j == 0 || j == forceNode || _consumers[j] != 1 || Array.IndexOf(_outputNodes, j) >= 0) return false;
         foreach (int k in _nodes[j].Inputs) if (_wantsGrad[k]) return false;

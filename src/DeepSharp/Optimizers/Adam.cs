@@ -1,5 +1,3 @@
-using DeepSharp.Backends.Cpu;
-
 namespace DeepSharp.Optimizers;
 
 /// <summary>
@@ -22,15 +20,10 @@ public sealed class Adam : Optimizer
     public override string Name => "adam";
     protected override int SlotCount => 2;
 
-    protected override unsafe void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
+    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
     {
         float alpha = (float)((float)LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step)));
-        float b1 = 1 - Beta1, b2 = 1 - Beta2, eps = Epsilon;
-        fixed (float* pw = w, pg = g, pm = slots[0], pv = slots[1])
-        {
-            nint w0 = (nint)pw, g0 = (nint)pg, m0 = (nint)pm, v0 = (nint)pv;
-            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.Adam((float*)w0, (float*)g0, (float*)m0, (float*)v0, i0, i1, alpha, b1, b2, eps));
-        }
+        Backends.Backend.Current.AdamUpdate(w, g, slots[0], slots[1], alpha, 1 - Beta1, 1 - Beta2, Epsilon);
     }
 
     public override Dictionary<string, object?> GetConfig()

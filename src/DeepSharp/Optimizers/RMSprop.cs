@@ -1,5 +1,3 @@
-using DeepSharp.Backends.Cpu;
-
 namespace DeepSharp.Optimizers;
 
 /// <summary>
@@ -24,15 +22,8 @@ public sealed class RMSprop : Optimizer
     public override string Name => "rmsprop";
     protected override int SlotCount => Momentum > 0 ? 2 : 1;
 
-    protected override unsafe void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
-    {
-        float lr = (float)LearningRate, rho = Rho, eps = Epsilon, momentum = Momentum;
-        fixed (float* pw = w, pg = g, pa = slots[0], pv = momentum > 0 ? slots[1] : null)
-        {
-            nint w0 = (nint)pw, g0 = (nint)pg, a0 = (nint)pa, v0 = (nint)pv;
-            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.RMSprop((float*)w0, (float*)g0, (float*)a0, (float*)v0, i0, i1, lr, rho, eps, momentum));
-        }
-    }
+    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step) =>
+        Backends.Backend.Current.RmsPropUpdate(w, g, slots[0], Momentum > 0 ? slots[1] : null, (float)LearningRate, Rho, Epsilon, Momentum);
 
     public override Dictionary<string, object?> GetConfig()
     {

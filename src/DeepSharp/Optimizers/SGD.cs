@@ -19,21 +19,8 @@ public sealed class SGD : Optimizer
     public override string Name => "sgd";
     protected override int SlotCount => Momentum > 0 ? 1 : 0;
 
-    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step)
-    {
-        float lr = (float)LearningRate, m = Momentum;
-        if (m == 0)
-        {
-            for (int i = 0; i < w.Length; i++) w[i] -= lr * g[i];
-            return;
-        }
-        var v = slots[0];
-        for (int i = 0; i < w.Length; i++)
-        {
-            v[i] = m * v[i] - lr * g[i];
-            w[i] += Nesterov ? m * v[i] - lr * g[i] : v[i];
-        }
-    }
+    protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step) =>
+        Backends.Backend.Current.SgdUpdate(w, g, Momentum > 0 ? slots[0] : null, (float)LearningRate, Momentum, Nesterov);
 
     public override Dictionary<string, object?> GetConfig()
     {

@@ -5,7 +5,7 @@ namespace DeepSharp.Backends.Cpu;
 /// GEMM, sparse and fused backward passes) on a persistent thread pool. It makes every path choice itself, from the
 /// layer's shapes and its <see cref="Options"/>. There is one per process: <see cref="Backend.Cpu"/>.
 /// </summary>
-public sealed class CpuBackend
+public sealed partial class CpuBackend
 {
     private CpuBackendOptions _options;
 

@@ -1,6 +1,4 @@
-using DeepSharp.Backends.Cpu;
-
-namespace DeepSharp.Optimizers;
+namespace DeepSharp.Backends.Cpu;
 
 /// <summary>
 /// Runs an optimizer's elementwise update over [0, length) in ranges: on the calling thread for small

@@ -1,0 +1,163 @@
+using DeepSharp.Backends.Cpu;
+
+namespace DeepSharp.Backends;
+
+/// <summary>
+/// Every primitive that layers, losses and optimizers need, in the spirit of candle's <c>BackendStorage</c>: a device
+/// implements this list and nothing above it knows how. Tensors are NHWC, convolution kernels (kh, kw, in, out), dense
+/// kernels (in, out): Keras' layouts. Each method writes into tensors it is given (the caller owns and reuses them, so a
+/// training step allocates nothing); "overwritten" outputs are not read first. A backend makes every path choice itself
+/// (which algorithm, which width, how many threads, which fusion): callers pass what to compute, never how.
+/// Implementations: <see cref="CpuBackend"/> (the fast one) and <see cref="Reference.ReferenceBackend"/> (plain loops,
+/// the tests' oracle). Internal until a second device fixes its shape; a new device implements it in its own folder.
+/// </summary>
+internal interface IBackend
+{
+    /// <summary>A short name for messages ("cpu", "reference").</summary>
+    string Name { get; }
+
+    /// <summary>Whether this backend fuses the named pattern now (the graph executor asks before it arranges the pass).</summary>
+    bool Fuses(FusionPattern pattern);
+
+    // ---- Convolution and dense (the linear layers), with their activation epilogue ----
+
+    /// <summary>y = conv(x, kernel) + bias, then ReLU when <paramref name="relu"/>; y overwritten.</summary>
+    void Conv2D(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g, bool relu, BackendScratch scratch);
+
+    /// <summary>
+    /// The gradients of y = act(conv(x, kernel) + bias) from dy = dLoss/dy, where act is ReLU when
+    /// <paramref name="relu"/> (its mask read from y &gt; 0) and the identity otherwise: dx, dKernel and dBias
+    /// overwritten, each optional (null: not needed). The backend picks the path (fused mask and bias sums, a one-pass
+    /// first-layer gradient, a sparse pass over dz's nonzeros, Winograd, implicit GEMM, im2col + GEMM).
+    /// </summary>
+    void Conv2DBackward(Tensor x, Tensor kernel, Tensor y, Tensor dy, bool relu, Tensor? dx, Tensor? dKernel, Tensor? dBias,
+        in ConvGeometry g, BackendScratch scratch);
+
+    /// <summary>
+    /// The named fusion "conv then max pooling": dKernel and dBias (optional) of y = act(conv(x) + b) taken straight from
+    /// the following max pooling's unscattered gradient, with no dx. False when the backend does not fuse this
+    /// convolution (the caller then runs the pooling's and the convolution's backward passes).
+    /// </summary>
+    bool TryConv2DBackwardThroughMaxPool(Tensor x, Tensor kernel, in MaxPoolGradient pooled, bool relu, Tensor dKernel, Tensor? dBias, in ConvGeometry g);
+
+    /// <summary>y (N, out) = x (N, in) · kernel + bias, then ReLU when <paramref name="relu"/>; y overwritten.</summary>
+    void Dense(Tensor x, Tensor kernel, Tensor? bias, Tensor y, bool relu);
+
+    /// <summary>
+    /// Gradients of y = act(x·kernel + bias) (x (N, in), y and dy (N, out)) from dy, act being ReLU when
+    /// <paramref name="relu"/> and the identity otherwise: dx, dKernel, dBias overwritten, each optional.
+    /// </summary>
+    void DenseBackward(Tensor x, Tensor kernel, Tensor y, Tensor dy, bool relu, Tensor? dx, Tensor? dKernel, Tensor? dBias, BackendScratch scratch);
+
+    // ---- Pooling ----
+
+    /// <summary>Max pooling; <paramref name="argmax"/> (optional) receives each output's winner as a flat index into x.</summary>
+    void MaxPool(Tensor x, Tensor y, int[]? argmax, in ConvGeometry g);
+
+    /// <summary>dx (overwritten) = dy scattered to the winners.</summary>
+    void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, in ConvGeometry g);
+
+    /// <summary>Average pooling (padding excluded from the count, as Keras).</summary>
+    void AveragePool(Tensor x, Tensor y, in ConvGeometry g);
+
+    /// <summary>dx (overwritten) from dy of an average pooling.</summary>
+    void AveragePoolBackward(Tensor dy, Tensor dx, in ConvGeometry g);
+
+    /// <summary>y (N, C) = the mean of x (N, H, W, C) over H and W.</summary>
+    void GlobalAveragePool(Tensor x, Tensor y);
+
+    /// <summary>dx (overwritten) from dy of a global average pooling.</summary>
+    void GlobalAveragePoolBackward(Tensor dy, Tensor dx);
+
+    /// <summary>y (N, C) = the max of x (N, H, W, C) over H and W; argmax its winners.</summary>
+    void GlobalMaxPool(Tensor x, Tensor y, int[] argmax);
+
+    /// <summary>dx (overwritten) from dy of a global max pooling.</summary>
+    void GlobalMaxPoolBackward(Tensor dy, int[] argmax, Tensor dx);
+
+    // ---- Activations and elementwise ----
+
+    /// <summary>y = act(x) (x and y may be the same tensor); softmax over the last axis.</summary>
+    void Activation(ActivationKind kind, Tensor x, Tensor y);
+
+    /// <summary>dx (overwritten) = act'(·) ⊙ dy, from the activation's output y (softmax: the Jacobian over the last axis).</summary>
+    void ActivationBackward(ActivationKind kind, Tensor y, Tensor dy, Tensor dx);
+
+    /// <summary>Keras' ReLU layer: y = min(max_value, x ≥ threshold ? x : negative_slope·(x - threshold)).</summary>
+    void Relu(Tensor x, Tensor y, float maxValue, float negativeSlope, float threshold);
+
+    /// <summary>dx (overwritten) of <see cref="Relu"/> from its input x.</summary>
+    void ReluBackward(Tensor x, Tensor dy, Tensor dx, float maxValue, float negativeSlope, float threshold);
+
+    /// <summary>Softmax over any axis.</summary>
+    void Softmax(Tensor x, Tensor y, int axis);
+
+    /// <summary>dx (overwritten) of a softmax over <paramref name="axis"/> from its output y.</summary>
+    void SoftmaxBackward(Tensor y, Tensor dy, Tensor dx, int axis);
+
+    /// <summary>Inverted dropout: mask[i] = 0 or 1/(1-rate) drawn from <paramref name="random"/>; y = x ⊙ mask.</summary>
+    void Dropout(Tensor x, Tensor y, Tensor mask, float rate, Random random);
+
+    /// <summary>dx (overwritten) = dy ⊙ mask.</summary>
+    void DropoutBackward(Tensor dy, Tensor mask, Tensor dx);
+
+    /// <summary>y = Σ inputs (same shapes).</summary>
+    void Add(IReadOnlyList<Tensor> inputs, Tensor y);
+
+    /// <summary>y = x ∘ c with c broadcast over the batch (<see cref="ConstantOp"/>).</summary>
+    void BroadcastConstant(ConstantOp op, Tensor x, ReadOnlySpan<float> expandedConstant, Tensor y);
+
+    /// <summary>dx (overwritten) of <see cref="BroadcastConstant"/>.</summary>
+    void BroadcastConstantBackward(ConstantOp op, Tensor dy, ReadOnlySpan<float> expandedConstant, Tensor dx);
+
+    // ---- Normalization ----
+
+    /// <summary>
+    /// Batch normalization in training mode over the last axis: y overwritten, mean and invStd (per channel) saved for the
+    /// backward, moving statistics updated (synchronized over <paramref name="world"/>'s ranks when it has several).
+    /// </summary>
+    void BatchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float momentum, float epsilon,
+        Tensor y, float[] mean, float[] invStd, Worlds.IWorld? world);
+
+    /// <summary>Batch normalization with the moving statistics (mean and invStd receive what it used).</summary>
+    void BatchNormInference(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float epsilon,
+        Tensor y, float[] mean, float[] invStd);
+
+    /// <summary>Training-mode backward: dx, dGamma, dBeta overwritten, each optional.</summary>
+    void BatchNormBackward(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta,
+        Worlds.IWorld? world);
+
+    /// <summary>Inference-mode backward (the statistics are constants): dx, dGamma, dBeta overwritten, each optional.</summary>
+    void BatchNormBackwardInference(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta);
+
+    // ---- Shape ----
+
+    /// <summary>y = x padded with zeros: <paramref name="top"/> rows and <paramref name="left"/> columns before (the rest after).</summary>
+    void ZeroPad(Tensor x, Tensor y, int top, int left);
+
+    /// <summary>dx (overwritten) = the inner part of dy.</summary>
+    void ZeroPadBackward(Tensor dy, Tensor dx, int top, int left);
+
+    /// <summary>y = x with its axes permuted (perm includes the batch axis).</summary>
+    void Permute(Tensor x, Tensor y, ReadOnlySpan<int> perm);
+
+    /// <summary>y = the concatenation of xs along <paramref name="axis"/>.</summary>
+    void Concat(IReadOnlyList<Tensor> xs, Tensor y, int axis);
+
+    /// <summary>y = x[..., start : start + y's size along axis, ...].</summary>
+    void Slice(Tensor x, Tensor y, int axis, int start);
+
+    /// <summary>dx (overwritten) of <see cref="Slice"/>: dy in its place, zeros elsewhere.</summary>
+    void SliceBackward(Tensor dy, Tensor dx, int axis, int start);
+
+    // ---- Optimizer update steps (elementwise over one weight; slots are the optimizer's state) ----
+
+    /// <summary>Keras' SGD: w -= lr·g; with momentum m: v = m·v - lr·g, w += v (Nesterov: w += m·v - lr·g).</summary>
+    void SgdUpdate(Span<float> w, ReadOnlySpan<float> g, float[]? velocity, float learningRate, float momentum, bool nesterov);
+
+    /// <summary>Keras' RMSprop (ε inside the root): a = ρa + (1-ρ)g²; w -= lr·g/√(a+ε), or through the momentum slot v.</summary>
+    void RmsPropUpdate(Span<float> w, ReadOnlySpan<float> g, float[] average, float[]? velocity, float learningRate, float rho, float epsilon, float momentum);
+
+    /// <summary>Keras' Adam with the bias corrections folded into <paramref name="alpha"/>: m += (g-m)·b1, v += (g²-v)·b2, w -= α·m/(√v+ε).</summary>
+    void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float alpha, float oneMinusBeta1, float oneMinusBeta2, float epsilon);
+}
