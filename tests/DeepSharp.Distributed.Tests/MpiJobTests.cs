@@ -37,6 +37,7 @@ public class MpiJobTests
         Assert.True(job.ExitCode == 0, job.Output);
         foreach (var name in new[] { "arrays", "folder", "generator" })
             Assert.Equal("min 1 max 1", job.Check("samples-" + name)[(name.Length + 9)..]);
+        Assert.Equal("resumed 1 1", job.Check("resumed"));   // both ranks ran only epoch 3 after rank 0's backup of epoch 2
         var files = job.Check("files").Split(' ')[1..].Select(double.Parse).ToArray();
         Assert.True(files[0] >= 3, $"rank 0 wrote {files[0]} files (log.csv, model.keras, the backup)\n{job.Output}");
         Assert.Equal(0, files[1]);

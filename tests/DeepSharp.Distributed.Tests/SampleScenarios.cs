@@ -41,6 +41,12 @@ internal static class SampleScenarios
             new ModelCheckpoint(Path.Combine(mine, "model.keras")),
             new BackupAndRestore(Path.Combine(mine, "backup"), deleteCheckpoint: false),
         ]);
+        // Resuming: BackupAndRestore reads rank 0's backup (epoch 2 done); every rank goes on from epoch 3.
+        var resumed = model.Fit(mx, my, batchSize: 4, epochs: 3, verbose: 0, callbacks: [new BackupAndRestore(Path.Combine(mine, "backup"), deleteCheckpoint: false)]);
+        var epochsRun = new double[world.Size];
+        epochsRun[world.Rank] = resumed.Epochs.Count == 1 && resumed.Epochs[0] == 3 ? 1 : 0;
+        world.AllReduceSum(epochsRun);
+        if (world.Rank == 0) Console.WriteLine($"CHECK resumed {string.Join(" ", epochsRun)}");
         var files = new double[world.Size];
         files[world.Rank] = Directory.EnumerateFiles(mine, "*", SearchOption.AllDirectories).Count();
         world.AllReduceSum(files);

@@ -11,6 +11,9 @@ namespace DeepSharp.Models;
 public partial class Model
 {
     private GradientBuckets? _gradientBuckets;
+
+    /// <summary>Set during a distributed step's backward pass: told when each layer's weight gradients are final, it starts their all-reduce.</summary>
+    private GradientBuckets? _gradientsInFlight;
     private double[] _logSums = [];
 
     /// <summary>
@@ -43,11 +46,18 @@ public partial class Model
             throw new ArgumentException($"A batch of {globalCount} samples cannot be split over {world.Size} ranks with synchronized BatchNormalization " +
                 "(a rank with no samples has no statistics to share). Use a batch size that leaves at least one sample per rank in every batch, the last one included.");
         double loss = 0;
-        if (n > 0) loss = ComputeGradients(xb, yb, (float)n / globalCount).Loss;
-        else foreach (var p in _parameterCache) if (p.Trainable) p.Grad.Span.Clear();
         var gradients = TrainableGradients();
-        _gradientBuckets!.AllReduce(world, gradients, 1f);
-        LastFitTimings.AllReduceSeconds += _gradientBuckets.LastSeconds;
+        var buckets = _gradientBuckets!;
+        buckets.Begin(world, gradients);
+        if (n > 0)
+        {
+            _gradientsInFlight = buckets;
+            try { loss = ComputeGradients(xb, yb, (float)n / globalCount).Loss; }
+            finally { _gradientsInFlight = null; }
+        }
+        else foreach (var g in gradients) g.Gradient.Span.Clear();
+        buckets.Finish(1f);
+        LastFitTimings.AllReduceSeconds += buckets.LastWaitSeconds;
         Optimizer!.ApplyGradients(gradients);
         if (n > 0) foreach (var m in Metrics) m.Update(_values[^1]!, yb);
         return loss;

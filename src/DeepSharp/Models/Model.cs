@@ -227,10 +227,15 @@ public partial class Model : Layer
             bool need = false;
             foreach (int j in node.Inputs) need |= _wantsGrad[j];
             if (!need && !(weightGradients && HasTrainableWeights(node.Layer!))) continue;
-            if (need && weightGradients && TryBackwardThroughMaxPool(i, g, forceNode)) continue;
+            if (need && weightGradients && TryBackwardThroughMaxPool(i, g, forceNode))
+            {
+                _gradientsInFlight?.LayerDone(_nodes[node.Inputs[0]].Layer!);
+                continue;
+            }
             node.Layer!.GradientIsForLogits = seedIsLogitGradient && i == fromNode;
             try { node.Layer.Backward(g, need); }
             finally { node.Layer.GradientIsForLogits = false; }
+            _gradientsInFlight?.LayerDone(node.Layer);
             if (!need) continue;
             for (int s = 0; s < node.Inputs.Length; s++)
                 if (_wantsGrad[node.Inputs[s]]) Contribute(node.Inputs[s], node.Layer.InputGradients[s]);

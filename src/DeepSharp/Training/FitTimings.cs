@@ -17,8 +17,8 @@ public sealed class FitTimings
     public double TotalSeconds { get; internal set; }
 
     /// <summary>
-    /// Seconds spent summing gradients over the ranks of a world (DeepSharp.Distributed): copying them into buckets,
-    /// sending and waiting. 0 in a world of one.
+    /// Seconds training waited for the gradients' sum over the ranks of a world (DeepSharp.Distributed) after each
+    /// backward pass: the all-reduce time not hidden behind the backward pass. 0 in a world of one.
     /// </summary>
     public double AllReduceSeconds { get; internal set; }
 
