@@ -91,7 +91,7 @@ internal static partial class CSharpBlocks
             """;
     }
 
-    /// <summary>Every block must be used by <see cref="ReplacementsUsed"/>: a replacement that matches nothing is a stale doc comment.</summary>
+    /// <summary>A replacement whose text is not in the block is a stale doctest comment: named, so it fails.</summary>
     public static string? ReplacementsUnused(DocBlock b)
     {
         var text = string.Join("\n", b.Code);

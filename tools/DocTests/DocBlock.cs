@@ -24,6 +24,7 @@ internal sealed class DocBlock
 /// expect: val accuracy: 0.7..0.95    (the last figure printed after that text must be in the range)
 /// file: examples/CustomLayer/ScaleShift.cs     (a C# source file compiled with the blocks)
 /// skip: downloads VGG16's weights (58.9 MB)    (compiled but not run; the reason is printed)
+/// omit: bash tools/test.sh => it runs these doc tests   (shell: the lines holding the text are not run, counted as skipped)
 /// timeout: 300
 /// --&gt;
 /// </code>
@@ -33,12 +34,13 @@ internal sealed class Directives
     public List<string> Prelude { get; } = [];
     public int PreludeLine { get; set; }
     public List<(string From, string To)> Replacements { get; } = [];
+    public List<(string Text, string Reason)> Omissions { get; } = [];
     public List<Expectation> Expectations { get; } = [];
     public List<string> Files { get; } = [];
     public string? Skip { get; set; }
     public int TimeoutSeconds { get; set; } = 300;
 
-    private static readonly string[] Keys = ["prelude", "replace", "expect", "file", "skip", "timeout"];
+    private static readonly string[] Keys = ["prelude", "replace", "omit", "expect", "file", "skip", "timeout"];
 
     /// <summary>Parses the comment's lines (without "&lt;!-- doctest" and "--&gt;"); <paramref name="firstLine"/> is the line number of lines[0].</summary>
     public static Directives Parse(IReadOnlyList<string> lines, int firstLine, string where)
@@ -65,6 +67,11 @@ internal sealed class Directives
                         int arrow = value.IndexOf(" => ", StringComparison.Ordinal);
                         if (arrow < 0) throw new FormatException($"{where}: 'replace: {value}' needs 'FROM => TO'.");
                         d.Replacements.Add((value[..arrow], value[(arrow + 4)..]));
+                        break;
+                    case "omit":
+                        int because = value.IndexOf(" => ", StringComparison.Ordinal);
+                        if (because < 0) throw new FormatException($"{where}: 'omit: {value}' needs 'TEXT => the reason it cannot run here'.");
+                        d.Omissions.Add((value[..because], value[(because + 4)..]));
                         break;
                     case "expect": d.Expectations.Add(Expectation.Parse(value, where)); break;
                     case "file": d.Files.Add(value); break;

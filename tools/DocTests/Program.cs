@@ -2,7 +2,8 @@
 // every project under examples/ runs end to end in its smoke setting. tools/test.sh runs this after the unit tests.
 //   dotnet run -c Release --project tools/DocTests [-- [--docs-only | --examples-only] [FILE.md ...]]
 // A block that needs context or smaller sizes says so in an HTML comment just above it (invisible on GitHub);
-// the conventions are in docs/CONTRIBUTING.md ("Docs are tests").
+// the conventions are in docs/CONTRIBUTING.md ("Docs are tests"). C# blocks run in an empty folder with DOCTEST_REPO
+// set to the repository (a prelude reads fixtures from there).
 using DocTests;
 
 string repo = FindRepository();
@@ -62,13 +63,19 @@ static void RunDocs(string repo, List<string> files, string cliDll, string work,
         string what = $"{b.Where} ({b.Language})";
         if (CSharpBlocks.ReplacementsUnused(b) is { } stale) { report.Fail(what, stale); continue; }
         if (b.Directives.Skip is { } why) { report.Skip(what, why); continue; }
+        foreach (var (text, reason) in b.Directives.Omissions)
+        {
+            if (b.Code.Any(l => l.Contains(text, StringComparison.Ordinal))) report.Skip($"{b.Where} line '{text}'", reason);
+            else report.Fail(what, $"'omit:' text not found in the block: {text}");
+        }
         ProcessRunner.Result r;
         if (b.Language == "csharp")
         {
             if (snippets is null) { report.Fail(what, "not run: the C# blocks did not compile"); continue; }
             string cwd = Path.Combine(work, $"block{b.Id}");
             Directory.CreateDirectory(cwd);
-            r = ProcessRunner.Run("dotnet", [snippets, b.Id.ToString()], cwd, b.Directives.TimeoutSeconds);
+            r = ProcessRunner.Run("dotnet", [snippets, b.Id.ToString()], cwd, b.Directives.TimeoutSeconds,
+                new Dictionary<string, string> { ["DOCTEST_REPO"] = repo });
         }
         else r = ShellBlocks.Run(b, repo, cliDll, work);
         if (r.TimedOut) { report.Fail(what, $"did not finish in {b.Directives.TimeoutSeconds} s", r.Output); continue; }

@@ -24,6 +24,7 @@ internal static partial class ShellBlocks
         foreach (var raw in b.Code)
         {
             string line = raw;
+            if (b.Directives.Omissions.Any(o => line.Contains(o.Text, StringComparison.Ordinal))) { s.AppendLine(": omitted"); continue; }
             foreach (var (from, to) in b.Directives.Replacements) line = line.Replace(from, to);
             s.AppendLine(DeepSharpCommand().Replace(line, "deepsharp"));
         }
