@@ -61,25 +61,28 @@ public partial class Model
     }
 
     /// <summary>
-    /// The loss on one batch and its gradient for every trainable weight, in training mode, with nothing applied
-    /// (Keras: the GradientTape half of train_step). <c>Fit</c>'s
-    /// step is this call followed by <see cref="Optimizers.Optimizer.ApplyGradients"/>.
+    /// The loss on one batch and its gradient for every trainable weight, with nothing applied (Keras: the GradientTape
+    /// half of train_step). <c>Fit</c>'s step is this call followed by <see cref="Optimizers.Optimizer.ApplyGradients"/>.
+    /// With <paramref name="training"/> false the forward pass runs in inference mode, as Keras' GradientTape around
+    /// <c>model(x, training=False)</c>: BatchNormalization normalizes with its moving statistics (and leaves them
+    /// unchanged), Dropout passes everything through, and the gradients are those of that deterministic loss.
     /// </summary>
     /// <example><code>
     /// var (loss, gradients) = model.ComputeGradients(xBatch, yBatch);
     /// model.Optimizer!.ApplyGradients(gradients);
+    /// var inference = model.ComputeGradients(xBatch, yBatch, training: false);   // BatchNormalization and Dropout in inference mode
     /// </code></example>
-    public LossAndGradients ComputeGradients(Tensor x, Tensor y) => ComputeGradients(x, y, 1f);
+    public LossAndGradients ComputeGradients(Tensor x, Tensor y, bool training = true) => ComputeGradients(x, y, 1f, training);
 
     /// <summary>
     /// ComputeGradients of <paramref name="lossScale"/> × the loss (the seed gradient is scaled; the returned loss is
     /// not): Fit in a world of several ranks weights each rank's share of a batch by its size.
     /// </summary>
-    internal LossAndGradients ComputeGradients(Tensor x, Tensor y, float lossScale)
+    internal LossAndGradients ComputeGradients(Tensor x, Tensor y, float lossScale, bool training = true)
     {
         if (Loss is null)
             throw new InvalidOperationException($"Model '{Name}' has no loss: call model.Compile(optimizer: \"rmsprop\", loss: \"categorical_crossentropy\") before ComputeGradients.");
-        var output = RunForward(x, training: true);
+        var output = RunForward(x, training);
         CheckTargets(output, y);
         var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
         var last = _nodes[^1].Layer!;

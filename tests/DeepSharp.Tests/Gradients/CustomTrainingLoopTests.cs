@@ -123,3 +123,52 @@ public class TrainStepAllocationTests
         Assert.True(Math.Abs(compute - (forward + backward)) <= slack && Math.Abs(step - (compute + apply)) <= slack, $"per step: forward {forward}, backward {backward}, ComputeGradients {compute} bytes, ApplyGradients {apply}, TrainStep {step}");
     }
 }
+
+/// <summary><c>ComputeGradients(x, y, training: false)</c>: Keras' GradientTape around <c>model(x, training=False)</c>.</summary>
+public class InferenceModeGradientTests
+{
+    [Fact]
+    public void InferenceModeGradientsAreDeterministicLeaveTheStatisticsAndMatchFiniteDifferences()
+    {
+        var model = new Sequential(
+            new Conv2D(4, (3, 3), activation: "tanh", inputShape: (6, 6, 2)),   // smooth: finite differences meet no kink
+            new BatchNormalization(),
+            new Dropout(0.5),
+            new Flatten(),
+            new Dense(3, activation: "softmax"));
+        LayerGradientCheck.Reinitialize(model.Parameters, 7);
+        model.Compile(new SGD(), "categorical_crossentropy");
+        var x = Random(2, [5, 6, 6, 2], 0f, 1f);
+        var y = new Tensor(5, 3);
+        for (int i = 0; i < 5; i++) y[i, i % 3] = 1f;
+        model.Fit(x, y, epochs: 2, batchSize: 5, verbose: 0);   // moving statistics away from their start
+        var bn = model.Layers.OfType<BatchNormalization>().Single();
+        var stats = bn.Parameters.Where(p => !p.Trainable).Select(p => p.Value.Span.ToArray()).ToList();
+
+        var first = model.ComputeGradients(x, y, training: false);
+        var g1 = first.Gradients.Select(g => g.Gradient.Span.ToArray()).ToList();
+        var second = model.ComputeGradients(x, y, training: false);
+        Assert.Equal(first.Loss, second.Loss);                  // no dropout, no batch statistics: deterministic
+        for (int i = 0; i < g1.Count; i++) Assert.Equal(g1[i], second.Gradients[i].Gradient.Span.ToArray());
+        var after = bn.Parameters.Where(p => !p.Trainable).Select(p => p.Value.Span.ToArray()).ToList();
+        for (int i = 0; i < stats.Count; i++) Assert.Equal(stats[i], after[i]);   // moving statistics untouched
+
+        // Finite differences of the inference loss, on a few weights of every trainable parameter (gamma and beta too).
+        foreach (var (weight, gradient) in first.Gradients.Select((g, i) => (g.Weight, g1[i])))
+            for (int k = 0; k < weight.Value.Size; k += Math.Max(1, weight.Value.Size / 3))
+            {
+                float saved = weight.Value.Data[k];
+                const float eps = 1e-3f;
+                weight.Value.Data[k] = saved + eps;
+                double plus = model.ComputeGradients(x, y, training: false).Loss;
+                weight.Value.Data[k] = saved - eps;
+                double minus = model.ComputeGradients(x, y, training: false).Loss;
+                weight.Value.Data[k] = saved;
+                double numeric = (plus - minus) / (2 * eps);
+                Assert.True(Math.Abs(numeric - gradient[k]) <= 2e-3 + 2e-2 * Math.Abs(numeric),
+                    $"{weight.Name}[{k}]: backprop {gradient[k]}, finite differences {numeric}");
+            }
+        // Training mode differs (batch statistics, dropout): the flag is not ignored.
+        Assert.NotEqual(first.Loss, model.ComputeGradients(x, y).Loss);
+    }
+}
