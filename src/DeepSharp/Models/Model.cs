@@ -130,18 +130,39 @@ public partial class Model : Layer
         _parameterCache = _nodes.Skip(1).SelectMany(x => x.Layer!.Parameters).ToList();
     }
 
-    private void Visit(SymbolicTensor t, SymbolicTensor input, List<SymbolicTensor> order,
+    /// <summary>
+    /// Appends <paramref name="output"/> and everything it depends on to <paramref name="order"/>, inputs before readers.
+    /// Iterative (an explicit stack, not recursion), so a chain of 100,000 layers cannot overflow the thread's stack.
+    /// </summary>
+    private void Visit(SymbolicTensor output, SymbolicTensor input, List<SymbolicTensor> order,
         Dictionary<SymbolicTensor, int> index, HashSet<Layer> seenLayers, HashSet<SymbolicTensor> onPath)
     {
-        if (index.ContainsKey(t)) return;
-        if (t.Producer is null)
-            throw new ArgumentException($"Model '{Name}': the output depends on an Input that was not passed to the model. Pass the Input the layers were called on.");
-        if (!onPath.Add(t)) throw new ArgumentException($"Model '{Name}': the graph has a cycle at layer '{t.Producer.Name}'.");
-        foreach (var i in t.Inputs) Visit(i, input, order, index, seenLayers, onPath);
-        if (!seenLayers.Add(t.Producer))
-            throw new ArgumentException($"Model '{Name}': layer '{t.Producer.Name}' is used twice. Sharing a layer between two calls is not supported; create a second layer.");
-        index[t] = order.Count;
-        order.Add(t);
+        var stack = new Stack<(SymbolicTensor Tensor, int Next)>();
+        Enter(output);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            if (next < t.Inputs.Length)
+            {
+                stack.Push((t, next + 1));
+                Enter(t.Inputs[next]);
+                continue;
+            }
+            onPath.Remove(t);
+            if (!seenLayers.Add(t.Producer!))
+                throw new ArgumentException($"Model '{Name}': layer '{t.Producer!.Name}' is used twice. Sharing a layer between two calls is not supported; create a second layer.");
+            index[t] = order.Count;
+            order.Add(t);
+        }
+
+        void Enter(SymbolicTensor t)
+        {
+            if (index.ContainsKey(t)) return;
+            if (t.Producer is null)
+                throw new ArgumentException($"Model '{Name}': the output depends on an Input that was not passed to the model. Pass the Input the layers were called on.");
+            if (!onPath.Add(t)) throw new ArgumentException($"Model '{Name}': the graph has a cycle at layer '{t.Producer.Name}'.");
+            stack.Push((t, 0));
+        }
     }
 
     // ---- as a layer inside another model ----
