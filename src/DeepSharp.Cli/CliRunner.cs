@@ -95,8 +95,14 @@ internal static class CliRunner
     private static void AddVerboseOption(RootCommand root)
     {
         // Commands that have their own --verbose (mnist: Keras' verbosity 0/1/2) keep it; it enables stack traces too.
-        foreach (var command in root.Subcommands)
-            if (!command.Options.Any(o => o.Name == "--verbose" || o.Aliases.Contains("--verbose")))
+        // Every command that runs (a leaf, e.g. `visualize filters`), however deeply nested.
+        var pending = new Stack<Command>(root.Subcommands);
+        while (pending.Count > 0)
+        {
+            var command = pending.Pop();
+            foreach (var sub in command.Subcommands) pending.Push(sub);
+            if (command.Subcommands.Count == 0 && !command.Options.Any(o => o.Name == "--verbose" || o.Aliases.Contains("--verbose")))
                 command.Options.Add(new Option<bool>("--verbose") { Description = "print the stack trace of an error" });
+        }
     }
 }

@@ -29,11 +29,15 @@ public static class AugmentPreview
         if (generator.DataFormat != DataFormat.ChannelsLast)
             throw new ArgumentException("AugmentPreview draws channels-last generators; create the generator with DataFormat.ChannelsLast to preview it.", nameof(generator));
         var (h, w) = targetSize ?? (150, 150);
-        int cols = versions + 1, rows = imagePaths.Count;
-        int gridW = cols * w + (cols + 1) * gap, gridH = rows * h + (rows + 1) * gap;
+        if (h < 1 || w < 1 || gap < 0) throw new ArgumentException($"targetSize ({h}, {w}) and gap {gap} must be positive.", nameof(targetSize));
+        long cols = versions + 1L, rows = imagePaths.Count;
+        long gridWidth = cols * w + (cols + 1) * gap, gridHeight = rows * h + (rows + 1) * gap;
+        if (gridWidth * gridHeight * 3 > Array.MaxLength)
+            throw new ArgumentException($"A grid of {rows} × {cols} images of {h}×{w} is {gridHeight}×{gridWidth} pixels, more than one array holds; use fewer versions or images, or a smaller targetSize.", nameof(versions));
+        int gridW = (int)gridWidth, gridH = (int)gridHeight;
         var grid = new float[gridH * gridW * 3];
         Array.Fill(grid, 255f);   // white gaps
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < imagePaths.Count; r++)
         {
             var image = ImageIO.Load(imagePaths[r], ColorMode.Rgb, (h, w), interpolation);
             Paste(grid, gridW, image.Span, h, w, gap + r * (h + gap), gap);
@@ -48,16 +52,16 @@ public static class AugmentPreview
     }
 
     /// <summary>The image files under <paramref name="directory"/> (recursively, sorted), <paramref name="count"/> of
-    /// them spread evenly over the list so that a folder per class shows several classes.</summary>
+    /// them spread evenly over the list so that a folder per class shows several classes. Linked sub-folders are not entered
+    /// and each real folder is listed once (<see cref="DirectoryIterator"/>'s rules).</summary>
     public static IReadOnlyList<string> PickImages(string directory, int count)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Image folder '{directory}' does not exist.");
-        var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Where(f => DirectoryIterator.ImageExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
-            .Order(StringComparer.Ordinal).ToList();
+        if (count < 1) throw new ArgumentException($"count is {count} but must be at least 1.", nameof(count));
+        var files = FolderWalker.ImageFiles(directory, followLinks: false);   // linked sub-folders are not entered
         if (files.Count == 0)
             throw new ArgumentException($"No image files under '{directory}' (looked for {string.Join(" ", DirectoryIterator.ImageExtensions)}).");
-        count = Math.Min(Math.Max(count, 1), files.Count);
+        count = Math.Min(count, files.Count);
         return Enumerable.Range(0, count).Select(i => files[(int)((long)i * files.Count / count)]).ToList();
     }
 

@@ -159,6 +159,12 @@ public sealed class DirectoryIterator : BatchIterator
         var paths = new List<string>();
         var relative = new List<string>();
         var labels = new List<int>();
+        // A class folder that is a link out of the data folder (to '/', say) is entered only when links are followed.
+        if (!followLinks)
+            foreach (var name in classNames)
+                if (FolderWalker.LinksOutside(Path.Combine(root, name), root))
+                    throw new ArgumentException($"Class folder '{Path.Combine(directory, name)}' is a link to '{RealPath.Of(Path.Combine(root, name))}', outside '{directory}'. " +
+                        "Links are followed only when asked (followLinks: true, --follow-links); or copy the images into the data folder.");
         var visited = new HashSet<string>(StringComparer.Ordinal) { RealPath.Of(root) };
         foreach (var name in classNames) visited.Add(RealPath.Of(Path.Combine(root, name)));
         for (int ci = 0; ci < classNames.Length; ci++)
@@ -210,37 +216,15 @@ public sealed class DirectoryIterator : BatchIterator
         return new ScanResult(root, classNames, paths.ToArray(), relative.ToArray(), labels.ToArray(), bad.ToArray());
     }
 
-    private static bool IsImage(string path)
-    {
-        foreach (var ext in ImageExtensions)
-            if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
-    }
+    private static bool IsImage(string path) => FolderWalker.IsImage(path);
 
     /// <summary>
-    /// Image files under a class folder, recursively: folders in sorted order, files sorted within each (as Keras).
-    /// Linked sub-folders are entered only with <paramref name="followLinks"/> (Keras' follow_links, default off), and then
-    /// only folders whose real path is not in <paramref name="visited"/> (the data folder, every class folder, and the
-    /// folders listed so far): a link loop (<c>ln -s .. a/loop</c>) ends, and a link into another class is not
-    /// counted twice under the wrong label.
+    /// Image files under a class folder, recursively (<see cref="FolderWalker"/>): folders in sorted order, files sorted
+    /// within each (as Keras). Linked sub-folders are entered only with <paramref name="followLinks"/> (Keras' follow_links,
+    /// default off), and then only folders whose real path is not in <paramref name="visited"/> (the data folder, every class
+    /// folder, and the folders listed so far): a link loop (<c>ln -s .. a/loop</c>) ends, and a link into another class is
+    /// not counted twice under the wrong label.
     /// </summary>
-    private static List<string> ListImages(string classDir, bool followLinks, HashSet<string> visited)
-    {
-        IEnumerable<string> Subfolders(string folder) => System.IO.Directory.EnumerateDirectories(folder)
-            .Where(sub => followLinks || new DirectoryInfo(sub).LinkTarget is null);
-        var folders = new List<string> { classDir };
-        var pending = new Stack<string>(Subfolders(classDir));
-        while (pending.Count > 0)
-        {
-            string folder = pending.Pop();
-            if (!visited.Add(RealPath.Of(folder))) continue;
-            folders.Add(folder);
-            foreach (var sub in Subfolders(folder)) pending.Push(sub);
-        }
-        folders.Sort(StringComparer.Ordinal);
-        var result = new List<string>();
-        foreach (var folder in folders)
-            result.AddRange(System.IO.Directory.EnumerateFiles(folder).Where(IsImage).Order(StringComparer.Ordinal));
-        return result;
-    }
+    private static List<string> ListImages(string classDir, bool followLinks, HashSet<string> visited) =>
+        FolderWalker.ImageFiles(classDir, followLinks, visited);
 }

@@ -45,6 +45,12 @@ public static partial class ImageIO
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': it is {what}, not a regular file, so it is never opened (reading it could block forever). {SkipHint}");
         if (info.Length == 0)
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': it is empty or not a regular file (a pipe, socket or device is never opened). {SkipHint}");
+        // A file without read permission: SkiaSharp's decoder would only say "InternalError".
+        try { File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite).Dispose(); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ImageDecodeException(path, $"Cannot read image '{path}': {e.Message} Give read permission (chmod +r) or remove the file. {SkipHint}");
+        }
     }
 
     /// <summary>Checks the size declared in the image header against <see cref="MaxImagePixels"/>, before any pixels are allocated.</summary>

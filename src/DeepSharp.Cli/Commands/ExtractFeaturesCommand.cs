@@ -28,22 +28,37 @@ internal static class ExtractFeaturesCommand
 
     private static int Run(string baseSpec, string dir, string output, int? size, int batchSize)
     {
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
-        string? outDir = Path.GetDirectoryName(Path.GetFullPath(output));
-        if (outDir is not null && !Directory.Exists(outDir))
-            throw new DirectoryNotFoundException($"--output: folder '{outDir}' does not exist. Create it first.");
+        // Every flag, and the output file, is checked before the base is loaded or any image read.
         if (size is { } s) UsageException.RequireRange("--target-size", s, 32, 4096);
         UsageException.RequireRange("--batch-size", batchSize, 1, int.MaxValue);
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException(File.Exists(dir) ? $"--data: '{dir}' is a file; give a folder with one sub-folder of images per class." : $"--data: folder '{dir}' does not exist.");
+        output = OutputPath.CheckFile(output, "--output", [".npz"], ("--data", dir), ("--base", baseSpec));
         var network = BaseNetworks.Resolve(baseSpec, size);
         Console.WriteLine($"Base: {network.Describe()}.");
+        // One batch at the base's input size must fit one array (a 20000×20000 input, a huge --batch-size).
+        var (h, w) = network.Size;
+        int channels = network.ColorMode == ColorMode.Grayscale ? 1 : 3;
+        FlagLimits.RequireProduct("--batch-size", $"a batch of {batchSize} images of {h}×{w}×{channels} (the input of {baseSpec})", FlagLimits.MaxValues, batchSize, h, w, channels);
         var convBase = network.FeatureModel();
+        FlagLimits.RequireActivationMemory("--batch-size", convBase, batchSize, $"the base {baseSpec}");
         // The feature model takes raw 0–255 pixels (any scaling and preprocessing are its first layers).
         using var images = new ImageDataGenerator().FlowFromDirectory(dir, network.Size, colorMode: network.ColorMode,
             classMode: ClassMode.Sparse, batchSize: batchSize, shuffle: false);
         if (images.SampleCount == 0)
             throw new ArgumentException($"--data: folder '{dir}' has no images in class sub-folders (e.g. {dir}/cats/*.jpg).");
+        long perSample = convBase.OutputShapePerSample!.Aggregate(1L, (a, b) => a * b);
+        FlagLimits.RequireProduct("--data", $"the features of {images.SampleCount} images ({perSample:N0} values each from {baseSpec})", FlagLimits.MaxValues, images.SampleCount, perSample);
         Console.WriteLine($"Extracting {baseSpec} features of {images.SampleCount} images in {images.ClassIndices.Count} classes ...");
         var (features, _) = convBase.ExtractFeatures(images, images.SampleCount);
+        // A base may compute NaN or ±inf from finite weights (an overflow); such features would poison every later step.
+        int bad = Array.FindIndex(features.Data, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            int sample = (int)(bad / perSample);
+            throw new InvalidDataException($"--base: {baseSpec} gave {features.Data[bad]} among the features of '{images.Filenames[sample]}' (value {bad % perSample} of {perSample}); " +
+                "its weights make the numbers overflow or are damaged. Nothing was written; check the base (export it again) and the images' scale.");
+        }
         new NpzWriter()
             .Add("features", features)
             .Add("labels", images.Classes.ToArray())

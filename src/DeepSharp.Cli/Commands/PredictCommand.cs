@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
+using DeepSharp.Data;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Vision;
@@ -24,21 +24,33 @@ internal static class PredictCommand
         var classNames = new Option<string?>("--class-names") { Description = "comma-separated class names (default: class_names.txt beside the model)" };
         var rescale = new Option<float?>("--rescale") { Description = "pixel scale for models without a Rescaling layer (default 1/255)" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
-        var cmd = new Command("predict", "Classify images with a trained model.") { model, image, data, output, classNames, rescale, batch };
+        var followLinks = new Option<bool>("--follow-links") { Description = "with --data: enter linked sub-folders (each real folder once)" };
+        var cmd = new Command("predict", "Classify images with a trained model.") { model, image, data, output, classNames, rescale, batch, followLinks };
         cmd.SetAction(r => Run(r.GetValue(model)!, r.GetValue(image), r.GetValue(data), r.GetValue(output), r.GetValue(classNames),
-            r.GetValue(rescale), r.GetValue(batch)));
+            r.GetValue(rescale), r.GetValue(batch), r.GetValue(followLinks)));
         return cmd;
     }
 
-    private static int Run(string modelPath, string? image, string? data, string? output, string? classNamesOption, float? rescale, int batchSize)
+    private static int Run(string modelPath, string? image, string? data, string? output, string? classNamesOption, float? rescale, int batchSize,
+        bool followLinks)
     {
-        if ((image is null) == (data is null)) throw new ArgumentException("predict needs exactly one of --image IMG or --data DIR.");
-        if (batchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {batchSize}.");
-        var files = image is not null ? [CheckFile(image)] : ImageFiles(data!);
+        // Every flag, and the output file, is checked before any image is read or any prediction made.
+        if ((image is null) == (data is null)) throw new UsageException(image is null ? "--image" : "--data", "predict needs exactly one of --image IMG or --data DIR.");
+        UsageException.RequireRange("--batch-size", batchSize, 1, int.MaxValue);
+        FlagLimits.RequireFinite("--rescale", rescale, "The chapter's models take 1/255 (0.00392156).");
+        if (output is not null)
+            output = OutputPath.CheckFile(output, "--output", [".csv"], ("--data", data), ("--image", image), ("--model", modelPath));
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException(Directory.Exists(modelPath) ? $"--model: '{modelPath}' is a folder; give the .keras file in it." : $"--model: file '{modelPath}' does not exist.", modelPath);
+        var files = image is not null ? [CheckFile(image)] : ImageFiles(data!, followLinks);
         var model = Model.Load(modelPath);
         var shape = model.InputShape ?? throw new ArgumentException($"--model: '{modelPath}' has no input shape.");
         if (shape.Length != 3 || shape[2] is not (1 or 3))
             throw new ArgumentException($"--model: '{modelPath}' takes inputs of shape (None, {string.Join(", ", shape)}), not images (height, width, 1 or 3).");
+        // One batch of images at the model's input size must fit one array (a 20000×20000 input, a huge --batch-size).
+        FlagLimits.RequireProduct("--batch-size", $"a batch of {Math.Min(batchSize, files.Count)} images of {shape[0]}×{shape[1]}×{shape[2]} (the input of '{modelPath}')",
+            FlagLimits.MaxValues, Math.Min(batchSize, files.Count), shape[0], shape[1], shape[2]);
+        FlagLimits.RequireActivationMemory("--batch-size", model, Math.Min(batchSize, files.Count), $"the model '{modelPath}'");
         float scale = (float)(rescale ?? InputConvention.PixelScale(model));
         int outputs = model.OutputShapePerSample!.Aggregate(1, (a, b) => a * b);
         int classes = outputs == 1 ? 2 : outputs;
@@ -60,19 +72,23 @@ internal static class PredictCommand
             for (int i = 0; i < n; i++)
             {
                 var p = y.Data.AsSpan(i * outputs, outputs).ToArray();
+                int bad = Array.FindIndex(p, v => !float.IsFinite(v));
+                if (bad >= 0)
+                    throw new ArgumentException($"--model: '{modelPath}' gave {p[bad]} for '{files[start + i]}' (output {bad}), not a probability. " +
+                        "The model's weights or the image's scale (--rescale) make its numbers overflow; check both.");
                 rows.Add((files[start + i], outputs == 1 ? [1 - p[0], p[0]] : p));
             }
         }
 
-        var csv = new StringBuilder();
-        csv.Append("file,").Append(string.Join(",", names.Select(c => Csv("p_" + c)))).AppendLine(",predicted");
+        var csv = new CsvWriter();
+        csv.TextRow(names.Select(c => "p_" + c).Prepend("file").Append("predicted"));
         var inv = CultureInfo.InvariantCulture;
         foreach (var (file, p) in rows)
         {
             int best = Array.IndexOf(p, p.Max());
             string shown = string.Join("  ", names.Select((c, k) => $"{c} {p[k].ToString("F4", inv)}"));
             Console.WriteLine($"{file}: {names[best]}  ({shown})");
-            csv.Append(Csv(file)).Append(',').Append(string.Join(",", p.Select(v => v.ToString("G6", inv)))).Append(',').AppendLine(Csv(names[best]));
+            csv.Row(p.Select(v => CsvWriter.Number(v, "G6")).Prepend(CsvWriter.Field(file)).Append(CsvWriter.Field(names[best])));
         }
         if (output is not null)
         {
@@ -85,14 +101,12 @@ internal static class PredictCommand
     private static string CheckFile(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"--image: file '{path}' does not exist.", path);
 
-    private static List<string> ImageFiles(string dir)
+    private static List<string> ImageFiles(string dir, bool followLinks)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: folder '{dir}' does not exist.");
-        var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-            .Where(f => DirectoryIterator.ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var files = FolderWalker.ImageFiles(dir, followLinks);
         if (files.Count == 0)
-            throw new ArgumentException($"--data: folder '{dir}' holds no images ({string.Join(", ", DirectoryIterator.ImageExtensions)}).");
+            throw new ArgumentException($"--data: folder '{dir}' holds no images ({string.Join(", ", DirectoryIterator.ImageExtensions)}){(followLinks ? "" : "; linked sub-folders are entered only with --follow-links")}.");
         return files;
     }
 
@@ -100,20 +114,17 @@ internal static class PredictCommand
     private static string[] ClassNames(string modelPath, string? option, int classes)
     {
         string[]? names = option?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        string beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "class_names.txt");
         string from = "--class-names";
-        if (names is null && File.Exists(beside))
+        if (names is null && RunManifest.ClassNamesBeside(modelPath) is { } beside)
         {
-            names = File.ReadAllLines(beside).Where(l => l.Length > 0).ToArray();
-            from = beside;
+            names = beside;
+            from = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "class_names.txt");
         }
         if (names is null) return Enumerable.Range(0, classes).Select(i => $"class_{i}").ToArray();
         if (names.Length != classes)
             throw new ArgumentException($"{from} gives {names.Length} class names but the model predicts {classes} classes.");
         return names;
     }
-
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 
     internal static void WriteAtomically(string path, string text)
     {

@@ -42,7 +42,7 @@ internal static class TrainCommand
         return cmd;
     }
 
-    private const string ModelFile = "model.keras", HistoryFile = "history.png";
+    private const string ModelFile = "model.keras", HistoryFile = "history.png", ClassNamesFile = "class_names.txt";
 
     /// <summary>Larger target sizes need more memory per batch than a CPU machine has (4096² × 3 floats = 200 MB per image).</summary>
     private const int MaxTargetSize = 4096;
@@ -70,7 +70,7 @@ internal static class TrainCommand
             throw new UsageException("--data", $"'{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
         // Under mpirun/srun only rank 0 writes (the output folder need not exist on the other machines).
         bool writes = output is not null && Worlds.World.IsRoot;
-        if (writes) OutputFolder.Prepare(output!, "--output", ModelFile, HistoryFile);
+        if (writes) OutputPath.CheckFolder(output!, "--output", [ModelFile, HistoryFile, ClassNamesFile, RunManifest.FileName], ("--data", dir));
         if (seed is { } s) Rng.SetSeed(s);
         // A pretrained base is loaded before any image is read, and sets the image size and channels.
         // A model on it starts with a Rescaling layer and its preprocessing, so its generators feed raw 0–255 pixels.
@@ -87,8 +87,11 @@ internal static class TrainCommand
         if (network is null)
         {
             try { using (Layers.Layer.NameScope()) _ = ChapterModels.SmallConvnet(height, 2, dropout: augment); }   // does the model fit this image size?
-            catch (ArgumentException e) { throw new UsageException("--target-size", $"{height} is too small for the chapter's convnet ({e.Message})"); }
+            catch (ArgumentException e) { throw new UsageException("--target-size", $"{height} does not fit the chapter's convnet ({e.Message})"); }
         }
+        // One batch of images must fit one array (checked in 64-bit arithmetic before any image is read).
+        FlagLimits.RequireProduct("--batch-size, --target-size", $"a batch of {batchSize} images of {height}×{width}×{(colorMode == ColorMode.Grayscale ? 1 : 3)}",
+            FlagLimits.MaxValues, batchSize, height, width, colorMode == ColorMode.Grayscale ? 1 : 3);
         var trainAug = augment
             ? new ImageDataGenerator(rescale: rescale, rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2,
                 shearRange: 0.2, zoomRange: 0.2, horizontalFlip: true, fillMode: FillMode.Nearest, validationSplit: chapterLayout ? 0 : split, seed: seed)
@@ -127,12 +130,19 @@ internal static class TrainCommand
 
         if (writes && output is not null)
         {
+            // One unit: each file is written atomically, and the manifest listing their hashes comes last (RunManifest).
+            string[] files = [ModelFile, HistoryFile, ClassNamesFile];
+            RunManifest.Begin(output, files);
             model.Save(Path.Combine(output, ModelFile));
+            RunManifest.Step();
             history.Plot(Path.Combine(output, HistoryFile));
+            RunManifest.Step();
             // The class names in index order, read by `deepsharp predict` and `deepsharp visualize gradcam --class NAME`.
-            PredictCommand.WriteAtomically(Path.Combine(output, "class_names.txt"),
+            PredictCommand.WriteAtomically(Path.Combine(output, ClassNamesFile),
                 string.Join("\n", train.ClassIndices.OrderBy(kv => kv.Value).Select(kv => kv.Key)) + "\n");
-            Console.WriteLine($"Saved {Path.Combine(output, ModelFile)}, {Path.Combine(output, HistoryFile)} and {Path.Combine(output, "class_names.txt")}.");
+            RunManifest.Step();
+            RunManifest.Complete(output, files);
+            Console.WriteLine($"Saved {Path.Combine(output, ModelFile)}, {Path.Combine(output, HistoryFile)} and {Path.Combine(output, ClassNamesFile)}.");
         }
         string testDir = Path.Combine(dir, "test");
         if (chapterLayout && Directory.Exists(testDir))

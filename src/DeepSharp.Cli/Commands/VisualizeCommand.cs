@@ -35,6 +35,8 @@ internal static class VisualizeCommand
         var cmd = new Command("activations", "One PNG grid per layer with every channel of its output for one image (5.4.1).") { model, image, output, layers, rescale };
         cmd.SetAction(r =>
         {
+            CheckOutput(r.GetValue(output)!, ("--image", r.GetValue(image)), ("--model", r.GetValue(model)));
+            FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
             var m = LoadModel(r.GetValue(model)!);
             var (x, _) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
             var names = r.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -60,12 +62,15 @@ internal static class VisualizeCommand
             string? path = r.GetValue(model), b = r.GetValue(baseName);
             if ((path is null) == (b is null))
                 throw new UsageException(path is null ? "--base" : "--model", $"visualize filters: give either --model M.keras or --base ({BaseNetworks.Choices}), not {(path is null ? "neither" : "both")}.");
+            UsageException.RequireRange("--steps", r.GetValue(steps), 0, MaxSteps, "The chapter uses 40.");
+            UsageException.RequireRange("--count", r.GetValue(count), 1, MaxFilters);
+            FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
+            CheckOutput(r.GetValue(output)!, ("--model", path), ("--base", b));
             // A base comes with its pixel preparation in front (the ascent runs on 0–255 pixels); its layers are found inside it.
             var network = b is null ? null : BaseNetworks.Resolve(b, weights: r.GetValue(weights));
             var m = network?.FeatureModel(startWithRescaling: true) ?? LoadModel(path!);
             string l = r.GetValue(layer)!;
             string dir = r.GetValue(output)!;
-            Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, $"{l}_filters.png");
             FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale));   // default: InputConvention.PixelScale(m), as the library
             Console.WriteLine(file);
@@ -88,6 +93,8 @@ internal static class VisualizeCommand
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!;
+            CheckOutput(r.GetValue(output)!, ("--image", r.GetValue(image)), ("--model", modelPath));
+            FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
             var m = LoadModel(modelPath);
             var (x, original) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
             var classNames = ClassNames(r.GetValue(names), modelPath);
@@ -103,6 +110,13 @@ internal static class VisualizeCommand
         });
         return cmd;
     }
+
+    /// <summary>Gradient-ascent steps and filters per grid: far above the chapter's 40 steps and 64 filters, far below what would not end.</summary>
+    private const int MaxSteps = 100_000, MaxFilters = 4096;
+
+    /// <summary>The output folder, checked before any model is loaded: created if missing, writable, not inside an input.</summary>
+    private static void CheckOutput(string folder, params (string Flag, string? Path)[] inputs) =>
+        OutputPath.CheckFolder(folder, "--output", [], inputs);
 
     private static Model LoadModel(string path)
     {
@@ -124,7 +138,6 @@ internal static class VisualizeCommand
     private static string[]? ClassNames(string? option, string modelPath)
     {
         if (option is not null) return option.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "class_names.txt");
-        return File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Trim().Length > 0).Select(l => l.Trim()).ToArray() : null;
+        return RunManifest.ClassNamesBeside(modelPath);
     }
 }

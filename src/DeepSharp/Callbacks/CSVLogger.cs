@@ -53,7 +53,7 @@ public sealed class CSVLogger : Callback
             _keys = logs.Keys.Order(StringComparer.Ordinal).ToList();
             if (_keys.Count > 0 && !_keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal)))
                 _keys.AddRange(_keys.Select(k => "val_" + k).ToList());
-            if (_writeHeader) _text.Append(string.Join(Separator, _keys.Prepend("epoch"))).Append('\n');
+            if (_writeHeader) _text.AppendJoin(Separator, _keys.Prepend("epoch").Select(k => Data.CsvWriter.Field(k, Separator))).Append('\n');
         }
         _text.Append(epoch.ToString(CultureInfo.InvariantCulture));
         foreach (var key in _keys) _text.Append(Separator).Append(logs.TryGetValue(key, out double v) ? PythonFloat(v) : "NA");

@@ -36,7 +36,25 @@ internal static class OnnxFile
         if (stream.CanSeek && stream.Length - stream.Position > int.MaxValue)
             throw new ModelFileException(fileName, $"the file holds {stream.Length - stream.Position:N0} bytes; a protobuf message, hence an ONNX model with its weights inside, is at most 2 GiB. Larger models keep their weights in external data files, which DeepSharp does not read.");
         ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(stream); }
+        try
+        {
+            // The bytes are looked at before protobuf builds its objects (OnnxWireScan: nested subgraphs, millions of nodes).
+            byte[] bytes;
+            if (stream.CanSeek)
+            {
+                bytes = new byte[stream.Length - stream.Position];
+                stream.ReadExactly(bytes);
+            }
+            else
+            {
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            OnnxWireScan.Check(bytes, fileName);
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (ModelFileException) { throw; }
         catch (InvalidProtocolBufferException e)
         {
             throw new ModelFileException(fileName, $"this is not a readable ONNX model ({e.Message}). The file may be truncated or of another kind; export it again.", e);

@@ -54,6 +54,10 @@ internal sealed partial class OnnxImporter
         for (int i = 0; i < 4; i++)
         {
             var p = m.RequireConst(n, i + 1, weights[i]);
+            // A variance below 0 (or a negative epsilon taking it there) has no square root: every output would be NaN.
+            if (i == 3 && Array.FindIndex(p.Values, v => v + bn.Epsilon <= 0) is var neg and >= 0)
+                throw m.Error($"node '{NodeName(n)}' ({n.OpType}): its variance holds {p.Values[neg]} at index {neg}, and variance + epsilon ({bn.Epsilon}) must be positive; " +
+                    "a variance is never negative, so the file is damaged. Export the model again.");
             m.SetWeight(bn, weights[i], p.Values, n);
         }
         m.Set(n, y);
