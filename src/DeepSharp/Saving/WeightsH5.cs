@@ -88,14 +88,18 @@ internal static class WeightsH5
 
     private static void LoadLayers(IH5Group group, Model model, string path, string file)
     {
+        // The group's members listed once: PureHDF's lookup by name walks the group, which made a model of 30,000
+        // layers take minutes (quadratic) to load.
+        var members = new Dictionary<string, IH5Group>(StringComparer.Ordinal);
+        foreach (var child in group.Children())
+            if (child is IH5Group childGroup) members.TryAdd(child.Name, childGroup);
         foreach (var (key, layer) in Entries(model))
         {
             if (layer is null) continue;
             string where = $"{path}/{key}";
-            if (!group.LinkExists(key))
+            if (!members.TryGetValue(key, out var g))
                 throw new ModelFileException(file, $"no weights for layer '{layer.Name}' ({layer.ClassName}) at '{where}'. The file has: {Children(group)}. " +
                     "The file was saved from a different architecture.");
-            var g = group.Group(key);
             var ps = SavedParameters(layer);
             var vars = g.LinkExists("vars") ? g.Group("vars") : null;
             int count = vars is null ? 0 : vars.Children().Count();
