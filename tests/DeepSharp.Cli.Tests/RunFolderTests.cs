@@ -22,12 +22,12 @@ public class RunFolderTests
         string first = Classes(dir.File("first"), 2, "a", "b");
         string second = Classes(dir.File("second"), 2, "cat", "dog");
         string run = dir.File("run");
-        Assert.True(Train(dir.Path, first, run) is { ExitCode: 0 } ok, "the first run failed");
+        Assert.True(Train(dir.Path, first, run).ExitCode == 0, "the first run failed");
         string oldModel = Hash(Path.Combine(run, "model.keras"));
         Png(dir.File("x.png"), 40, 40);
         // The save's steps: 1 begun, 2 model.keras, 3 history.png, 4 class_names.txt (then the manifest).
-        foreach (bool legacy in new[] { false, true })
-            for (int step = 1; step <= 4; step++)
+        // Every step for a folder with a manifest; for one written before the manifest existed, the kill after the new model.
+        foreach (var (legacy, step) in new[] { (false, 1), (false, 2), (false, 3), (false, 4), (true, 2) })
             {
                 string copy = dir.File($"run-{legacy}-{step}");
                 CopyFolder(run, copy);
@@ -36,6 +36,7 @@ public class RunFolderTests
                 Assert.True(killed.ExitCode != 0, $"step {step}: the kill hook did not fire");
                 var p = Cli.Run(dir.Path, "predict", "--model", Path.Combine(copy, "model.keras"), "--image", dir.File("x.png"));
                 bool oldModelThere = Hash(Path.Combine(copy, "model.keras")) == oldModel;
+                if (oldModelThere && !legacy) Assert.True(p.ExitCode == 0, $"step {step}: the old, complete run should still predict: {p.Stderr}");
                 if (p.ExitCode == 0)
                 {
                     // Only the old model may be used, and then only with its own class names.
@@ -45,11 +46,6 @@ public class RunFolderTests
                 else
                     Cli.AssertOneLineError(p, 1, "class_names.txt", "deepsharp-run.json");
             }
-        // A save that finishes makes the folder consistent again.
-        Assert.Equal(0, Train(dir.Path, second, dir.File("run-False-2")).ExitCode);
-        var after = Cli.Run(dir.Path, "predict", "--model", Path.Combine(dir.File("run-False-2"), "model.keras"), "--image", dir.File("x.png"));
-        Assert.True(after.ExitCode == 0, after.Stderr);
-        Assert.Matches(@": (cat|dog) ", after.Stdout);
     }
 
     private static void CopyFolder(string from, string to)
