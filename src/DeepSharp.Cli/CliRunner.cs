@@ -21,8 +21,14 @@ internal static class CliRunner
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                foreach (var e in parsed.Errors) err.WriteLine($"error: {e.Message}");
-                string command = string.Join(' ', parsed.CommandResult.Command is RootCommand ? [] : new[] { parsed.CommandResult.Command.Name });
+                // One error line, however many flags are wrong (the first, then the others on the same line).
+                var messages = parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ")).Distinct().ToList();
+                err.WriteLine($"error: {messages[0]}{(messages.Count > 1 ? $" Also: {string.Join(" ", messages.Skip(1))}" : "")}");
+                // The command's full name, e.g. "visualize filters".
+                var names = new List<string>();
+                for (var c = parsed.CommandResult; c is not null && c.Command is not RootCommand; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+                    names.Insert(0, c.Command.Name);
+                string command = string.Join(' ', names);
                 err.WriteLine($"Run 'deepsharp {command}{(command.Length > 0 ? " " : "")}--help' to see the options.");
                 return 2;
             }

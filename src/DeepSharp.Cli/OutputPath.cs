@@ -24,8 +24,7 @@ internal static class OutputPath
         string full = Path.GetFullPath(path);
         CheckNotInside(full, flag, inputs);
         string folder = Path.GetDirectoryName(full)!;
-        if (File.Exists(folder))
-            throw new UsageException(flag, $"'{Path.GetDirectoryName(path)}' is a file, so '{path}' cannot be written. Choose another path.");
+        CheckNoFileAbove(folder, flag, path);
         ProveWritable(folder, flag, path);
         return full;
     }
@@ -38,7 +37,19 @@ internal static class OutputPath
     {
         if (folder.Length == 0) throw new UsageException(flag, "is empty; give a folder, e.g. out.");
         CheckNotInside(Path.GetFullPath(folder), flag, inputs);
+        if (!File.Exists(folder)) CheckNoFileAbove(Path.GetFullPath(folder), flag, folder);
         OutputFolder.Prepare(folder, flag, files);
+    }
+
+    /// <summary>The nearest existing ancestor of <paramref name="folder"/> (itself included) must be a folder, not a file.</summary>
+    private static void CheckNoFileAbove(string folder, string flag, string path)
+    {
+        for (string? p = folder; !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (Directory.Exists(p)) return;
+            if (File.Exists(p))
+                throw new UsageException(flag, $"'{p}' is a file, so '{path}' cannot be created under it. Choose another path.");
+        }
     }
 
     private static void CheckNotInside(string full, string flag, (string Flag, string? Path)[] inputs)

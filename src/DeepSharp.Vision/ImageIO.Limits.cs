@@ -47,6 +47,10 @@ public static partial class ImageIO
             throw new ImageDecodeException(path, $"Cannot decode image '{path}': it is empty or not a regular file (a pipe, socket or device is never opened). {SkipHint}");
         // A file without read permission: SkiaSharp's decoder would only say "InternalError".
         try { File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite).Dispose(); }
+        catch (FileNotFoundException)
+        {
+            throw new ImageDecodeException(path, $"Cannot read image '{path}': it is a link to '{info.LinkTarget}', which does not exist. Fix or remove the link. {SkipHint}");
+        }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new ImageDecodeException(path, $"Cannot read image '{path}': {e.Message} Give read permission (chmod +r) or remove the file. {SkipHint}");

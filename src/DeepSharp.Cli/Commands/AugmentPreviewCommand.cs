@@ -60,13 +60,23 @@ internal static class AugmentPreviewCommand
                 "nearest" => FillMode.Nearest, "constant" => FillMode.Constant, "reflect" => FillMode.Reflect, "wrap" => FillMode.Wrap,
                 var m => throw new UsageException("--fill-mode", $"'{m}' is not one of nearest, constant, reflect, wrap."),
             };
-            var gen = any
-                ? new ImageDataGenerator(rotationRange: r.GetValue(rotation) ?? 0, widthShiftRange: r.GetValue(width) ?? 0,
-                    heightShiftRange: r.GetValue(height) ?? 0, shearRange: r.GetValue(shear) ?? 0, zoomRange: r.GetValue(zoom) ?? 0,
-                    channelShiftRange: r.GetValue(channel) ?? 0, brightnessRange: ParseRange(r.GetValue(brightness)),
-                    horizontalFlip: r.GetValue(hflip), verticalFlip: r.GetValue(vflip), fillMode: mode, cval: r.GetValue(cval))
-                : new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2,
-                    zoomRange: 0.2, horizontalFlip: true, fillMode: mode, cval: r.GetValue(cval));
+            ImageDataGenerator gen;
+            try
+            {
+                gen = any
+                    ? new ImageDataGenerator(rotationRange: r.GetValue(rotation) ?? 0, widthShiftRange: r.GetValue(width) ?? 0,
+                        heightShiftRange: r.GetValue(height) ?? 0, shearRange: r.GetValue(shear) ?? 0, zoomRange: r.GetValue(zoom) ?? 0,
+                        channelShiftRange: r.GetValue(channel) ?? 0, brightnessRange: ParseRange(r.GetValue(brightness)),
+                        horizontalFlip: r.GetValue(hflip), verticalFlip: r.GetValue(vflip), fillMode: mode, cval: r.GetValue(cval))
+                    : new ImageDataGenerator(rotationRange: 40, widthShiftRange: 0.2, heightShiftRange: 0.2, shearRange: 0.2,
+                        zoomRange: 0.2, horizontalFlip: true, fillMode: mode, cval: r.GetValue(cval));
+            }
+            catch (ArgumentException e) when (e.ParamName is { Length: > 0 } p)
+            {
+                // The generator names its parameter (zoomRange); the user typed the flag (--zoom-range).
+                string flag = "--" + string.Concat(p.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString()));
+                throw new UsageException(flag, e.Message.Replace($" (Parameter '{p}')", ""));
+            }
             var files = PickImages(dir, rows, r.GetValue(followLinks));
             var (gh, gw) = AugmentPreview.WriteGrid(gen, files, outputPath, columns, (n, n), r.GetValue(seed));
             Console.WriteLine($"Wrote {outputPath} ({gw}x{gh}): {files.Count} images × {columns} augmented versions" +

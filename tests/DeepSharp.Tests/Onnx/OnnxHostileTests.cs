@@ -129,4 +129,32 @@ public class OnnxHostileTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNormalization(momentum: float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNormalization(epsilon: -1e-3f));
     }
+
+    [Fact]
+    public void AGraphInANodeAttributeIsRefusedBeforeParsing()
+    {
+        var m = Cnn();
+        GraphProto g = new() { Name = "leaf" };
+        for (int d = 0; d < 20; d++)   // nested 20 deep, the probe's file (each level held both branches: 108 MB, 3.4 GB parsed)
+        {
+            var node = new NodeProto { OpType = "If", Name = $"if{d}", Input = { "cond" }, Output = { "o" } };
+            node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = g });
+            g = new GraphProto { Name = $"g{d}", Node = { node } };
+        }
+        Node(m, "conv1").Attribute.Add(new AttributeProto { Name = "extra", Type = AttributeProto.Types.AttributeType.Graphs, Graphs = { g } });
+        var e = Refused(m);
+        Assert.Contains("'conv1' (Conv) has an attribute 'extra' holding a graph", e.Message);
+    }
+
+    [Fact]
+    public void ANegativeBatchNormVarianceIsRefused()
+    {
+        var m = Cnn();
+        var bn = Node(m, "bn1");
+        var variance = m.Graph.Initializer.Single(t => t.Name == bn.Input[4]);
+        var raw = variance.RawData.ToByteArray();
+        BitConverter.TryWriteBytes(raw.AsSpan(0, 4), -1f);
+        variance.RawData = ByteString.CopyFrom(raw);
+        Assert.Contains("variance holds -1 at index 0", Refused(m).Message);
+    }
 }
