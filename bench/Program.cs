@@ -20,9 +20,11 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? 1 : 0;
 }
 
-// "all" runs the peers' workloads (minutes) only with --peers.
+// "all" runs the peers' workloads (minutes) only with --peers, and never the scaling runs (they start mpirun).
 bool withPeers = args.Contains("--peers");
-var chosen = workloads.Where(w => args[0] == "all" ? !w.Name.StartsWith("peers", StringComparison.Ordinal) || withPeers : w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
+var chosen = workloads.Where(w => args[0] == "all"
+    ? (!w.Name.StartsWith("peers", StringComparison.Ordinal) || withPeers) && !w.Name.StartsWith("scaling", StringComparison.Ordinal)
+    : w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
 if (chosen.Count == 0)
 {
     Console.Error.WriteLine($"bench: no workload named '{args[0]}'. Known: {string.Join(", ", workloads.Select(w => w.Name))}.");
