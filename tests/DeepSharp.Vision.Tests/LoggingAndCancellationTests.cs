@@ -8,6 +8,7 @@ namespace DeepSharp.Vision.Tests;
 /// Keras' "Found N images belonging to K classes." goes to DeepSharpLogging.Logger, not to the console; iterators give up
 /// waiting for a batch when their token is cancelled.
 /// </summary>
+[Collection("DeepSharpLogging")]
 public class LoggingAndCancellationTests
 {
     private sealed class CapturingLogger : ILogger

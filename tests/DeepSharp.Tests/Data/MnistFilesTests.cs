@@ -152,10 +152,16 @@ public class MnistFilesTests
         string npz = dir.File("mnist.npz");
         string idx = dir.File("mnist");
 
-        // Nothing there: the embedded sample.
-        var (sampleTrain, _) = Mnist.Search(npz, [idx], download: false, fallBackToSample: true)!.Value;
+        // Nothing there: the embedded sample, and a warning through the library's logger saying so and why (issue 26).
+        var log = new WarningLog();
+        var (sampleTrain, _) = Mnist.Search(npz, [idx], download: false, fallBackToSample: true, log)!.Value;
         Assert.Equal(Mnist.SampleTrainCount, sampleTrain.Count);
         Assert.Contains("sample", sampleTrain.Source);
+        string warning = Assert.Single(log.Warnings);
+        Assert.Contains("Full MNIST was not found", warning);
+        Assert.Contains(npz, warning);                       // where it looked
+        Assert.Contains("download disabled", warning);       // why nothing came
+        Assert.Contains("MNIST sample", warning);
         Assert.Null(Mnist.Search(npz, [idx], download: false, fallBackToSample: false));
 
         // An IDX folder.
@@ -172,5 +178,17 @@ public class MnistFilesTests
         var (npzTrain, _) = Mnist.Search(npz, [idx], download: false, fallBackToSample: true)!.Value;
         Assert.Equal(5, npzTrain.Count);
         Assert.Equal(npz, npzTrain.Source);
+    }
+
+    private sealed class WarningLog : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Warnings { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning) Warnings.Add(formatter(state, exception));
+        }
     }
 }
