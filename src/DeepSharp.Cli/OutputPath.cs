@@ -99,6 +99,7 @@ internal static class OutputPath
         ".png" => "a PNG image",
         ".csv" => "CSV text",
         ".npz" => "a NumPy .npz archive",
+        ".onnx" => "an ONNX model",
         ".keras" => "a Keras model",
         var e => $"a {e} file",
     };

@@ -38,6 +38,9 @@ public class ExportCommandTests
         x = new ReLU(threshold: 0.5, name: "thresholded").Call(x);
         new Model(input, new Flatten().Call(x)).Save(dir.File("odd.keras"));
         Cli.AssertOneLineError(Cli.Run(dir.Path, "export", "--model", "odd.keras", "--output", "odd.onnx"), 1, "'thresholded'", "ONNX");
+        // The output is checked before the model is read (issue 25): the extension, and never the model itself.
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "export", "--model", "odd.keras", "--output", "odd.txt"), 2, "--output", ".onnx");
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "export", "--model", "odd.keras", "--output", dir.Path), 2, "--output", "is a folder");
         Assert.False(File.Exists(dir.File("odd.onnx")));
     }
 }

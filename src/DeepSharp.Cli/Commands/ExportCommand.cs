@@ -25,7 +25,8 @@ internal static class ExportCommand
     {
         UsageException.RequireRange("--opset", opset, 13, 17, "DeepSharp writes opsets 13 to 17.");
         if (!File.Exists(modelPath)) throw new UsageException("--model", $"'{modelPath}' does not exist.");
-        if (Directory.Exists(output)) throw new UsageException("--output", $"'{output}' is a folder; give a file name such as '{Path.Combine(output, "model.onnx")}'.");
+        // Checked before the model is read: an .onnx name, a writable folder, not the model itself.
+        OutputPath.CheckFile(output, "--output", [".onnx"], ("--model", modelPath));
         var m = Model.Load(modelPath);
         m.SaveOnnx(output, opset, channelsFirst);
         var shape = m.InputShape!;
