@@ -28,6 +28,8 @@ public class MpiJobTests
                 Assert.True(logs <= 1e-5, $"{run}-{name}: loss/metrics differ by {logs:E2} (relative) from a world of one\n{job.Output}");
             }
         Assert.Contains("val_loss", job.Check("equal-epochs-sequential"));
+        double custom = double.Parse(job.Check("equal-custom-loop").Split(' ')[2], CultureInfo.InvariantCulture);
+        Assert.True(custom <= 1e-6, $"a custom loop with Distributed.AllReduceMean differs by {custom:E2} from one step in a world of one\n{job.Output}");
     }
 
     [Fact]

@@ -20,6 +20,7 @@ internal static class TrainScenarios
 
     public static void Run(DistributedWorld world, string dir)
     {
+        CustomLoop(world);
         var all = Arrays(11, seed: 5);
         var (vx, vy) = Arrays(5, seed: 6);
         string images = Path.Combine(dir, $"images-rank{world.Rank}");
@@ -46,6 +47,35 @@ internal static class TrainScenarios
                 return m.Fit(gen, stepsPerEpoch: steps, epochs: epochs, verbose: 0);
             });
         }
+    }
+
+    /// <summary>
+    /// A custom loop: each rank computes the gradients of its half of a batch of 6, Distributed.AllReduceMean, then
+    /// ApplyGradients; against one step on the whole batch in a world of one.
+    /// </summary>
+    public static void CustomLoop(DistributedWorld world)
+    {
+        var (x, y) = Arrays(6, seed: 8);
+        DeepSharp.Rng.SetSeed(world.Rank);   // different starting weights: BroadcastWeights must make them rank 0's
+        var model = Convnet(bn: null);
+        Distributed.BroadcastWeights(model);
+        var (loss, gradients) = model.ComputeGradients(x.Slice(3 * world.Rank, 3), y.Slice(3 * world.Rank, 3));
+        Distributed.AllReduceMean(gradients);
+        model.Optimizer!.ApplyGradients(gradients);
+        if (world.Rank != 0) return;
+        DeepSharp.Rng.SetSeed(0);
+        var single = Convnet(bn: null);
+        using (World.Use(World.Single)) single.TrainStep(x, y);
+        double diff = 0, scale = 0;
+        var a = model.GetWeights();
+        var b = single.GetWeights();
+        for (int i = 0; i < a.Count; i++)
+            for (int j = 0; j < b[i].Size; j++)
+            {
+                diff = Math.Max(diff, Math.Abs(a[i].Data[j] - b[i].Data[j]));
+                scale = Math.Max(scale, Math.Abs(b[i].Data[j]));
+            }
+        Console.WriteLine($"CHECK equal-custom-loop weights {diff / scale:E2} logs 0 keys -");
     }
 
     private static void Compare(DistributedWorld world, string name, Func<Model> build, Func<Model, History> fit)
