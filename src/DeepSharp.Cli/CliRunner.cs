@@ -32,6 +32,7 @@ internal static class CliRunner
                 err.WriteLine($"Run 'deepsharp {command}{(command.Length > 0 ? " " : "")}--help' to see the options.");
                 return 2;
             }
+            FlagLimits.RequireFiniteFlags(parsed);   // NaN and ±inf for every float flag, before any command runs
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (OperationCanceledException)

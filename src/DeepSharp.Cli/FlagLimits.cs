@@ -1,3 +1,7 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
 namespace DeepSharp.Cli;
 
 /// <summary>
@@ -15,6 +19,24 @@ internal static class FlagLimits
     {
         if (value is { } v && !float.IsFinite(v))
             throw new UsageException(flag, $"must be a finite number, got {v}.{(hint.Length > 0 ? " " + hint : "")}");
+    }
+
+    /// <summary>
+    /// Every float flag of the command line, whatever command adds it: a value that is NaN, ±inf, or beyond float's
+    /// range (1e39 reads as infinity) is a usage error naming the flag. CliRunner calls it before any command runs.
+    /// </summary>
+    public static void RequireFiniteFlags(ParseResult parsed)
+    {
+        foreach (var child in parsed.CommandResult.Children)
+        {
+            if (child is not OptionResult { Option: var option } result) continue;
+            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            if (type != typeof(float) && type != typeof(double)) continue;
+            foreach (var token in result.Tokens)
+                if (double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) &&
+                    (!double.IsFinite(v) || type == typeof(float) && !float.IsFinite((float)v)))
+                    throw new UsageException(option.Name, $"must be a finite number, got {token.Value}.");
+        }
     }
 
     /// <summary>

@@ -115,6 +115,9 @@ public class HostileInputTests
         Cli.AssertOneLineError(Cli.Run(dir.Path, "predict", "--model", dir.File("m.keras"), "--image", dir.File("x.png"), "--rescale", "NaN"), 2, "--rescale", "NaN");
         Cli.AssertOneLineError(Cli.Run(dir.Path, "visualize", "activations", "--model", dir.File("m.keras"), "--image", dir.File("x.png"),
             "-o", dir.File("v"), "--rescale", "NaN"), 2, "--rescale", "NaN");
+        // Every float flag of every command (CliRunner checks them all before a command runs), float overflow included.
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "train", "--data", dir.Path, "--validation-split", "NaN"), 2, "--validation-split", "NaN");
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "augment-preview", "--data", dir.Path, "--zoom-range", "1e39"), 2, "--zoom-range", "1e39");
     }
 
     [Fact]
