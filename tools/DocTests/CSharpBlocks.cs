@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace DocTests;
 
 /// <summary>
-/// Compiles every C# block of the docs into ONE console project (one restore, one build) and runs a block by id.
+/// Compiles every C# block of the docs into ONE console project (one restore, one build; it references every library
+/// under src/) and runs a block by id.
 /// Each block becomes a static method in its own file: its <c>using</c> lines (and its prelude's) are hoisted to
 /// the top of that file, the rest is the method's body; <c>#line</c> directives make compiler errors point at
 /// the markdown file and line.
@@ -23,6 +24,10 @@ internal static partial class CSharpBlocks
         if (Directory.Exists(dir))
             foreach (var f in Directory.GetFiles(dir, "*.cs")) File.Delete(f);
         Directory.CreateDirectory(dir);
+        // Every library under src/ (the command line is a program, not a library).
+        var libraries = Directory.GetDirectories(Path.Combine(repo, "src")).Order(StringComparer.Ordinal)
+            .Where(d => Path.GetFileName(d) != "DeepSharp.Cli" && File.Exists(Path.Combine(d, Path.GetFileName(d) + ".csproj")))
+            .Select(d => $"    <ProjectReference Include=\"{Path.Combine(d, Path.GetFileName(d) + ".csproj")}\" />");
         var extraFiles = blocks.SelectMany(b => b.Directives.Files).Distinct()
             .Select(f => $"    <Compile Include=\"{Path.Combine(repo, f)}\" Link=\"{Path.GetFileName(f)}\" />");
         File.WriteAllText(Path.Combine(dir, "DocSnippets.csproj"), $"""
@@ -36,8 +41,7 @@ internal static partial class CSharpBlocks
                 <NoWarn>$(NoWarn);CS1998;CS8321;CS0168;CS0219;CS0105;CS4014;CS1591</NoWarn>
               </PropertyGroup>
               <ItemGroup>
-                <ProjectReference Include="{repo}/src/DeepSharp/DeepSharp.csproj" />
-                <ProjectReference Include="{repo}/src/DeepSharp.Vision/DeepSharp.Vision.csproj" />
+            {string.Join("\n", libraries)}
               </ItemGroup>
               <ItemGroup>
             {string.Join("\n", extraFiles)}
