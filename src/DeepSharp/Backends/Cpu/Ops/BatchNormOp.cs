@@ -55,19 +55,29 @@ internal static class BatchNormOp
         Normalize(x, gamma, beta, mean, invStd, y);
     }
 
+    [ThreadStatic] private static double[]? _synchronizedScratch;
+
+    /// <summary>A zeroed per-thread buffer of at least <paramref name="length"/> doubles (no allocation per step).</summary>
+    private static double[] SynchronizedScratch(int length)
+    {
+        if (_synchronizedScratch is null || _synchronizedScratch.Length < length) _synchronizedScratch = new double[length];
+        Array.Clear(_synchronizedScratch, 0, length);
+        return _synchronizedScratch;
+    }
+
     private static void ForwardTrainingSynchronized(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
         float momentum, float epsilon, Tensor y, float[] mean, float[] invStd, Worlds.IWorld world)
     {
         int c = x.Dim(-1), m = x.Size / c;
-        var sums = new double[c + 1];   // per-channel sums, then the count (a synchronized layer already pays a collective)
+        var sums = SynchronizedScratch(c + 1);   // per-channel sums, then the count
         var xs = x.Data;
         for (int i = 0; i < m; i++)
             for (int j = 0; j < c; j++) sums[j] += xs[i * c + j];
         sums[c] = m;
-        world.AllReduceSum(sums);
+        world.AllReduceSum(sums.AsSpan(0, c + 1));
         double total = sums[c];
         for (int j = 0; j < c; j++) mean[j] = (float)(sums[j] / total);
-        Array.Clear(sums);
+        Array.Clear(sums, 0, c);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < c; j++) { double d = xs[i * c + j] - mean[j]; sums[j] += d * d; }
         world.AllReduceSum(sums.AsSpan(0, c));
@@ -124,11 +134,11 @@ internal static class BatchNormOp
         double total = m;
         if (world is { Size: > 1 })
         {
-            var sums = new double[2 * c + 1];
+            var sums = SynchronizedScratch(2 * c + 1);
             sumDy.CopyTo(sums);
             sumDyXhat.CopyTo(sums.AsSpan(c));
             sums[2 * c] = m;
-            world.AllReduceSum(sums);   // every rank sums, even one that needs no dx, so the collectives match
+            world.AllReduceSum(sums.AsSpan(0, 2 * c + 1));   // every rank sums, even one that needs no dx, so the collectives match
             sums.AsSpan(0, c).CopyTo(sumDy);
             sums.AsSpan(c, c).CopyTo(sumDyXhat);
             total = sums[2 * c];
