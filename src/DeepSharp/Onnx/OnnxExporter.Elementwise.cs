@@ -33,9 +33,6 @@ internal sealed partial class OnnxExporter
         [typeof(ElementwiseConstant)] = ExportElementwiseConstant,
     };
 
-    /// <summary>The layer kinds that export, by class name.</summary>
-    public static IEnumerable<string> ExportableClasses => Exporters.Keys.Select(t => t.Name);
-
     /// <summary>Applies a fused activation (none for linear); the last node is named <paramref name="layer"/> when <paramref name="named"/>.</summary>
     private Value Activate(Value x, ActivationKind kind, string layer, bool named = false)
     {

@@ -28,9 +28,8 @@ internal sealed partial class OnnxExporter
 
     private readonly GraphProto _graph = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private readonly int _opset;
-
-    private OnnxExporter(int opset) => _opset = opset;
+    // The operators used read the same in opsets 13 to 17 (Softmax's axis semantics from 13, Pad's pads as an input
+    // from 11, Clip's bounds as inputs from 11), so the opset only changes the declared version and IR version.
 
     /// <summary>The ONNX model for <paramref name="model"/>; an input of (batch, h, w, c) unless <paramref name="channelsFirst"/>.</summary>
     public static ModelProto ToOnnx(Model model, int opset, bool channelsFirst)
@@ -40,7 +39,7 @@ internal sealed partial class OnnxExporter
         if (model.InputShape is not { } inputShape)
             throw new InvalidOperationException($"Model '{model.Name}' is not built yet, so its input shape is unknown. Give its first layer an inputShape, or call Predict once, before SaveOnnx.");
         model.RequireSingleOutput("be exported to ONNX");
-        var e = new OnnxExporter(opset);
+        var e = new OnnxExporter();
         e._graph.Name = model.Name;
         string inputName = e.UniqueName(model.InputName);
         bool image = inputShape.Length == 3;
@@ -172,8 +171,6 @@ internal sealed partial class OnnxExporter
         int a = LayerAxes.Resolve(axis, sampleRank, layer.Name, layer.ClassName);
         return sampleRank == 3 ? a == 3 ? 1 : a + 1 : a;
     }
-
-    internal int Opset => _opset;
 
     internal string UniqueName(string baseName)
     {

@@ -53,7 +53,8 @@ public class KerasRealFilesTests
     [Theory]
     [InlineData("cnn_batch_norm")]
     [InlineData("wgan_discriminator")]
-    public void Keras2ConvnetsMatchPyTorchOnTheirOwnWeights(string name)
+    [InlineData("mlp_111")]
+    public void Keras2ModelsMatchPyTorchOnTheirOwnWeights(string name)
     {
         var model = Model.Load(Fixture(name + ".h5"));
         using var reference = H5File.OpenRead(Fixture(name + "_reference.h5"));
@@ -69,7 +70,17 @@ public class KerasRealFilesTests
         Assert.Equal(["conv2d_1", "batch_normalization_1", "activation_1", "conv2d_2", "flatten_1", "dense_1"], model.Layers.Select(l => l.Name));
         Assert.Equal([10, 10, 3], model.InputShape);
         Assert.IsType<DeepSharp.Optimizers.Adam>(model.Optimizer);
-        Assert.Equal("mse", model.Loss!.Name is "mse" ? "mse" : model.Loss.Name == "mean_squared_error" ? "mse" : model.Loss.Name);
+        Assert.IsType<DeepSharp.Losses.MeanSquaredError>(model.Loss);   // "mse"
+    }
+
+    [Fact]
+    public void AKeras2FunctionalModelComesBackFunctionalAndCompiled()
+    {
+        var model = Model.Load(Fixture("mlp_111.h5"));   // tf.keras 2.2.4: "class_name": "Model", [[["dense_315", 0, 0, {}]]] inbound nodes
+        Assert.IsNotType<Sequential>(model);
+        Assert.Equal("input_112", model.InputName);
+        Assert.Equal(11, model.Layers.Count);
+        Assert.IsType<DeepSharp.Optimizers.SGD>(model.Optimizer);
     }
 
     [Fact]
