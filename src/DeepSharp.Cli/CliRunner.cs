@@ -48,14 +48,13 @@ internal static class CliRunner
     }
 
     /// <summary>
-    /// <c>--verbose</c> as a flag (not followed by a number: mnist's <c>--verbose 0|1|2</c> is Keras' verbosity), or
-    /// <c>DEEPSHARP_VERBOSE=1</c>.
+    /// <c>--verbose</c> (a flag on every command), or <c>DEEPSHARP_VERBOSE=1</c>.
     /// </summary>
     private static bool WantsStackTrace(string[] args)
     {
         if (Environment.GetEnvironmentVariable("DEEPSHARP_VERBOSE") is "1" or "true") return true;
         for (int i = 0; i < args.Length; i++)
-            if (args[i] == "--verbose" && (i + 1 == args.Length || !int.TryParse(args[i + 1], out _))) return true;
+            if (args[i] == "--verbose") return true;
         return false;
     }
 
@@ -101,7 +100,7 @@ internal static class CliRunner
 
     private static void AddVerboseOption(RootCommand root)
     {
-        // Commands that have their own --verbose (mnist: Keras' verbosity 0/1/2) keep it; it enables stack traces too.
+        // The same flag on every command (a command with its own --verbose would keep it).
         // Every command that runs (a leaf, e.g. `visualize filters`), however deeply nested.
         var pending = new Stack<Command>(root.Subcommands);
         while (pending.Count > 0)

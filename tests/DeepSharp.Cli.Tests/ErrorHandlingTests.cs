@@ -102,7 +102,7 @@ public class ErrorHandlingTests
         string missing = dir.File("missing.npz");
         using (var zip = ZipFile.Open(missing, ZipArchiveMode.Create)) zip.CreateEntry("x_train.npy");
         foreach (var f in new[] { empty, text, missing })
-            Cli.AssertOneLineError(Cli.Run(dir.Path, "mnist", "--data", f, "--epochs", "1", "--verbose", "0"), 1, f);
+            Cli.AssertOneLineError(Cli.Run(dir.Path, "mnist", "--data", f, "--epochs", "1", "--progress", "none"), 1, f);
     }
 
     [Fact]

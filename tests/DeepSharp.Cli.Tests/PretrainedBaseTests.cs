@@ -132,6 +132,27 @@ public class PretrainedBaseTests
         var p = Cli.Run(dir.Path, "predict", "--model", Path.Combine(output, "model.keras"), "--data", Path.Combine(ds, "validation"));
         Assert.True(p.ExitCode == 0, p.Stderr);
         Assert.Contains("a0.png", p.Stdout);
+
+        // predict and visualize read the model's own input convention (it starts with Rescaling(1): raw 0–255 pixels),
+        // checked against the library on raw pixels: a 1/255 scale would give other numbers.
+        string image = Path.Combine(ds, "validation", "b", "b0.png");
+        var raw = ImageIO.Load(image, ColorMode.Rgb, (224, 224), Interpolation.Nearest);
+        float expectedB = model.Predict(raw.Reshape(1, 224, 224, 3)).Data[0];
+        var one = Cli.Run(dir.Path, "predict", "--model", Path.Combine(output, "model.keras"), "--image", image);
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.Contains($"b {expectedB.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}", one.Stdout);
+
+        var cam = Cli.Run(dir.Path, "visualize", "gradcam", "--model", Path.Combine(output, "model.keras"), "--image", image, "-o", dir.File("cam"));
+        Assert.True(cam.ExitCode == 0, cam.Stderr);
+        var heatmap = File.ReadAllBytes(dir.File("cam/heatmap.npy"));
+        int headerLength = BitConverter.ToUInt16(heatmap, 8);
+        var values = new float[(heatmap.Length - 10 - headerLength) / 4];
+        Buffer.BlockCopy(heatmap, 10 + headerLength, values, 0, values.Length * 4);
+        var expectedCam = GradCam.Compute(model, raw);
+        AssertClose(expectedCam.Heatmap.Span.ToArray(), values, 1e-4f);
+
+        var act = Cli.Run(dir.Path, "visualize", "activations", "--model", Path.Combine(output, "model.keras"), "--image", image, "-o", dir.File("act"), "--layers", model.Layers[0].Name);
+        Assert.True(act.ExitCode == 0, act.Stderr);
     }
 
     [Fact]

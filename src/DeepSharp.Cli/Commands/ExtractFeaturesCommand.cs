@@ -17,7 +17,7 @@ internal static class ExtractFeaturesCommand
     {
         var baseNet = new Option<string>("--base") { Description = BaseNetworks.Choices, Required = true };
         var data = new Option<string>("--data") { Description = "a folder with one sub-folder of images per class", Required = true };
-        var output = new Option<string>("--output") { Description = "the .npz file to write", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "the .npz file to write", Required = true };
         var size = new Option<int?>("--target-size") { Description = "resnet18 and vgg16: images are resized to N×N (default: 224 for resnet18, 150 for vgg16; a file's base has its own size)" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 20 };
         var cmd = new Command("extract-features", "Run images through a pretrained base and save the features (NumPy .npz).")

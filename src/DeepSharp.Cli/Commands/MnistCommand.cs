@@ -19,18 +19,26 @@ internal static class MnistCommand
         var batchSize = new Option<int>("--batch-size") { Description = "samples per gradient step", DefaultValueFactory = _ => 64 };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and dropout (repeatable runs)" };
         var data = new Option<string?>("--data") { Description = "a folder or mnist.npz file to load instead of searching the usual places" };
-        var verbose = new Option<int>("--verbose") { Description = "0 silent, 1 progress bar, 2 one line per epoch", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("mnist", "Train the chapter's MNIST convnet and report test accuracy.") { dataset, epochs, batchSize, seed, data, verbose };
-        cmd.SetAction(r => Run(r.GetValue(dataset)!, r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(seed), r.GetValue(data), r.GetValue(verbose)));
+        var progress = new Option<string>("--progress") { Description = "bar (Keras' verbose 1), epoch (one line per epoch, verbose 2) or none", DefaultValueFactory = _ => "bar" };
+        progress.AcceptOnlyFromAmong("bar", "epoch", "none");
+        var output = new Option<string?>("--output", "-o") { Description = "save the trained model to this .keras file" };
+        var cmd = new Command("mnist", "Train the chapter's MNIST convnet and report test accuracy.") { dataset, epochs, batchSize, seed, data, progress, output };
+        cmd.SetAction(r => Run(r.GetValue(dataset)!, r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(seed), r.GetValue(data),
+            r.GetValue(progress) switch { "none" => 0, "epoch" => 2, _ => 1 }, r.GetValue(output)));
         return cmd;
     }
 
-    private static int Run(string dataset, int epochs, int batchSize, int? seed, string? path, int verbose)
+    private static int Run(string dataset, int epochs, int batchSize, int? seed, string? path, int verbose, string? output)
     {
         if (epochs <= 0 || batchSize <= 0)
         {
             Console.Error.WriteLine($"--epochs and --batch-size must be positive (got {epochs} and {batchSize}).");
             return 2;
+        }
+        if (output is not null)
+        {
+            if (Directory.Exists(output)) throw new UsageException("--output", $"'{output}' is a folder; give the .keras file to write, e.g. {Path.Combine(output, "mnist.keras")}.");
+            if (!output.EndsWith(".keras", StringComparison.OrdinalIgnoreCase)) throw new UsageException("--output", $"'{output}' must end in .keras (Keras 3's model file).");
         }
         if (seed is { } s) Rng.SetSeed(s);
         var model = ChapterModels.MnistConvnet();
@@ -49,6 +57,11 @@ internal static class MnistCommand
             cancellationToken: Interruption.Token);
         var (loss, acc) = model.Evaluate(test.Images / 255f, ToCategorical(test.Labels, 10), verbose: verbose == 0 ? 0 : 1,
             cancellationToken: Interruption.Token);
+        if (output is not null)
+        {
+            model.Save(output);
+            Console.WriteLine($"Saved {output}.");
+        }
         Console.WriteLine($"test loss: {loss:F4} - test accuracy: {acc:F4}");
         return 0;
     }

@@ -20,7 +20,7 @@ internal static class PredictCommand
         var model = new Option<string>("--model") { Description = "a model saved by `deepsharp train` or Model.Save (.keras)", Required = true };
         var image = new Option<string?>("--image") { Description = "one image file" };
         var data = new Option<string?>("--data") { Description = "a folder of images (searched recursively)" };
-        var output = new Option<string?>("--output") { Description = "write the predictions as CSV (file, one probability per class, predicted class)" };
+        var output = new Option<string?>("--output", "-o") { Description = "write the predictions as CSV (file, one probability per class, predicted class)" };
         var classNames = new Option<string?>("--class-names") { Description = "comma-separated class names (default: class_names.txt beside the model)" };
         var rescale = new Option<float?>("--rescale") { Description = "pixel scale for models without a Rescaling layer (default 1/255)" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };

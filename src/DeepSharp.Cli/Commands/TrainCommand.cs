@@ -23,21 +23,27 @@ internal static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "the chapter's augmentation (rotation 40, shifts 0.2, shear 0.2, zoom 0.2, flips) and Dropout(0.5)" };
         var skipBad = new Option<bool>("--skip-bad-files") { Description = "skip and count unreadable images instead of stopping" };
         var followLinks = new Option<bool>("--follow-links") { Description = "enter linked sub-folders inside class folders (each real folder once)" };
-        var output = new Option<string?>("--output") { Description = "folder for the trained model (model.keras) and history.png" };
+        var output = new Option<string?>("--output", "-o") { Description = "folder for model.keras, history.png and class_names.txt (default: a new runs/DATE-TIME folder here)" };
+        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the book's), adam or sgd", DefaultValueFactory = _ => "rmsprop" };
+        optimizer.AcceptOnlyFromAmong("rmsprop", "adam", "sgd");
+        var learningRate = new Option<double?>("--learning-rate") { Description = "the optimizer's learning rate (default: the book's: 1e-4 from scratch, 2e-5 for the classifier on a --base)" };
+        var fineTuneRate = new Option<double?>("--fine-tune-learning-rate") { Description = "with --fine-tune-from: the learning rate of fine-tuning (default: the book's 1e-5)" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };
         var maxPixels = new Option<long>("--max-image-pixels") { Description = "largest image decoded (width × height); larger ones are refused as decompression bombs", DefaultValueFactory = _ => ImageIO.DefaultMaxImagePixels };
         var baseNet = new Option<string?>("--base") { Description = $"a pretrained convolutional base (chapter 5.3): {BaseNetworks.Choices}; trains a classifier on it, frozen" };
         var fineTuneFrom = new Option<string?>("--fine-tune-from") { Description = "with --base: then unfreeze the base from this layer on (vgg16: block5_conv1, resnet18: Convolution381) and fine-tune" };
         var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "with --fine-tune-from: epochs of fine-tuning", DefaultValueFactory = _ => 10 };
         var cmd = new Command("train", "Train the chapter's small convnet, or a classifier on a pretrained base (--base), on a folder of images.")
-            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks, baseNet, fineTuneFrom, fineTuneEpochs };
+            { data, split, size, batch, epochs, steps, augment, skipBad, output, seed, maxPixels, followLinks, baseNet, fineTuneFrom, fineTuneEpochs,
+              optimizer, learningRate, fineTuneRate };
         cmd.SetAction(r =>
         {
             UsageException.RequireRange("--max-image-pixels", r.GetValue(maxPixels), 1, long.MaxValue);
             ImageIO.MaxImagePixels = r.GetValue(maxPixels);
             return Run(r.GetValue(data)!, r.GetValue(split), r.GetValue(size), r.GetValue(batch), r.GetValue(epochs),
                 r.GetValue(steps), r.GetValue(augment), r.GetValue(skipBad), r.GetValue(output), r.GetValue(seed), r.GetValue(followLinks),
-                r.GetValue(baseNet), r.GetValue(fineTuneFrom), r.GetValue(fineTuneEpochs));
+                r.GetValue(baseNet), r.GetValue(fineTuneFrom), r.GetValue(fineTuneEpochs),
+                new OptimizerChoice(r.GetValue(optimizer)!, r.GetValue(learningRate), r.GetValue(fineTuneRate) ?? 1e-5));
         });
         return cmd;
     }
@@ -48,7 +54,7 @@ internal static class TrainCommand
     private const int MaxTargetSize = 4096;
 
     private static int Run(string dir, float split, int? sizeOption, int batchSize, int epochs, int? steps, bool augment,
-        bool skipBad, string? output, int? seed, bool followLinks, string? baseSpec = null, string? fineTuneFrom = null, int fineTuneEpochs = 0)
+        bool skipBad, string? output, int? seed, bool followLinks, string? baseSpec, string? fineTuneFrom, int fineTuneEpochs, OptimizerChoice optimizer)
     {
         // The saved model's layers are named as in a fresh Keras session (conv2d, conv2d_1, ..., sequential), whatever
         // was built before in this process; helper models below get scopes of their own.
@@ -68,9 +74,14 @@ internal static class TrainCommand
         bool chapterLayout = Directory.Exists(Path.Combine(dir, "train"));
         if (!chapterLayout && split <= 0)
             throw new UsageException("--data", $"'{dir}' has no train/ folder. Either give a folder with train/ and validation/ sub-folders, or pass --validation-split 0.2 to split its class folders.");
+        optimizer.Check(baseSpec is not null);
+        // A trained model is never thrown away: without --output it goes to a new runs/DATE-TIME folder, named first and last.
+        output ??= RunFolder.NewName();
         // Under mpirun/srun only rank 0 writes (the output folder need not exist on the other machines).
-        bool writes = output is not null && Worlds.World.IsRoot;
-        if (writes) OutputPath.CheckFolder(output!, "--output", [ModelFile, HistoryFile, ClassNamesFile, RunManifest.FileName], ("--data", dir));
+        bool writes = Worlds.World.IsRoot;
+        if (writes) Console.WriteLine($"Output: {output} (model.keras, history.png, class_names.txt)");
+        Console.WriteLine($"Optimizer: {optimizer.Describe(baseSpec is not null, fineTuneFrom is not null)}");
+        if (writes) OutputPath.CheckFolder(output, "--output", [ModelFile, HistoryFile, ClassNamesFile, RunManifest.FileName], ("--data", dir));
         if (seed is { } s) Rng.SetSeed(s);
         // A pretrained base is loaded before any image is read, and sets the image size and channels.
         // A model on it starts with a Rescaling layer and its preprocessing, so its generators feed raw 0–255 pixels.
@@ -116,12 +127,12 @@ internal static class TrainCommand
         Models.Model model;
         DeepSharp.Training.History history;
         if (network is not null)
-            (model, history) = TransferTraining.Run(network, fineTuneFrom, fineTuneEpochs, classes, train, validation, steps, epochs, augment);
+            (model, history) = TransferTraining.Run(network, fineTuneFrom, fineTuneEpochs, classes, train, validation, steps, epochs, augment, optimizer);
         else
         {
             model = ChapterModels.SmallConvnet(height, classes, dropout: augment);
             model.Summary();
-            model.Compile(optimizer: new RMSprop(learningRate: 1e-4), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
+            model.Compile(optimizer: optimizer.Create(fromScratch: true), loss: classes == 2 ? "binary_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"]);
             history = model.Fit(train, stepsPerEpoch: steps, epochs: epochs, validationData: validation, validationSteps: validation.StepsPerEpoch,
                 cancellationToken: Interruption.Token);
         }
@@ -154,6 +165,7 @@ internal static class TrainCommand
         }
         if (history.Contains("val_loss") && history.Contains("val_accuracy"))
             Console.WriteLine($"val loss: {history["val_loss"][^1]:F4} - val accuracy: {history["val_accuracy"][^1]:F4}");
+        if (writes) Console.WriteLine($"Output: {output}");
         return 0;
     }
 
