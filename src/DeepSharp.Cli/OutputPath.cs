@@ -41,6 +41,35 @@ internal static class OutputPath
         OutputFolder.Prepare(folder, flag, files);
     }
 
+    /// <summary>
+    /// The outermost folder of <paramref name="folder"/>'s path that does not exist yet (what creating it would create),
+    /// or null when it exists or a file is in the way.
+    /// </summary>
+    public static string? FirstMissing(string folder)
+    {
+        string? missing = null;
+        for (string? p = Path.GetFullPath(folder).TrimEnd('/'); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (Directory.Exists(p) || File.Exists(p)) return File.Exists(p) ? null : missing;
+            missing = p;
+        }
+        return missing;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="folder"/> (created by this run) when it holds no file at any depth, after a failed run;
+    /// never throws, so the run's own error is the one reported.
+    /// </summary>
+    public static void RemoveIfNoFiles(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any())
+                Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
     /// <summary>The nearest existing ancestor of <paramref name="folder"/> (itself included) must be a folder, not a file.</summary>
     private static void CheckNoFileAbove(string folder, string flag, string path)
     {

@@ -161,4 +161,32 @@ public class HostileInputTests
             Assert.DoesNotContain("Unrecognized", v.Stderr);
         }
     }
+
+    [Fact]
+    public void FailedVisualize_LeavesNoEmptyOutputFolder()
+    {
+        using var dir = new TempFolder();
+        Png(dir.File("x.png"));
+        File.WriteAllText(dir.File("bad.keras"), "not a zip");
+        // Each subcommand fails after its --output check (a model that does not load); the folders it made are gone again.
+        foreach (var args in new[]
+        {
+            new[] { "activations", "--model", dir.File("bad.keras"), "--image", dir.File("x.png") },
+            ["gradcam", "--model", dir.File("bad.keras"), "--image", dir.File("x.png")],
+            ["filters", "--model", dir.File("bad.keras"), "--layer", "conv", "--steps", "1"],
+        })
+        {
+            var r = Cli.Run(dir.Path, ["visualize", .. args, "-o", dir.File("out/nested")]);
+            Cli.AssertOneLineError(r, 1, "bad.keras");
+            Assert.False(Directory.Exists(dir.File("out")), $"visualize {args[0]} left '{dir.File("out")}' behind");
+        }
+        // A folder that was there before the run stays, and so does what was in it.
+        Directory.CreateDirectory(dir.File("mine"));
+        File.WriteAllText(dir.File("mine/keep.txt"), "x");
+        Directory.CreateDirectory(dir.File("empty"));
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "visualize", "activations", "--model", dir.File("bad.keras"), "--image", dir.File("x.png"), "-o", dir.File("mine")), 1, "bad.keras");
+        Cli.AssertOneLineError(Cli.Run(dir.Path, "visualize", "activations", "--model", dir.File("bad.keras"), "--image", dir.File("x.png"), "-o", dir.File("empty")), 1, "bad.keras");
+        Assert.True(File.Exists(dir.File("mine/keep.txt")));
+        Assert.True(Directory.Exists(dir.File("empty")));
+    }
 }

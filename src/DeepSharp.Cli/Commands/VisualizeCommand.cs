@@ -35,13 +35,15 @@ internal static class VisualizeCommand
         var cmd = new Command("activations", "One PNG grid per layer with every channel of its output for one image (5.4.1).") { model, image, output, layers, rescale };
         cmd.SetAction(r =>
         {
-            CheckOutput(r.GetValue(output)!, ("--image", r.GetValue(image)), ("--model", r.GetValue(model)));
             FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
-            var m = LoadModel(r.GetValue(model)!);
-            var (x, _) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
-            var names = r.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var file in IntermediateActivations.Save(m, x, r.GetValue(output)!, names)) Console.WriteLine(file);
-            return 0;
+            return WithOutput(r.GetValue(output)!, [("--image", r.GetValue(image)), ("--model", r.GetValue(model))], () =>
+            {
+                var m = LoadModel(r.GetValue(model)!);
+                var (x, _) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
+                var names = r.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                foreach (var file in IntermediateActivations.Save(m, x, r.GetValue(output)!, names)) Console.WriteLine(file);
+                return 0;
+            });
         });
         return cmd;
     }
@@ -65,16 +67,18 @@ internal static class VisualizeCommand
             UsageException.RequireRange("--steps", r.GetValue(steps), 0, MaxSteps, "The chapter uses 40.");
             UsageException.RequireRange("--count", r.GetValue(count), 1, MaxFilters);
             FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
-            CheckOutput(r.GetValue(output)!, ("--model", path), ("--base", b));
-            // A base comes with its pixel preparation in front (the ascent runs on 0–255 pixels); its layers are found inside it.
-            var network = b is null ? null : BaseNetworks.Resolve(b, weights: r.GetValue(weights));
-            var m = network?.FeatureModel(startWithRescaling: true) ?? LoadModel(path!);
-            string l = r.GetValue(layer)!;
-            string dir = r.GetValue(output)!;
-            string file = Path.Combine(dir, $"{l}_filters.png");
-            FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale));   // default: InputConvention.PixelScale(m), as the library
-            Console.WriteLine(file);
-            return 0;
+            return WithOutput(r.GetValue(output)!, [("--model", path), ("--base", b)], () =>
+            {
+                // A base comes with its pixel preparation in front (the ascent runs on 0–255 pixels); its layers are found inside it.
+                var network = b is null ? null : BaseNetworks.Resolve(b, weights: r.GetValue(weights));
+                var m = network?.FeatureModel(startWithRescaling: true) ?? LoadModel(path!);
+                string l = r.GetValue(layer)!;
+                string dir = r.GetValue(output)!;
+                string file = Path.Combine(dir, $"{l}_filters.png");
+                FilterPatterns.SaveGrid(m, l, file, r.GetValue(count), r.GetValue(steps), inputScale: r.GetValue(rescale));   // default: InputConvention.PixelScale(m), as the library
+                Console.WriteLine(file);
+                return 0;
+            });
         });
         return cmd;
     }
@@ -93,20 +97,22 @@ internal static class VisualizeCommand
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!;
-            CheckOutput(r.GetValue(output)!, ("--image", r.GetValue(image)), ("--model", modelPath));
             FlagLimits.RequireFinite("--rescale", r.GetValue(rescale));
-            var m = LoadModel(modelPath);
-            var (x, original) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
-            var classNames = ClassNames(r.GetValue(names), modelPath);
-            string? c = r.GetValue(cls);
-            GradCamResult cam;
-            if (c is null) cam = GradCam.Compute(m, x, null, r.GetValue(layer), classNames);
-            else if (int.TryParse(c, out int index)) cam = GradCam.Compute(m, x, index, r.GetValue(layer), classNames);
-            else cam = GradCam.Compute(m, x, c, classNames ?? throw new ArgumentException(
-                $"--class '{c}' is a name, but the model's class names are unknown: pass --class-names a,b,... or an index."), r.GetValue(layer));
-            Console.Error.WriteLine($"class {cam.ClassIndex}{(cam.ClassName is null ? "" : $" ({cam.ClassName})")}, score {cam.Score:G4}, layer '{cam.LayerName}'");
-            foreach (var file in GradCam.Save(cam, original, r.GetValue(output)!)) Console.WriteLine(file);
-            return 0;
+            return WithOutput(r.GetValue(output)!, [("--image", r.GetValue(image)), ("--model", modelPath)], () =>
+            {
+                var m = LoadModel(modelPath);
+                var (x, original) = LoadImage(m, r.GetValue(image)!, r.GetValue(rescale));
+                var classNames = ClassNames(r.GetValue(names), modelPath);
+                string? c = r.GetValue(cls);
+                GradCamResult cam;
+                if (c is null) cam = GradCam.Compute(m, x, null, r.GetValue(layer), classNames);
+                else if (int.TryParse(c, out int index)) cam = GradCam.Compute(m, x, index, r.GetValue(layer), classNames);
+                else cam = GradCam.Compute(m, x, c, classNames ?? throw new ArgumentException(
+                    $"--class '{c}' is a name, but the model's class names are unknown: pass --class-names a,b,... or an index."), r.GetValue(layer));
+                Console.Error.WriteLine($"class {cam.ClassIndex}{(cam.ClassName is null ? "" : $" ({cam.ClassName})")}, score {cam.Score:G4}, layer '{cam.LayerName}'");
+                foreach (var file in GradCam.Save(cam, original, r.GetValue(output)!)) Console.WriteLine(file);
+                return 0;
+            });
         });
         return cmd;
     }
@@ -114,9 +120,25 @@ internal static class VisualizeCommand
     /// <summary>Gradient-ascent steps and filters per grid: far above the chapter's 40 steps and 64 filters, far below what would not end.</summary>
     private const int MaxSteps = 100_000, MaxFilters = 4096;
 
-    /// <summary>The output folder, checked before any model is loaded: created if missing, writable, not inside an input.</summary>
-    private static void CheckOutput(string folder, params (string Flag, string? Path)[] inputs) =>
-        OutputPath.CheckFolder(folder, "--output", [], inputs);
+    /// <summary>
+    /// Checks the output folder before any model is loaded (created if missing, writable, not inside an input), then runs
+    /// <paramref name="body"/>; when that fails, the folders this run created are removed again if nothing was written
+    /// into them, so a failed run leaves no empty folder behind.
+    /// </summary>
+    private static int WithOutput(string folder, (string Flag, string? Path)[] inputs, Func<int> body)
+    {
+        string? created = OutputPath.FirstMissing(folder);
+        try
+        {
+            OutputPath.CheckFolder(folder, "--output", [], inputs);
+            return body();
+        }
+        catch
+        {
+            if (created is not null) OutputPath.RemoveIfNoFiles(created);
+            throw;
+        }
+    }
 
     private static Model LoadModel(string path)
     {
