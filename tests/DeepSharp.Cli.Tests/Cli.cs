@@ -14,10 +14,28 @@ internal static class Cli
     public static Result Run(string workingDirectory, params string[] args) => RunWith(workingDirectory, null, args);
 
     /// <summary>Runs with extra environment variables (e.g. the save-step kill hook of RunManifest).</summary>
-    public static Result RunWith(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result RunWith(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunAs(workingDirectory, environment, [], args);
+
+    /// <summary>
+    /// Runs with file permissions enforced even for root: under root (as the tests run in CI) the program is started by
+    /// util-linux's <c>setpriv</c> without the capabilities that let root read any file (CAP_DAC_OVERRIDE,
+    /// CAP_DAC_READ_SEARCH), so a file of mode 000 is refused by the kernel as it is for any user.
+    /// </summary>
+    public static Result RunWithPermissionsEnforced(string workingDirectory, params string[] args)
+    {
+        if (Environment.UserName != "root") return Run(workingDirectory, args);
+        const string caps = "-dac_override,-dac_read_search";
+        Assert.True(File.Exists("/usr/bin/setpriv"), "this test runs as root and needs /usr/bin/setpriv (Debian's util-linux) to drop root's read-anything capabilities");
+        return RunAs(workingDirectory, null, ["/usr/bin/setpriv", "--inh-caps=" + caps, "--bounding-set=" + caps, "--"], args);
+    }
+
+    private static Result RunAs(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] prefix, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "DeepSharp.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(prefix.Length > 0 ? prefix[0] : "dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in prefix.Skip(1)) psi.ArgumentList.Add(a);
+        if (prefix.Length > 0) psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("DEEPSHARP_VERBOSE");

@@ -189,4 +189,23 @@ public class HostileInputTests
         Assert.True(File.Exists(dir.File("mine/keep.txt")));
         Assert.True(Directory.Exists(dir.File("empty")));
     }
+
+    [Fact]
+    public void UnreadableImage_SaysItCannotBeRead()
+    {
+        using var dir = new TempFolder();
+        string data = Classes(dir.File("d"), 1, "a");
+        string image = Path.Combine(data, "a", "0.png");
+        File.SetUnixFileMode(image, UnixFileMode.None);
+        // Root reads a mode-000 file anyway; without root's read-anything capabilities the kernel refuses it for real.
+        var r = Cli.RunWithPermissionsEnforced(dir.Path, "augment-preview", "--data", data, "-o", dir.File("g.png"));
+        Cli.AssertOneLineError(r, 1, image, "Cannot read image", "chmod +r");
+        Assert.DoesNotContain("InternalError", r.Stderr);
+        Assert.False(File.Exists(dir.File("g.png")));
+        // The control: the same file, readable again, gives a grid (so the error above was the permission, nothing else).
+        File.SetUnixFileMode(image, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var ok = Cli.RunWithPermissionsEnforced(dir.Path, "augment-preview", "--data", data, "-o", dir.File("g.png"));
+        Assert.True(ok.ExitCode == 0, ok.Stderr);
+        Assert.True(File.Exists(dir.File("g.png")));
+    }
 }
