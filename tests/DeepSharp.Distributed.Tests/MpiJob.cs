@@ -21,6 +21,10 @@ internal sealed record MpiJob(int ExitCode, string Output, double Seconds)
         }
     }
 
+    /// <summary>Runs <paramref name="scenario"/> on 2 ranks with the folder <paramref name="dir"/>, which the caller owns.</summary>
+    public static MpiJob RunIn(string scenario, string dir, TimeSpan limit) =>
+        RunDotnet([typeof(Worker).Assembly.Location, scenario, dir], limit);
+
     /// <summary>mpirun -np 2 dotnet ARGS, killed (and the test failed) past <paramref name="limit"/>.</summary>
     public static MpiJob RunDotnet(string[] dotnetArgs, TimeSpan limit)
     {

@@ -75,4 +75,44 @@ public class MpiJobTests
         Assert.Contains("rank 1", job.Output);
         Assert.True(job.Seconds < 60, $"the job took {job.Seconds:F0} s to end\n{job.Output}");
     }
+
+    [Fact]
+    public void AResumedRunContinuesInAWorldOfAnotherSize()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"deepsharp-mpi-resume-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // The uninterrupted run: 4 epochs in a world of one.
+            var whole = ResumeScenarios.Build();
+            ResumeScenarios.Fit(whole, Path.Combine(dir, "whole"), stopAfter: null);
+            var reference = whole.GetWeights();
+            // One rank trains epochs 1-2 and stops; 2 ranks resume it (and train another run to epoch 2 and stop).
+            var (first, _) = ResumeScenarios.Fit(ResumeScenarios.Build(), Path.Combine(dir, "one-to-two"), stopAfter: ResumeScenarios.StopAfter);
+            Assert.Equal([1, 2], first.Epochs);
+            var job = MpiJob.RunIn("resume", dir, Limit);
+            Assert.True(job.ExitCode == 0, job.Output);
+            var parts = job.Check("one-to-two").Split(' ');
+            Assert.Equal("3,4", parts[2]);   // both ranks went on from epoch 3
+            Assert.Equal("0,0", parts[4]);   // ...with exactly the weights of the backup, on every rank
+            var oneToTwo = ResumeScenarios.Build();
+            oneToTwo.LoadWeights(Path.Combine(dir, "one-to-two.weights.h5"));
+            // 2 ranks sum the gradients in another order than one: the last bits differ (as in the world-of-2 test).
+            double d12 = ResumeScenarios.MaxDiff(oneToTwo.GetWeights(), reference);
+            Assert.True(d12 <= 1e-5, $"1 then 2 ranks differ by {d12:E2} (relative) from the uninterrupted run\n{job.Output}");
+
+            // 2 ranks stopped after epoch 2; one rank resumes.
+            Assert.Equal("two-to-one epochs 1,2", job.Check("two-to-one"));
+            var twoToOne = ResumeScenarios.Build();
+            var (rest, startDiff) = ResumeScenarios.Fit(twoToOne, Path.Combine(dir, "two-to-one"), stopAfter: null);
+            Assert.Equal([3, 4], rest.Epochs);
+            Assert.Equal(0, startDiff);
+            double d21 = ResumeScenarios.MaxDiff(twoToOne.GetWeights(), reference);
+            Assert.True(d21 <= 1e-5, $"2 then 1 ranks differ by {d21:E2} (relative) from the uninterrupted run\n{job.Output}");
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
 }

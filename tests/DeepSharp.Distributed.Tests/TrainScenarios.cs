@@ -117,7 +117,7 @@ internal static class TrainScenarios
         return (x, y);
     }
 
-    private static Model Convnet(BatchNormalization? bn, int classes = 3, int channels = 2)
+    internal static Model Convnet(BatchNormalization? bn, int classes = 3, int channels = 2)
     {
         var layers = new List<Layer> { new Conv2D(4, (3, 3), activation: "relu", inputShape: (6, 6, channels)) };
         if (bn is not null) layers.Add(bn);

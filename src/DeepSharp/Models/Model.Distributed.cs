@@ -18,14 +18,23 @@ public partial class Model
 
     /// <summary>
     /// Before the first epoch, after the callbacks' OnTrainBegin (BackupAndRestore may have loaded weights on rank 0):
-    /// every rank takes rank 0's weights and starting epoch, and the BatchNormalization settings are checked.
+    /// every rank takes rank 0's weights, optimizer state (slots, iterations, learning rate: a backup restores them on
+    /// rank 0 only) and starting epoch, and the BatchNormalization settings are checked.
     /// </summary>
     private void BeginWorldFit(IWorld world)
     {
-        foreach (var p in _parameterCache) world.Broadcast(p.Value.Span);
-        Span<double> epoch = [ResumeEpoch];
-        world.Broadcast(epoch);
-        ResumeEpoch = (int)epoch[0];
+        var optimizer = Optimizer!;
+        foreach (var p in _parameterCache)
+        {
+            world.Broadcast(p.Value.Span);
+            if (p.Trainable)
+                foreach (var slot in optimizer.Slots(p)) world.Broadcast(slot);
+        }
+        Span<double> state = [ResumeEpoch, optimizer.Iterations, optimizer.LearningRate];
+        world.Broadcast(state);
+        ResumeEpoch = (int)state[0];
+        optimizer.Iterations = (long)state[1];
+        optimizer.LearningRate = state[2];
         _gradientBuckets ??= new GradientBuckets();
     }
 
