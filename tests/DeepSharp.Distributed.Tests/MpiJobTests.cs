@@ -115,4 +115,22 @@ public class MpiJobTests
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public void EarlyStoppingAndReduceLROnPlateauDecideTheSameOnEveryRank()
+    {
+        var job = MpiJob.Run("callbacks", Limit);
+        Assert.True(job.ExitCode == 0, job.Output);
+        // "ranks 5,5 single 5": every rank stopped after the same epoch, the one a world of one stops at, before the last.
+        var early = job.Check("early-stopping").Split(' ');
+        var stops = early[2].Split(',');
+        Assert.All(stops, s => Assert.Equal(early[4], s));
+        Assert.True(int.Parse(early[4]) < 12, $"EarlyStopping never stopped: the test decides nothing\n{job.Output}");
+        // The learning rate after each epoch: the same on every rank and as in a world of one, and lowered at least once.
+        var plateau = job.Check("plateau").Split(' ');
+        Assert.Equal(plateau[2], plateau[3]);
+        Assert.Equal(plateau[5], plateau[2]);
+        var rates = plateau[2].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(rates[^1] < 0.5, $"ReduceLROnPlateau never lowered the rate: the test decides nothing\n{job.Output}");
+    }
 }

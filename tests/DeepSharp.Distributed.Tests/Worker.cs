@@ -25,6 +25,7 @@ public static class Worker
             case "train": TrainScenarios.Run(world, dir); break;
             case "samples": SampleScenarios.Run(world, dir); break;
             case "resume": ResumeScenarios.Run(world, dir); break;
+            case "callbacks": CallbackScenarios.Run(world); break;
             case "diverge": Diverge(world); break;
             case "hang": Hang(world); break;
             case "kill": Kill(world); break;
