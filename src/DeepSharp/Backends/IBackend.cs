@@ -51,6 +51,12 @@ internal interface IBackend
 
     // ---- Pooling ----
 
+    /// <summary>
+    /// Whether a max pooling in inference should skip recording its winners (a backward pass after it then recomputes
+    /// them through <see cref="MaxPool"/> with an argmax).
+    /// </summary>
+    bool MaxPoolSkipsWinnersInInference { get; }
+
     /// <summary>Max pooling; <paramref name="argmax"/> (optional) receives each output's winner as a flat index into x.</summary>
     void MaxPool(Tensor x, Tensor y, int[]? argmax, in ConvGeometry g);
 

@@ -37,7 +37,7 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
     public override Tensor Forward(Tensor x, bool training)
     {
         Prepare(x);
-        if (!training && Backends.Cpu.CpuBackend.Settings.MaxPoolSkipsWinnersInInference)
+        if (!training && Backend.Current.MaxPoolSkipsWinnersInInference)
         {
             // Inference keeps no winner indices (MNIST inference, batch 256, 2 AVX2 threads: 0.96 of the time, median
             // of 16 alternated rounds; within noise on one thread); a backward pass after it (Grad-CAM, filter

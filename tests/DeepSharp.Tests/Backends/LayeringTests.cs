@@ -40,6 +40,19 @@ public class LayeringTests
     }
 
     [Fact]
+    public void LayersLossesMetricsOptimizersAndModelsCallTheBackendNeverAKernel()
+    {
+        // The CPU backend's ops and kernels by name, and its options: only the backend may pick them.
+        var kernel = new Regex(@"\b(Conv2DOp|PoolingOps|DenseOp|BatchNormOp|ShapeOps|GlobalMaxPoolingOp|ReluOps|VectorOps|OptimizerKernels|Gemm|GemmKernels|Workers|UpdateLoop|WinogradConv|SparseConvGradient|DirectKernelGradient|MaxPoolKernels|VectorPaths|CpuBackend\.Settings)\b\.|ActivationOps\.(Forward|Backward|Relu)|AxisOps\.(Softmax|Permute|Concat|Slice)");
+        string[] callers = ["Layers/", "Losses/", "Metrics/", "Optimizers/", "Models/", "Callbacks/", "Gradients/", "Training/", "Initializers/"];
+        var offenders = Sources("DeepSharp").Where(s => callers.Any(s.Path.StartsWith))
+            .SelectMany(s => s.Text.Split('\n').Select((line, i) => (s.Path, Line: i + 1, Text: line)))
+            .Where(l => !l.Text.TrimStart().StartsWith("///", StringComparison.Ordinal) && kernel.IsMatch(l.Text))
+            .Select(l => $"{l.Path}:{l.Line}: {l.Text.Trim()}").ToList();
+        Assert.True(offenders.Count == 0, "kernels called above the backend:\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
     public void TuningSwitchesAreOptionsNotEnvironmentVariables()
     {
         // Only CpuBackendOptions.FromEnvironment reads the DEEPSHARP_* tuning variables; data folders may read theirs.

@@ -59,6 +59,8 @@ public sealed partial class CpuBackend : IBackend
         return dz;
     }
 
+    bool IBackend.MaxPoolSkipsWinnersInInference => Settings.MaxPoolSkipsWinnersInInference;
+
     void IBackend.MaxPool(Tensor x, Tensor y, int[]? argmax, in ConvGeometry g) => PoolingOps.MaxForward(x, y, argmax, g);
     void IBackend.MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, in ConvGeometry g) => PoolingOps.MaxBackward(dy, argmax, dx, g);
     void IBackend.AveragePool(Tensor x, Tensor y, in ConvGeometry g) => PoolingOps.AverageForward(x, y, g);

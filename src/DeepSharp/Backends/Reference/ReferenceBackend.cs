@@ -139,6 +139,9 @@ internal sealed partial class ReferenceBackend : IBackend
         for (int i = 0; i < values.Length; i++) t.Data[i] = (float)values[i];
     }
 
+    /// <summary>The reference always records the winners (one path, no choice).</summary>
+    public bool MaxPoolSkipsWinnersInInference => false;
+
     public void MaxPool(Tensor x, Tensor y, int[]? argmax, in ConvGeometry g)
     {
         int c = g.InC;
