@@ -133,4 +133,13 @@ public class MpiJobTests
         var rates = plateau[2].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         Assert.True(rates[^1] < 0.5, $"ReduceLROnPlateau never lowered the rate: the test decides nothing\n{job.Output}");
     }
+
+    [Fact]
+    public void CtrlCAtMpirunStopsEveryRank()
+    {
+        var job = MpiJob.Run("interrupt", Limit, interruptAfter: "CHECK training");
+        Assert.NotEqual(0, job.ExitCode);
+        Assert.True(job.Seconds < 15, $"the job took {job.Seconds:F1} s to end after SIGINT\n{job.Output}");
+        Assert.Equal(0, job.Survivors);   // no rank process left behind
+    }
 }

@@ -29,6 +29,7 @@ public static class Worker
             case "diverge": Diverge(world); break;
             case "hang": Hang(world); break;
             case "kill": Kill(world); break;
+            case "interrupt": Interrupt(world); break;
             default: throw new ArgumentException($"unknown scenario {scenario}");
         }
         return 0;
@@ -60,5 +61,13 @@ public static class Worker
             if (world.Rank == 1 && b == 2) System.Diagnostics.Process.Start("kill", $"-9 {Environment.ProcessId}").WaitForExit();
         });
         model.Fit(x, y, batchSize: 2, epochs: 50, verbose: 0, callbacks: [kill]);
+    }
+
+    /// <summary>Trains far longer than the test waits; rank 0 says when the first epoch is done (the test then sends Ctrl+C).</summary>
+    private static void Interrupt(DistributedWorld world)
+    {
+        var (model, x, y) = TrainScenarios.SmallDense(7);
+        var started = new LambdaCallback(onEpochEnd: (epoch, _) => { if (world.Rank == 0 && epoch == 0) Console.WriteLine("CHECK training"); });
+        model.Fit(x, y, batchSize: 2, epochs: 1_000_000, verbose: 0, callbacks: [started]);
     }
 }
