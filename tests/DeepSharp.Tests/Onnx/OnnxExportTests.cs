@@ -159,6 +159,19 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SequencesExportToo()
+    {
+        // (steps, features) per sample: Dense on the last axis is a MatMul, BatchNormalization moves its channel axis to 1 and back.
+        var input = new Input(5, 4);
+        var x = new Dense(6, activation: "relu", name: "per_step").Call(input);
+        x = new BatchNormalization(name: "sequence_bn").Call(x);
+        x = new DeepSharp.Layers.Softmax(1, name: "over_steps").Call(x);
+        var model = new Model(input, new Flatten(name: "flat").Call(x));
+        foreach (var p in model.Parameters.Where(p => p.Name == "moving_mean")) p.Value.Span.Fill(0.3f);
+        ExportAndCompare(model, "sequence", -1f, 1f);
+    }
+
+    [Fact]
     public void TheFileIsNamedAfterTheLayersAndTakesAFreeBatchOfNhwcImages()
     {
         var model = Residual();
