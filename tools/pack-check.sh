@@ -88,4 +88,32 @@ dotnet tool install DeepSharp.Cli --version "$version" --tool-path "$work/tools"
 "$work/tools/deepsharp" mnist --dataset mnist-sample --epochs 1 | tee "$work/tool.log"
 grep -q 'test accuracy' "$work/tool.log" || { echo "pack-check: FAILED: deepsharp mnist printed no test accuracy"; exit 1; }
 
+# Pretrained weights for a tool user (issue 20): an empty model cache and no ResNet18 package in the NuGet cache, so
+# `--base resnet18` fetches Microsoft.ML.DnnImageFeaturizer.ResNet18 from the feeds of the nuget.config in force (here the
+# local folder feed, which gets the package this script's restore brought; no internet needed), checks its SHA-512 and
+# keeps it in $DEEPSHARP_HOME/models; the second run, from a folder with no feed configured, works offline from that cache.
+step "deepsharp extract-features --base resnet18 with an empty model cache (fetched from the feed, then offline)"
+resnet_nupkg=$(find "$NUGET_PACKAGES/microsoft.ml.dnnimagefeaturizer.resnet18" -name '*.nupkg' | head -1)
+[ -n "$resnet_nupkg" ] || { echo "pack-check: FAILED: the restore brought no Microsoft.ML.DnnImageFeaturizer.ResNet18 package"; exit 1; }
+cp "$resnet_nupkg" "$feed/"
+export DEEPSHARP_HOME="$work/deepsharp-home"
+mkdir -p "$work/empty-nuget-cache" "$work/offline"
+(cd "$work" && "$work/tools/deepsharp" make-dataset -o "$work/ds" --train 3 --validation 2 --test 1 --size 64 >/dev/null)
+(cd "$work" && NUGET_PACKAGES="$work/empty-nuget-cache" "$work/tools/deepsharp" extract-features --base resnet18 --data "$work/ds/train" -o "$work/features.npz") | tee "$work/extract.log"
+grep -q "verified (SHA-512) and unpacked into $DEEPSHARP_HOME/models" "$work/extract.log" || { echo "pack-check: FAILED: extract-features did not fetch ResNet18's package into $DEEPSHARP_HOME/models"; exit 1; }
+[ -s "$work/features.npz" ] || { echo "pack-check: FAILED: extract-features wrote no $work/features.npz"; exit 1; }
+(cd "$work/offline" && NUGET_PACKAGES="$work/empty-nuget-cache" "$work/tools/deepsharp" extract-features --base resnet18 --data "$work/ds/train" -o "$work/features2.npz") | tee "$work/extract2.log"
+if grep -qE "Downloading|Taking" "$work/extract2.log"; then echo "pack-check: FAILED: the second run fetched the package again"; exit 1; fi
+[ "$(unzip -p "$work/features.npz" features.npy | md5sum)" = "$(unzip -p "$work/features2.npz" features.npy | md5sum)" ] || { echo "pack-check: FAILED: the cached weights gave other features"; exit 1; }
+
+step "deepsharp train --base resnet18 (no --output: a runs/ folder), then visualize gradcam and predict on the model it saved"
+(cd "$work/offline" && NUGET_PACKAGES="$work/empty-nuget-cache" "$work/tools/deepsharp" train --data "$work/ds" --base resnet18 --epochs 1 --batch-size 3) | tee "$work/train.log"
+run=$(sed -nE 's/^Output: ([^ ]+)$/\1/p' "$work/train.log" | tail -1)
+[ -n "$run" ] && [ -f "$work/offline/$run/model.keras" ] || { echo "pack-check: FAILED: train named no run folder with model.keras on its last line"; exit 1; }
+image=$(find "$work/ds/test" -name '*.jpg' | head -1)
+(cd "$work/offline" && "$work/tools/deepsharp" visualize gradcam --model "$run/model.keras" --image "$image" -o gradcam)
+[ -s "$work/offline/gradcam/heatmap.npy" ] || { echo "pack-check: FAILED: visualize gradcam wrote no heatmap"; exit 1; }
+(cd "$work/offline" && "$work/tools/deepsharp" predict --model "$run/model.keras" --image "$image") | tee "$work/predict.log"
+grep -q "$(basename "$image")" "$work/predict.log" || { echo "pack-check: FAILED: predict printed nothing for $image"; exit 1; }
+
 step "OK: DeepSharp, DeepSharp.Vision and DeepSharp.Cli $version packed; the README snippet and the deepsharp tool ran from them"
