@@ -14,17 +14,6 @@ namespace DeepSharp.Vision.Tests;
 [Collection("DeepSharpLogging")]
 public class GradCamEmptyMapTests
 {
-    private sealed class CapturingLogger : ILogger
-    {
-        public List<(LogLevel Level, string Text)> Messages { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Messages) Messages.Add((logLevel, formatter(state, exception)));
-        }
-    }
-
     private static Tensor Filled(float value, params int[] shape)
     {
         var t = new Tensor(shape);
