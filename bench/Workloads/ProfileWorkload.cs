@@ -82,9 +82,7 @@ public sealed class ProfileWorkload : IWorkload
             for (int i = layers.Count - 1; i >= 0; i--)
             {
                 double t0 = BenchClock.Now();
-                layers[i].GradientIsForLogits = i == layers.Count - 1;
-                layers[i].Backward(dy, needInputGradients: i > 0);
-                layers[i].GradientIsForLogits = false;
+                layers[i].Backprop(dy, new BackwardArgs(NeedInputGradients: i > 0, FromLogits: i == layers.Count - 1));
                 if (s >= 0) bwd[i][s] = BenchClock.Since(t0) * 1e3;
                 if (i > 0) dy = layers[i].InputGradients[0]!;
             }

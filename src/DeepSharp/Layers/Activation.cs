@@ -36,8 +36,10 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
         return _y;
     }
 
-    public override void Backward(Tensor dy, bool needInputGradients) =>
-        InputGradient = needInputGradients ? _stage.Backprop(_y!, dy, GradientIsForLogits) : null;
+    public override void Backward(Tensor dy, bool needInputGradients) => Backprop(dy, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor dy, in BackwardArgs args) =>
+        InputGradient = args.NeedInputGradients ? _stage.Backprop(_y!, dy, args.FromLogits) : null;
 
     public override Dictionary<string, object?> GetConfig()
     {

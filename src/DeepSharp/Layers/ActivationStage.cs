@@ -13,8 +13,8 @@ internal sealed class ActivationStage(ActivationKind kind)
 
     public ActivationKind Kind { get; } = kind;
 
-    /// <summary>Whether the backend applies this activation in the linear op's store (ReLU, unless fused with the loss).</summary>
-    public bool InEpilogue(bool fused) => Kind == ActivationKind.Relu && !fused;
+    /// <summary>Whether the backend applies this activation in the linear op's store (ReLU; a loss only fuses softmax or sigmoid).</summary>
+    public bool InEpilogue => Kind == ActivationKind.Relu;
 
     public Tensor? Logits => _logits;
 
@@ -33,10 +33,10 @@ internal sealed class ActivationStage(ActivationKind kind)
         Backend.Current.Activation(Kind, y, y);
     }
 
-    /// <summary>dLoss/dPre-activation from dLoss/dOutput dy and the output y.</summary>
-    public Tensor Backprop(Tensor y, Tensor dy, bool fused)
+    /// <summary>dLoss/dPre-activation from dy and the output y; <paramref name="fromLogits"/>: dy already is dLoss/dLogits (the fused loss).</summary>
+    public Tensor Backprop(Tensor y, Tensor dy, bool fromLogits)
     {
-        if (Kind == ActivationKind.Linear || fused) return dy;
+        if (Kind == ActivationKind.Linear || fromLogits) return dy;
         Tensor.Ensure(ref _dz, dy.Shape);
         Backend.Current.ActivationBackward(Kind, y, dy, _dz);
         return _dz;

@@ -87,31 +87,37 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         _x = x;
         _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
         Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, Filters]);
-        Backend.Current.Conv2D(x, Kernel.Value, _bias?.Value, _y, _g, _activation.InEpilogue(ActivationFusedWithLoss), _scratch);
+        Backend.Current.Conv2D(x, Kernel.Value, _bias?.Value, _y, _g, _activation.InEpilogue, _scratch);
         _activation.Apply(_y);
         return _y;
     }
 
-    public override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients) => Backprop(dy, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor dy, in BackwardArgs args)
     {
         // ReLU's mask (and the bias sums beside it) is the backend's; other activations, and a softmax or sigmoid
-        // fused with the loss, hand it dLoss/dPre-activation.
-        bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
-        var dz = relu ? dy : _activation.Backprop(_y!, dy, GradientIsForLogits);
-        if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        Backend.Current.Conv2DBackward(_x!, Kernel.Value, _y!, dz, relu, needInputGradients ? _dx : null,
-            ComputeWeightGradients ? Kernel.Grad : null, ComputeWeightGradients ? _bias?.Grad : null, _g, _scratch);
-        InputGradient = needInputGradients ? _dx : null;
+        // fused with the loss (args.FromLogits), hand it dLoss/dPre-activation.
+        bool relu = Activation == ActivationKind.Relu && !args.FromLogits;
+        bool weights = Trainable && args.WeightGradients;
+        var dz = relu ? dy : _activation.Backprop(_y!, dy, args.FromLogits);
+        bool need = args.NeedInputGradients;
+        if (need) Tensor.Ensure(ref _dx, _x!.Shape);
+        Backend.Current.Conv2DBackward(_x!, Kernel.Value, _y!, dz, relu, need ? _dx : null,
+            weights ? Kernel.Grad : null, weights ? _bias?.Grad : null, _g, _scratch);
+        InputGradient = need ? _dx : null;
     }
 
     /// <summary>
-    /// The fusion "conv then max pooling" (<see cref="FusionPattern.ConvThenMaxPool"/>): the weights' gradients straight
-    /// from the pooling's unscattered gradient, when this layer needs no input gradient and the backend takes it.
+    /// The named fusion <see cref="FusionPattern.ConvThenMaxPool"/>, which the graph executor asks for when this layer's
+    /// only consumer is <paramref name="pool"/> and no input gradient is needed: the weights' gradients straight from the
+    /// pooling's unscattered gradient <paramref name="dy"/> (the dense gradient between the two is never written).
+    /// False when the backend does not take it; the executor then runs both backward passes.
     /// </summary>
-    internal override bool TryBackwardThroughMaxPool(in MaxPoolGradient pooled)
+    internal bool TryBackwardThroughMaxPool(MaxPooling2D pool, Tensor dy)
     {
         bool relu = Activation == ActivationKind.Relu;
-        if (!ComputeWeightGradients || !(relu || Activation == ActivationKind.Linear)
+        if (!Trainable || !(relu || Activation == ActivationKind.Linear) || pool.UnscatteredGradient(dy) is not { } pooled
             || !Backend.Current.TryConv2DBackwardThroughMaxPool(_x!, Kernel.Value, pooled, relu, Kernel.Grad, _bias?.Grad, _g))
             return false;
         InputGradient = null;

@@ -82,21 +82,25 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         outShape[^1] = Units;
         Tensor.Ensure(ref _y, outShape);
         Tensor.View(ref _y2, _y.Data, [rows, Units]);
-        Backend.Current.Dense(_x2, Kernel.Value, _bias?.Value, _y2, _activation.InEpilogue(ActivationFusedWithLoss));
+        Backend.Current.Dense(_x2, Kernel.Value, _bias?.Value, _y2, _activation.InEpilogue);
         _activation.Apply(_y);
         return _y;
     }
 
-    public override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients) => Backprop(dy, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor dy, in BackwardArgs args)
     {
-        bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
-        var dz = relu ? dy : _activation.Backprop(_y!, dy, GradientIsForLogits);
+        bool relu = Activation == ActivationKind.Relu && !args.FromLogits;
+        bool weights = Trainable && args.WeightGradients;
+        bool need = args.NeedInputGradients;
+        var dz = relu ? dy : _activation.Backprop(_y!, dy, args.FromLogits);
         int rows = _x2!.Dim(0);
         Tensor.View(ref _dz2, dz.Data, [rows, Units]);
-        if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        Backend.Current.DenseBackward(_x2, Kernel.Value, _y2!, _dz2!, relu, needInputGradients ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
-            ComputeWeightGradients ? Kernel.Grad : null, ComputeWeightGradients ? _bias?.Grad : null, _scratch);
-        InputGradient = needInputGradients ? _dx : null;
+        if (need) Tensor.Ensure(ref _dx, _x!.Shape);
+        Backend.Current.DenseBackward(_x2, Kernel.Value, _y2!, _dz2!, relu, need ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
+            weights ? Kernel.Grad : null, weights ? _bias?.Grad : null, _scratch);
+        InputGradient = need ? _dx : null;
     }
 
     public override Dictionary<string, object?> GetConfig()

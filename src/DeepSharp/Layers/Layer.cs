@@ -97,46 +97,42 @@ public abstract partial class Layer
     /// <summary>dLoss/dInput for each input after <see cref="Backward"/> (null where not asked for).</summary>
     public Tensor?[] InputGradients { get; protected set; } = new Tensor?[1];
 
-    // ---- fusing the output activation with the loss ----
+    // ---- what the graph executor passes to a backward pass ----
 
     /// <summary>The activation applied last by this layer, if it has one.</summary>
     internal virtual ActivationKind? OutputActivation => null;
-
-    /// <summary>
-    /// Set by Compile when this layer's softmax/sigmoid is fused with the loss: the loss reads <see cref="Logits"/> and
-    /// the training step hands this layer dLoss/dLogits (marked by <see cref="GradientIsForLogits"/> for that call only).
-    /// </summary>
-    internal bool ActivationFusedWithLoss { get; set; }
 
     /// <summary>Pre-activation values of the last forward for a layer ending in softmax or sigmoid (null otherwise).</summary>
     internal virtual Tensor? Logits => null;
 
     /// <summary>
-    /// Set by the model around one <see cref="Backward"/> call when the gradient it passes is dLoss/dLogits (the loss
-    /// fused this layer's softmax/sigmoid): the layer then skips its output activation's derivative. Any other
-    /// backward pass (a gradient of a class score, of a layer output, a nested model) gets the full derivative.
+    /// The graph executor's backward call: <see cref="Backward(Tensor, bool)"/> with the arguments a model passes
+    /// (whether weight gradients are wanted at all, whether the gradient is dLoss/dLogits of a fused loss). Layers
+    /// that take these as arguments (Conv2D, Dense, Activation, Model) override it; for the others, and for user
+    /// layers, <see cref="ComputeWeightGradients"/> answers <see cref="BackwardArgs.WeightGradients"/> during the call.
     /// </summary>
-    internal bool GradientIsForLogits { get; set; }
+    internal virtual void Backprop(Tensor outputGradient, in BackwardArgs args)
+    {
+        if (args.FromLogits)
+            throw new InvalidOperationException($"Layer '{Name}' ({ClassName}) has no softmax or sigmoid output whose logits a loss could read; it cannot take dLoss/dLogits.");
+        if (args.WeightGradients)
+        {
+            Backward(outputGradient, args.NeedInputGradients);
+            return;
+        }
+        _weightGradientsOff = true;   // what ComputeWeightGradients tells this layer's own Backward, for this call only
+        try { Backward(outputGradient, args.NeedInputGradients); }
+        finally { _weightGradientsOff = false; }
+    }
+
+    private bool _weightGradientsOff;
 
     /// <summary>
-    /// Offered by the model when a max pooling's input comes only from this layer and this layer needs no input
-    /// gradient: take the pooling's gradient unscattered (<see cref="Backends.Cpu.MaxPoolGradient"/>) and write the weights'
-    /// gradients from it, instead of the pooling writing its dense input gradient for <see cref="Backward"/>. Return
-    /// false to decline (the model then runs both backward passes as usual).
+    /// Whether <see cref="Backward(Tensor, bool)"/> should write the weights' gradients: the layer is trainable and the
+    /// model is not taking a gradient with respect to inputs or activations only (then the weights' gradients are
+    /// left as they were).
     /// </summary>
-    internal virtual bool TryBackwardThroughMaxPool(in Backends.Cpu.MaxPoolGradient pooled) => false;
-
-    /// <summary>A max pooling's backward pass left unscattered (see <see cref="TryBackwardThroughMaxPool"/>); null for every other layer.</summary>
-    internal virtual Backends.Cpu.MaxPoolGradient? UnscatteredGradient(Tensor outputGradient) => null;
-
-    /// <summary>Set while a model takes gradients with respect to inputs or activations only (<c>Model.Gradient</c>).</summary>
-    internal bool InputGradientsOnly { get; set; }
-
-    /// <summary>
-    /// Whether <see cref="Backward"/> should write the weights' gradients: the layer is trainable and the model is not
-    /// taking a gradient with respect to inputs or activations only (then the weights' gradients are left as they were).
-    /// </summary>
-    protected internal bool ComputeWeightGradients => Trainable && !InputGradientsOnly;
+    protected internal bool ComputeWeightGradients => Trainable && !_weightGradientsOff;
 
     // ---- building functional models ----
 

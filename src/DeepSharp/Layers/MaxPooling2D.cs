@@ -63,10 +63,10 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
     }
 
     /// <summary>
-    /// This backward pass left unscattered, for the layer before to take directly (the model asks when that layer is
-    /// this one's only producer; see <see cref="Layer.TryBackwardThroughMaxPool"/>); null when the windows overlap.
+    /// This backward pass left unscattered, for the convolution before to take directly (the named fusion
+    /// <see cref="FusionPattern.ConvThenMaxPool"/>, <see cref="Conv2D.TryBackwardThroughMaxPool"/>); null when the windows overlap.
     /// </summary>
-    internal override MaxPoolGradient? UnscatteredGradient(Tensor dy)
+    internal MaxPoolGradient? UnscatteredGradient(Tensor dy)
     {
         if (!MaxPoolGradient.Applies(G)) return null;
         FindWinners();

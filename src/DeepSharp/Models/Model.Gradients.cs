@@ -32,32 +32,24 @@ public partial class Model
         RequireSingleOutput("take gradients (build a model with the one output the objective reads)");
         int[] objRoute = objective.ReadsLogits ? OutputLeafRoute() : objective.Layer is null || ReferenceEquals(objective.Layer, this) ? [_nodes.Length - 1] : Route(objective.Layer);
         int[] wrtRoute = withRespectTo is null ? [] : Route(withRespectTo);
-        SetInputGradientsOnly(true);
-        try
+        RunForward(x, training, objRoute[0]);   // the layers after the objective's are not needed
+        var (owner, node) = Locate(objRoute);
+        var layer = owner._nodes[node].Layer!;
+        var target = owner._values[node]!;
+        bool logits = false;
+        if (objective.ReadsLogits && layer.OutputActivation is ActivationKind.Softmax or ActivationKind.Sigmoid && layer.Logits is { } z)
         {
-            RunForward(x, training, objRoute[0]);   // the layers after the objective's are not needed
-            var (owner, node) = Locate(objRoute);
-            var layer = owner._nodes[node].Layer!;
-            var target = owner._values[node]!;
-            bool logits = false;
-            if (objective.ReadsLogits && layer.OutputActivation is ActivationKind.Softmax or ActivationKind.Sigmoid && layer.Logits is { } z)
-            {
-                target = z;
-                logits = true;
-            }
-            var seed = Tensor.Ensure(ref _objectiveSeed, target.Shape);
-            var values = new double[x.Dim(0)];
-            objective.Evaluate(target, seed, values, layer.Name, layer.OutputActivation);
-            var gradient = Backprop(this, objRoute, wrtRoute, seed, logits)
-                ?? throw new ArgumentException($"The objective (output of layer '{layer.Name}') does not depend on the output of layer '{withRespectTo!.Name}': " +
-                    "take the gradient with respect to a layer that comes before it, or the input.");
-            Tensor value = withRespectTo is null ? x : Locate(wrtRoute).Model._values[Locate(wrtRoute).Node]!;
-            return new GradientResult(gradient.Clone(), value.Clone(), values);
+            target = z;
+            logits = true;
         }
-        finally
-        {
-            SetInputGradientsOnly(false);
-        }
+        var seed = Tensor.Ensure(ref _objectiveSeed, target.Shape);
+        var values = new double[x.Dim(0)];
+        objective.Evaluate(target, seed, values, layer.Name, layer.OutputActivation);
+        var gradient = BackpropRoute(this, objRoute, wrtRoute, seed, logits)
+            ?? throw new ArgumentException($"The objective (output of layer '{layer.Name}') does not depend on the output of layer '{withRespectTo!.Name}': " +
+                "take the gradient with respect to a layer that comes before it, or the input.");
+        Tensor value = withRespectTo is null ? x : Locate(wrtRoute).Model._values[Locate(wrtRoute).Node]!;
+        return new GradientResult(gradient.Clone(), value.Clone(), values);
     }
 
     /// <summary>
@@ -85,8 +77,7 @@ public partial class Model
         var output = RunForward(x, training);
         CheckTargets(output, y);
         var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
-        var last = _nodes[^1].Layer!;
-        var logits = last.ActivationFusedWithLoss ? last.Logits : null;
+        var logits = LossLogits();
         double loss = Loss.Compute(output, logits, y, grad.Span);
         if (lossScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, lossScale, grad.Span);
         RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null);
@@ -171,15 +162,15 @@ public partial class Model
     /// Back-propagates <paramref name="seed"/> (at the end of route <paramref name="obj"/>) to the end of route
     /// <paramref name="wrt"/> (empty: the model's input) within model <paramref name="m"/>; null when there is no path.
     /// </summary>
-    private static Tensor? Backprop(Model m, ReadOnlySpan<int> obj, ReadOnlySpan<int> wrt, Tensor seed, bool logits)
+    private static Tensor? BackpropRoute(Model m, ReadOnlySpan<int> obj, ReadOnlySpan<int> wrt, Tensor seed, bool logits)
     {
         int o = obj[0];
         if (obj.Length > 1)
         {
             var inner = (Model)m._nodes[o].Layer!;
-            if (wrt.Length > 1 && wrt[0] == o) return Backprop(inner, obj[1..], wrt[1..], seed, logits);
+            if (wrt.Length > 1 && wrt[0] == o) return BackpropRoute(inner, obj[1..], wrt[1..], seed, logits);
             if (wrt.Length == 1 && wrt[0] == o) return null;   // the nested model's output comes after the objective
-            var g = Backprop(inner, obj[1..], [], seed, logits);
+            var g = BackpropRoute(inner, obj[1..], [], seed, logits);
             if (g is null) return null;
             o = m._nodes[o].Inputs[0];   // continue from the node feeding the nested model
             seed = g;
@@ -196,17 +187,6 @@ public partial class Model
         var gw = m._grads[w];
         if (wrt.Length == 1 || gw is null) return gw;
         var nested = (Model)m._nodes[w].Layer!;
-        return Backprop(nested, [nested._nodes.Length - 1], wrt[1..], gw, false);
-    }
-
-    /// <summary>Tells every layer (nested ones too) to leave its weights' gradients alone, or to compute them again.</summary>
-    private void SetInputGradientsOnly(bool on)
-    {
-        InputGradientsOnly = on;
-        foreach (var n in _nodes)
-        {
-            if (n.Layer is Model inner) inner.SetInputGradientsOnly(on);
-            else if (n.Layer is not null) n.Layer.InputGradientsOnly = on;
-        }
+        return BackpropRoute(nested, [nested._nodes.Length - 1], wrt[1..], gw, false);
     }
 }

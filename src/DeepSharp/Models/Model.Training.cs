@@ -51,17 +51,21 @@ public partial class Model
         Optimizer = optimizer;
         Loss = loss;
         Metrics = resolved;
-        foreach (var n in _nodes) if (n.Layer is not null) n.Layer.ActivationFusedWithLoss = false;
-        ConfigureLossFusion();
+        _lossMatchesOutputActivation = _nodes.Length >= 2 && loss.FusedActivation is { } act && _nodes[^1].Layer!.OutputActivation == act;
     }
 
-    /// <summary>Lets the loss read the last layer's logits when it ends in the loss's own activation.</summary>
-    private void ConfigureLossFusion()
-    {
-        if (_nodes.Length < 2 || Loss?.FusedActivation is not { } act) return;
-        var last = _nodes[^1].Layer!;
-        if (last.OutputActivation == act) last.ActivationFusedWithLoss = true;
-    }
+    /// <summary>Whether the compiled loss's activation (softmax, sigmoid) is the last layer's own output activation.</summary>
+    private bool _lossMatchesOutputActivation;
+
+    /// <summary>
+    /// The named fusion <see cref="Backends.FusionPattern.ActivationWithCrossentropy"/>, asked of the backend at each
+    /// step: when the last layer ends in the loss's own activation, the loss reads its logits and the backward pass
+    /// starts from dLoss/dLogits (<see cref="Layers.BackwardArgs.FromLogits"/>).
+    /// </summary>
+    internal bool LossReadsLogits => _lossMatchesOutputActivation && Backends.Backend.Current.Fuses(Backends.FusionPattern.ActivationWithCrossentropy);
+
+    /// <summary>The last layer's logits when <see cref="LossReadsLogits"/>, else null.</summary>
+    private Tensor? LossLogits() => LossReadsLogits ? _nodes[^1].Layer!.Logits : null;
 
     // ---- Fit ----
 
@@ -282,8 +286,7 @@ public partial class Model
             var output = RunForward(xb, training: false);
             CheckTargets(output, yb);
             var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
-            var last = _nodes[^1].Layer!;
-            lossSum += Loss!.Compute(output, last.ActivationFusedWithLoss ? last.Logits : null, yb, grad.Span) * xb.Dim(0);
+            lossSum += Loss!.Compute(output, LossLogits(), yb, grad.Span) * xb.Dim(0);
             seen += xb.Dim(0);
             foreach (var m in Metrics) m.Update(output, yb);
             if (callbacks is { Count: > 0 } && world.Size == 1)

@@ -182,10 +182,12 @@ public partial class Model : Layer
 
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training) => RunForward(inputs[0], training);
 
-    public override void Backward(Tensor outputGradient, bool needInputGradients)
+    public override void Backward(Tensor outputGradient, bool needInputGradients) => Backprop(outputGradient, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor outputGradient, in BackwardArgs args)
     {
-        RunBackward(outputGradient, _nodes.Length - 1, needInputGradients, forceNode: -1, weightGradients: !InputGradientsOnly);
-        InputGradients[0] = needInputGradients ? _grads[0] : null;
+        RunBackward(outputGradient, _nodes.Length - 1, args.NeedInputGradients, forceNode: -1, args.FromLogits, args.WeightGradients && Trainable);
+        InputGradients[0] = args.NeedInputGradients ? _grads[0] : null;
     }
 
     // ---- running the graph ----
@@ -253,9 +255,7 @@ public partial class Model : Layer
                 _gradientsInFlight?.LayerDone(_nodes[node.Inputs[0]].Layer!);
                 continue;
             }
-            node.Layer!.GradientIsForLogits = seedIsLogitGradient && i == fromNode;
-            try { node.Layer.Backward(g, need); }
-            finally { node.Layer.GradientIsForLogits = false; }
+            node.Layer!.Backprop(g, new BackwardArgs(need, weightGradients, FromLogits: seedIsLogitGradient && i == fromNode));
             _gradientsInFlight?.LayerDone(node.Layer);
             if (!need) continue;
             for (int s = 0; s < node.Inputs.Length; s++)
@@ -266,17 +266,17 @@ public partial class Model : Layer
     /// <summary>
     /// Node i, a max pooling, hands its gradient unscattered to the layer that produced its input when that layer feeds
     /// nothing else, is no model output or chosen node, and needs no input gradient (a first layer): that layer then
-    /// writes its weights' gradients from it (<see cref="Layer.TryBackwardThroughMaxPool"/>), and the dense gradient
+    /// writes its weights' gradients from it (<see cref="Conv2D.TryBackwardThroughMaxPool"/>), and the dense gradient
     /// between the two is never written. <c>bench -- ab --switch fuse-pool-backward</c> on the 2-core AVX2 VM (on/off step
     /// time): MNIST training 0.94-0.95, cats-vs-dogs 0.96. <see cref="Backends.Cpu.CpuBackendOptions.PooledKernelGradient"/> turns it off.
     /// </summary>
     private bool TryBackwardThroughMaxPool(int i, Tensor g, int forceNode)
     {
-        if (!Backends.Backend.Current.Fuses(Backends.FusionPattern.ConvThenMaxPool) || _nodes[i].Inputs.Length != 1) return false;
+        if (_nodes[i].Layer is not MaxPooling2D pool || _nodes[i].Inputs.Length != 1) return false;
         int j = _nodes[i].Inputs[0];
-        if (j == 0 || j == forceNode || _consumers[j] != 1 || Array.IndexOf(_outputNodes, j) >= 0) return false;
+        if (j == 0 || j == forceNode || _consumers[j] != 1 || Array.IndexOf(_outputNodes, j) >= 0 || _nodes[j].Layer is not Conv2D conv) return false;
         foreach (int k in _nodes[j].Inputs) if (_wantsGrad[k]) return false;
-        return _nodes[i].Layer!.UnscatteredGradient(g) is { } pooled && _nodes[j].Layer!.TryBackwardThroughMaxPool(pooled);
+        return Backends.Backend.Current.Fuses(Backends.FusionPattern.ConvThenMaxPool) && conv.TryBackwardThroughMaxPool(pool, g);
     }
 
     private static bool HasTrainableWeights(Layer layer)

@@ -27,7 +27,7 @@ public class ModelGradientApiTests
             new Dense(3, activation: "softmax"));
         LayerGradientCheck.Reinitialize(model.Parameters, 31);
         model.Compile("rmsprop", "categorical_crossentropy");
-        Assert.True(model.Layers[^1].ActivationFusedWithLoss);
+        Assert.True(model.LossReadsLogits);
         return model;
     }
 
