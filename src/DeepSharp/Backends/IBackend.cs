@@ -49,6 +49,36 @@ internal interface IBackend
     /// </summary>
     void DenseBackward(Tensor x, Tensor kernel, Tensor y, Tensor dy, bool relu, Tensor? dx, Tensor? dKernel, Tensor? dBias, BackendScratch scratch);
 
+    // ---- Depthwise and transposed convolution (Keras' DepthwiseConv2D, SeparableConv2D, Conv2DTranspose) ----
+
+    /// <summary>
+    /// Depthwise convolution: y[n, oy, ox, c·M + m] = Σ x[n, oy·s+ky-pad, ox·s+kx-pad, c] · kernel[ky, kx, c, m] + bias[c·M + m]
+    /// (kernel (KH, KW, C, M), M the depth multiplier; zero outside x); y (N, outH, outW, C·M) overwritten.
+    /// </summary>
+    void DepthwiseConv2D(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g);
+
+    /// <summary>Gradients of <see cref="DepthwiseConv2D"/> from dy: dx, dKernel, dBias overwritten, each optional.</summary>
+    void DepthwiseConv2DBackward(Tensor x, Tensor kernel, Tensor dy, Tensor? dx, Tensor? dKernel, Tensor? dBias, in ConvGeometry g, BackendScratch scratch);
+
+    /// <summary>
+    /// Transposed convolution, the adjoint of the convolution of geometry <paramref name="g"/> (whose input has y's shape
+    /// (N, g.InH, g.InW, F) and whose output has x's (N, g.OutH, g.OutW, C)): y[n, oy·s-pad+ky, ox·s-pad+kx, f] +=
+    /// x[n, oy, ox, c] · kernel[ky, kx, f, c], plus bias[f]; kernel (KH, KW, F, C) as Keras stores it; y overwritten.
+    /// </summary>
+    void Conv2DTranspose(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g, BackendScratch scratch);
+
+    /// <summary>Gradients of <see cref="Conv2DTranspose"/> from dy (y's shape): dx, dKernel, dBias overwritten, each optional.</summary>
+    void Conv2DTransposeBackward(Tensor x, Tensor kernel, Tensor dy, Tensor? dx, Tensor? dKernel, Tensor? dBias, in ConvGeometry g, BackendScratch scratch);
+
+    /// <summary>
+    /// y (N, H·sh, W·sw, C) = x (N, H, W, C) enlarged: nearest repeats each pixel, bilinear interpolates with half-pixel
+    /// centers (source = (o + 0.5)/s - 0.5, clamped to the image: TF's and Keras 3's resize); y overwritten.
+    /// </summary>
+    void UpSample(Tensor x, Tensor y, int sh, int sw, bool bilinear);
+
+    /// <summary>dx (overwritten) of <see cref="UpSample"/> from dy.</summary>
+    void UpSampleBackward(Tensor dy, Tensor dx, int sh, int sw, bool bilinear);
+
     // ---- Pooling ----
 
     /// <summary>
@@ -107,6 +137,21 @@ internal interface IBackend
     /// <summary>dx (overwritten) = dy ⊙ mask.</summary>
     void DropoutBackward(Tensor dy, Tensor mask, Tensor dx);
 
+    /// <summary>
+    /// Channel dropout (Keras' SpatialDropout2D): mask (N, C) = 0 or 1/(1-rate) drawn from <paramref name="random"/> in
+    /// (n, c) order; y[n, ..., c] = x[n, ..., c] · mask[n, c] over the middle axes of x (N, ..., C).
+    /// </summary>
+    void ChannelDropout(Tensor x, Tensor y, Tensor mask, float rate, Random random);
+
+    /// <summary>dx (overwritten) = dy ⊙ mask broadcast over the middle axes.</summary>
+    void ChannelDropoutBackward(Tensor dy, Tensor mask, Tensor dx);
+
+    /// <summary>y = Π inputs (same shapes).</summary>
+    void Multiply(IReadOnlyList<Tensor> inputs, Tensor y);
+
+    /// <summary>dx (overwritten) = dy ⊙ Π_{j≠skip} inputs[j]: the gradient of <see cref="Multiply"/> for input <paramref name="skip"/>.</summary>
+    void MultiplyBackward(IReadOnlyList<Tensor> inputs, int skip, Tensor dy, Tensor dx);
+
     /// <summary>y = Σ inputs (same shapes).</summary>
     void Add(IReadOnlyList<Tensor> inputs, Tensor y);
 
@@ -135,6 +180,16 @@ internal interface IBackend
 
     /// <summary>Inference-mode backward (the statistics are constants): dx, dGamma, dBeta overwritten, each optional.</summary>
     void BatchNormBackwardInference(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta);
+
+    /// <summary>
+    /// Layer normalization over the last <c>D</c> values of each row (D = x.Size / rows, rows = mean.Length):
+    /// y = (x - mean)/√(var + ε) · gamma + beta (biased variance; gamma and beta of D values, each optional: 1 and 0);
+    /// y overwritten, each row's mean and 1/√(var + ε) saved for the backward.
+    /// </summary>
+    void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, Tensor y, float[] mean, float[] invStd);
+
+    /// <summary>Gradients of <see cref="LayerNorm"/> from dy: dx, dGamma, dBeta overwritten, each optional.</summary>
+    void LayerNormBackward(Tensor x, Tensor? gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta);
 
     // ---- Shape ----
 

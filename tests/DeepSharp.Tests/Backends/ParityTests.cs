@@ -13,7 +13,7 @@ namespace DeepSharp.Tests.Backends;
 /// Tolerance: 2e-4 of the reference's largest magnitude (Winograd's transforms round a little more than a dot product).
 /// </summary>
 [Collection("GemmPath")]   // it changes the CPU backend's options, which every kernel reads
-public class ParityTests
+public partial class ParityTests
 {
     private static readonly IBackend Reference = new ReferenceBackend();
     private static IBackend Cpu => Backend.Cpu;

@@ -59,6 +59,16 @@ public sealed partial class CpuBackend : IBackend
         return dz;
     }
 
+    void IBackend.DepthwiseConv2D(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g) => DepthwiseConvOp.Forward(x, kernel, bias, y, g);
+    void IBackend.DepthwiseConv2DBackward(Tensor x, Tensor kernel, Tensor dy, Tensor? dx, Tensor? dKernel, Tensor? dBias, in ConvGeometry g, BackendScratch scratch) =>
+        DepthwiseConvOp.Backward(x, kernel, dy, dx, dKernel, dBias, g, scratch);
+    void IBackend.Conv2DTranspose(Tensor x, Tensor kernel, Tensor? bias, Tensor y, in ConvGeometry g, BackendScratch scratch) =>
+        TransposedConvOp.Forward(x, kernel, bias, y, g, ref scratch.Floats);
+    void IBackend.Conv2DTransposeBackward(Tensor x, Tensor kernel, Tensor dy, Tensor? dx, Tensor? dKernel, Tensor? dBias, in ConvGeometry g, BackendScratch scratch) =>
+        TransposedConvOp.Backward(x, kernel, dy, dx, dKernel, dBias, g, ref scratch.Floats);
+    void IBackend.UpSample(Tensor x, Tensor y, int sh, int sw, bool bilinear) => UpSamplingOp.Forward(x, y, sh, sw, bilinear);
+    void IBackend.UpSampleBackward(Tensor dy, Tensor dx, int sh, int sw, bool bilinear) => UpSamplingOp.Backward(dy, dx, sh, sw, bilinear);
+
     bool IBackend.MaxPoolSkipsWinnersInInference => Settings.MaxPoolSkipsWinnersInInference;
 
     void IBackend.MaxPool(Tensor x, Tensor y, int[]? argmax, in ConvGeometry g) => PoolingOps.MaxForward(x, y, argmax, g);
@@ -100,6 +110,15 @@ public sealed partial class CpuBackend : IBackend
         Worlds.IWorld? world) => BatchNormOp.Backward(x, gamma, mean, invStd, dy, dx, dGamma, dBeta, world);
     void IBackend.BatchNormBackwardInference(Tensor x, Tensor gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta) =>
         BatchNormOp.BackwardInference(x, gamma, mean, invStd, dy, dx, dGamma, dBeta);
+
+    void IBackend.LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, float epsilon, Tensor y, float[] mean, float[] invStd) =>
+        LayerNormOp.Forward(x, gamma, beta, epsilon, y, mean, invStd);
+    void IBackend.LayerNormBackward(Tensor x, Tensor? gamma, float[] mean, float[] invStd, Tensor dy, Tensor? dx, Tensor? dGamma, Tensor? dBeta) =>
+        LayerNormOp.Backward(x, gamma, mean, invStd, dy, dx, dGamma, dBeta);
+    void IBackend.ChannelDropout(Tensor x, Tensor y, Tensor mask, float rate, Random random) => ShapeOps.ChannelDropoutForward(x, y, mask, rate, random);
+    void IBackend.ChannelDropoutBackward(Tensor dy, Tensor mask, Tensor dx) => ShapeOps.ChannelDropoutBackward(dy, mask, dx);
+    void IBackend.Multiply(IReadOnlyList<Tensor> inputs, Tensor y) => ShapeOps.MultiplyForward(inputs, y);
+    void IBackend.MultiplyBackward(IReadOnlyList<Tensor> inputs, int skip, Tensor dy, Tensor dx) => ShapeOps.MultiplyBackward(inputs, skip, dy, dx);
 
     void IBackend.ZeroPad(Tensor x, Tensor y, int top, int left) => ShapeOps.ZeroPadForward(x, y, top, left);
     void IBackend.ZeroPadBackward(Tensor dy, Tensor dx, int top, int left) => ShapeOps.ZeroPadBackward(dy, dx, top, left);

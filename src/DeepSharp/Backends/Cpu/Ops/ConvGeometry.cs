@@ -33,6 +33,40 @@ internal readonly record struct ConvGeometry(
             Math.Max(outH, 0), Math.Max(outW, 0));
     }
 
+    /// <summary>
+    /// The geometry of the convolution that a transposed convolution (Keras' Conv2DTranspose) is the adjoint of: its
+    /// input has the transposed convolution's output size (InH, InW, <paramref name="filters"/> channels), its output the
+    /// transposed convolution's input size (<paramref name="inH"/>, <paramref name="inW"/>). Sizes and padding follow
+    /// Keras 3 (keras/src/backend/common/backend_utils.py, _convert_conv_transpose_padding_args_from_keras_to_jax):
+    /// "valid": out = (in - 1)·s + k + op with op = max(k, s) - k when not given; "same": out = in·s when op is not
+    /// given, else (in - 1)·s + k % 2 + op; the padding before is k - 1 - min(⌈p/2⌉, k - 1) (p the total padding).
+    /// </summary>
+    public static ConvGeometry ForTranspose(int batch, int inH, int inW, int filters, int kh, int kw, int strideH, int strideW,
+        Padding padding, (int H, int W)? outputPadding)
+    {
+        var (outH, padTop) = TransposeAxis(inH, kh, strideH, padding, outputPadding?.H);
+        var (outW, padLeft) = TransposeAxis(inW, kw, strideW, padding, outputPadding?.W);
+        return new ConvGeometry(batch, outH, outW, filters, kh, kw, strideH, strideW, padTop, padLeft, inH, inW);
+    }
+
+    /// <summary>One axis of <see cref="ForTranspose"/>: the transposed output's length and the convolution's padding before.</summary>
+    public static (int Length, int PadBefore) TransposeAxis(int size, int k, int s, Padding padding, int? outputPadding)
+    {
+        int left, total;
+        if (padding == Padding.Valid)
+        {
+            int op = outputPadding ?? Math.Max(k, s) - k;
+            left = k - 1;
+            total = 2 * (k - 1) + op;
+        }
+        else
+        {
+            total = outputPadding is { } op ? k + k % 2 - 2 + op : s + k - 2;
+            left = Math.Min(total / 2 + total % 2, k - 1);
+        }
+        return ((size - 1) * s + 2 + total - k, k - 1 - left);
+    }
+
     /// <summary>Output pixels over the whole batch (the GEMM's M).</summary>
     public int OutPixels => Batch * OutH * OutW;
 

@@ -52,4 +52,47 @@ internal static class ShapeOps
         inputs[0].Span.CopyTo(y.Span);
         for (int i = 1; i < inputs.Count; i++) TensorPrimitives.Add(y.Span, inputs[i].Span, y.Span);
     }
+
+    /// <summary>y = Π inputs.</summary>
+    public static void MultiplyForward(IReadOnlyList<Tensor> inputs, Tensor y)
+    {
+        inputs[0].Span.CopyTo(y.Span);
+        for (int i = 1; i < inputs.Count; i++) TensorPrimitives.Multiply(y.Span, inputs[i].Span, y.Span);
+    }
+
+    /// <summary>dx = dy ⊙ Π_{j≠skip} inputs[j].</summary>
+    public static void MultiplyBackward(IReadOnlyList<Tensor> inputs, int skip, Tensor dy, Tensor dx)
+    {
+        dy.Span.CopyTo(dx.Span);
+        for (int j = 0; j < inputs.Count; j++)
+            if (j != skip) TensorPrimitives.Multiply(dx.Span, inputs[j].Span, dx.Span);
+    }
+
+    // ---- channel dropout (SpatialDropout2D): one draw per (image, channel) ----
+
+    /// <summary>mask (N, C) = 0 or 1/(1-rate), drawn in (n, c) order; y[n, ..., c] = x[n, ..., c] · mask[n, c].</summary>
+    public static void ChannelDropoutForward(Tensor x, Tensor y, Tensor mask, float rate, System.Random random)
+    {
+        float keep = 1f / (1f - rate);
+        int n = x.Dim(0), c = x.Dim(-1);
+        for (int i = 0; i < n * c; i++) mask.Data[i] = random.NextSingle() < rate ? 0f : keep;
+        ChannelScale(x, mask, y);
+    }
+
+    /// <summary>dx = dy ⊙ mask, broadcast over the middle axes.</summary>
+    public static void ChannelDropoutBackward(Tensor dy, Tensor mask, Tensor dx) => ChannelScale(dy, mask, dx);
+
+    private static void ChannelScale(Tensor x, Tensor mask, Tensor y)
+    {
+        int n = x.Dim(0), c = x.Dim(-1), inner = x.Size / (n * c);
+        for (int b = 0; b < n; b++)
+        {
+            var m = mask.Data.AsSpan(b * c, c);
+            for (int p = 0; p < inner; p++)
+            {
+                int at = (b * inner + p) * c;
+                TensorPrimitives.Multiply(x.Data.AsSpan(at, c), m, y.Data.AsSpan(at, c));
+            }
+        }
+    }
 }
