@@ -1,5 +1,4 @@
-using System.Numerics.Tensors;
-
+using DeepSharp.Backends;
 using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
@@ -29,8 +28,7 @@ public sealed class Multiply(string? name = null) : Layer(name), ILayerFromConfi
     {
         if (InputGradients.Length != inputs.Count) { InputGradients = new Tensor?[inputs.Count]; _dx = new Tensor?[inputs.Count]; _x = new Tensor[inputs.Count]; }
         Tensor.Ensure(ref _y, inputs[0].Shape);
-        inputs[0].Span.CopyTo(_y!.Span);
-        for (int i = 1; i < inputs.Count; i++) TensorPrimitives.Multiply(_y.Span, inputs[i].Span, _y.Span);
+        Backend.Current.Multiply(inputs, _y!);
         for (int i = 0; i < inputs.Count; i++) _x[i] = inputs[i];
         return _y;
     }
@@ -43,9 +41,7 @@ public sealed class Multiply(string? name = null) : Layer(name), ILayerFromConfi
             InputGradients[i] = null;
             if (!needInputGradients) continue;
             var d = Tensor.Ensure(ref _dx[i], dy.Shape);
-            dy.Span.CopyTo(d.Span);
-            for (int j = 0; j < _x.Length; j++)
-                if (j != i) TensorPrimitives.Multiply(d.Span, _x[j].Span, d.Span);
+            Backend.Current.MultiplyBackward(_x, i, dy, d);
             InputGradients[i] = d;
         }
     }

@@ -4,12 +4,14 @@ namespace DeepSharp.Tests.Ops;
 
 /// <summary>
 /// The PyTorch goldens written by tests/fixtures/torch/make_fixtures.py: fixtures.json (the index) and
-/// fixtures.bin (little-endian float32), copied next to the test assembly. Tensors are already in
+/// fixtures.bin (little-endian float32), copied next to the test assembly; make_layer_fixtures.py writes layers.json
+/// and layers.bin in the same format (<see cref="Case(string, string)"/> with file "layers"). Tensors are already in
 /// DeepSharp's layout (NHWC images, (kh, kw, in, out) kernels, (in, out) dense kernels).
 /// </summary>
 internal sealed class TorchFixtures
 {
-    private static readonly Lazy<TorchFixtures> Instance = new(Load);
+    private static readonly Lazy<TorchFixtures> Instance = new(() => Load("fixtures"));
+    private static readonly Lazy<TorchFixtures> Layers = new(() => Load("layers"));
     private readonly JsonElement _cases;
     private readonly float[] _data;
 
@@ -22,20 +24,20 @@ internal sealed class TorchFixtures
     /// <summary>The folder holding the fixtures.</summary>
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "fixtures", "torch");
 
-    /// <summary>One case, e.g. "conv_3x3_s2_same".</summary>
-    public static TorchCase Case(string name)
+    /// <summary>One case, e.g. "conv_3x3_s2_same" (file "fixtures") or "depthwise_3x3_s1_valid_m1_n1" (file "layers").</summary>
+    public static TorchCase Case(string name, string file = "fixtures")
     {
-        var f = Instance.Value;
+        var f = file == "layers" ? Layers.Value : Instance.Value;
         if (!f._cases.TryGetProperty(name, out var c))
-            throw new KeyNotFoundException($"No case '{name}' in {Path.Combine(Folder, "fixtures.json")}. Rerun tests/fixtures/torch/make_fixtures.py if the script has it.");
+            throw new KeyNotFoundException($"No case '{name}' in {Path.Combine(Folder, file + ".json")}. Rerun its script in tests/fixtures/torch if the script has it.");
         return new TorchCase(name, c, f._data);
     }
 
-    private static TorchFixtures Load()
+    private static TorchFixtures Load(string file)
     {
-        string json = Path.Combine(Folder, "fixtures.json"), bin = Path.Combine(Folder, "fixtures.bin");
+        string json = Path.Combine(Folder, file + ".json"), bin = Path.Combine(Folder, file + ".bin");
         if (!File.Exists(json) || !File.Exists(bin))
-            throw new FileNotFoundException($"PyTorch fixtures not found in {Folder}. They are copied there from tests/fixtures/torch by the test project; run 'python3 tests/fixtures/torch/make_fixtures.py' if they are missing.");
+            throw new FileNotFoundException($"PyTorch fixtures {file}.json/.bin not found in {Folder}. They are copied there from tests/fixtures/torch by the test project; run its script there (make_fixtures.py or make_layer_fixtures.py) if they are missing.");
         var bytes = File.ReadAllBytes(bin);
         var data = new float[bytes.Length / 4];
         for (int i = 0; i < data.Length; i++) data[i] = BitConverter.ToSingle(bytes, 4 * i);   // little-endian, like the file
