@@ -89,18 +89,21 @@ public sealed class DepthwiseConv2D : SingleInputLayer, ILayerFromConfig<Depthwi
         _g = ConvGeometry.Create(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), KernelSize.H, KernelSize.W, Strides.H, Strides.W, Padding);
         Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, x.Dim(3) * DepthMultiplier]);
         Backend.Current.DepthwiseConv2D(x, Kernel.Value, _bias?.Value, _y!, _g);
-        if (_activation.InEpilogue(ActivationFusedWithLoss)) Backend.Current.Activation(ActivationKind.Relu, _y!, _y!);
+        if (_activation.InEpilogue) Backend.Current.Activation(ActivationKind.Relu, _y!, _y!);
         _activation.Apply(_y!);
         return _y!;
     }
 
-    public override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients) => Backprop(dy, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor dy, in BackwardArgs args)
     {
-        var dz = _activation.Backprop(_y!, dy, GradientIsForLogits);
-        if (needInputGradients) Tensor.Ensure(ref _dx, _x!.Shape);
-        Backend.Current.DepthwiseConv2DBackward(_x!, Kernel.Value, dz, needInputGradients ? _dx : null,
-            ComputeWeightGradients ? Kernel.Grad : null, ComputeWeightGradients ? _bias?.Grad : null, _g, _scratch);
-        InputGradient = needInputGradients ? _dx : null;
+        var dz = _activation.Backprop(_y!, dy, args.FromLogits);
+        bool weights = Trainable && args.WeightGradients, need = args.NeedInputGradients;
+        if (need) Tensor.Ensure(ref _dx, _x!.Shape);
+        Backend.Current.DepthwiseConv2DBackward(_x!, Kernel.Value, dz, need ? _dx : null,
+            weights ? Kernel.Grad : null, weights ? _bias?.Grad : null, _g, _scratch);
+        InputGradient = need ? _dx : null;
     }
 
     public override Dictionary<string, object?> GetConfig()

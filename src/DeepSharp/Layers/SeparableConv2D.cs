@@ -102,16 +102,18 @@ public sealed class SeparableConv2D : SingleInputLayer, ILayerFromConfig<Separab
         Tensor.Ensure(ref _mid, [_g.Batch, _g.OutH, _g.OutW, cm]);
         Tensor.Ensure(ref _y, [_g.Batch, _g.OutH, _g.OutW, Filters]);
         Backend.Current.DepthwiseConv2D(x, DepthwiseKernel.Value, null, _mid!, _g);
-        Backend.Current.Conv2D(_mid!, PointwiseKernel.Value, _bias?.Value, _y!, _pointG, _activation.InEpilogue(ActivationFusedWithLoss), _pointwiseScratch);
+        Backend.Current.Conv2D(_mid!, PointwiseKernel.Value, _bias?.Value, _y!, _pointG, _activation.InEpilogue, _pointwiseScratch);
         _activation.Apply(_y!);
         return _y!;
     }
 
-    public override void Backward(Tensor dy, bool needInputGradients)
+    public override void Backward(Tensor dy, bool needInputGradients) => Backprop(dy, new BackwardArgs(needInputGradients));
+
+    internal override void Backprop(Tensor dy, in BackwardArgs args)
     {
-        bool relu = Activation == ActivationKind.Relu && !GradientIsForLogits;
-        var dz = relu ? dy : _activation.Backprop(_y!, dy, GradientIsForLogits);
-        bool weights = ComputeWeightGradients;
+        bool relu = Activation == ActivationKind.Relu && !args.FromLogits;
+        var dz = relu ? dy : _activation.Backprop(_y!, dy, args.FromLogits);
+        bool weights = Trainable && args.WeightGradients, needInputGradients = args.NeedInputGradients;
         InputGradient = null;
         if (!weights && !needInputGradients) return;
         Tensor.Ensure(ref _dMid, _mid!.Shape);
