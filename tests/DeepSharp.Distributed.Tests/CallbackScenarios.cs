@@ -23,7 +23,7 @@ internal static class CallbackScenarios
         {
             int single;
             using (World.Use(World.Single)) single = EarlyStop();
-            Console.WriteLine($"CHECK early-stopping ranks {string.Join(",", stops)} single {single}");
+            CheckLine.Write($"CHECK early-stopping ranks {string.Join(",", stops)} single {single}");
         }
 
         // ReduceLROnPlateau(patience 0, factor 0.5): the learning rate after each epoch, one row per rank.
@@ -35,7 +35,7 @@ internal static class CallbackScenarios
             double[] single;
             using (World.Use(World.Single)) single = Plateau();
             var rows = Enumerable.Range(0, world.Size).Select(r => string.Join(",", rates.Skip(r * MaxEpochs).Take(MaxEpochs).Select(v => v.ToString("R"))));
-            Console.WriteLine($"CHECK plateau ranks {string.Join(" ", rows)} single {string.Join(",", single.Select(v => v.ToString("R")))}");
+            CheckLine.Write($"CHECK plateau ranks {string.Join(" ", rows)} single {string.Join(",", single.Select(v => v.ToString("R")))}");
         }
     }
 

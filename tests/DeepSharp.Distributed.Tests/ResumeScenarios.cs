@@ -74,9 +74,9 @@ internal static class ResumeScenarios
         if (world.Rank == 0)
         {
             resumed.SaveWeights(Path.Combine(dir, "one-to-two.weights.h5"));
-            Console.WriteLine($"CHECK one-to-two epochs {string.Join(",", history.Epochs)} start-diff {string.Join(",", diffs.Select(d => d.ToString("R")))}");
+            CheckLine.Write($"CHECK one-to-two epochs {string.Join(",", history.Epochs)} start-diff {string.Join(",", diffs.Select(d => d.ToString("R")))}");
         }
         var (stopped, _) = Fit(Build(), Path.Combine(dir, "two-to-one"), stopAfter: StopAfter);
-        if (world.Rank == 0) Console.WriteLine($"CHECK two-to-one epochs {string.Join(",", stopped.Epochs)}");
+        if (world.Rank == 0) CheckLine.Write($"CHECK two-to-one epochs {string.Join(",", stopped.Epochs)}");
     }
 }

@@ -46,11 +46,11 @@ internal static class SampleScenarios
         var epochsRun = new double[world.Size];
         epochsRun[world.Rank] = resumed.Epochs.Count == 1 && resumed.Epochs[0] == 3 ? 1 : 0;
         world.AllReduceSum(epochsRun);
-        if (world.Rank == 0) Console.WriteLine($"CHECK resumed {string.Join(" ", epochsRun)}");
+        if (world.Rank == 0) CheckLine.Write($"CHECK resumed {string.Join(" ", epochsRun)}");
         var files = new double[world.Size];
         files[world.Rank] = Directory.EnumerateFiles(mine, "*", SearchOption.AllDirectories).Count();
         world.AllReduceSum(files);
-        if (world.Rank == 0) Console.WriteLine($"CHECK files {string.Join(" ", files)}");
+        if (world.Rank == 0) CheckLine.Write($"CHECK files {string.Join(" ", files)}");
     }
 
     /// <summary>Reads <paramref name="epochs"/> epochs and prints how often the ranks together saw each sample per epoch.</summary>
@@ -69,7 +69,7 @@ internal static class SampleScenarios
             min = Math.Min(min, (int)seen.Min());
             max = Math.Max(max, (int)seen.Max());
         }
-        if (world.Rank == 0) Console.WriteLine($"CHECK samples-{name} min {min} max {max}");
+        if (world.Rank == 0) CheckLine.Write($"CHECK samples-{name} min {min} max {max}");
     }
 
     /// <summary>A generator that is not an IShardable: samples 0..n-1 in a fixed shuffled order, batch by batch.</summary>

@@ -75,7 +75,7 @@ internal static class TrainScenarios
                 diff = Math.Max(diff, Math.Abs(a[i].Data[j] - b[i].Data[j]));
                 scale = Math.Max(scale, Math.Abs(b[i].Data[j]));
             }
-        Console.WriteLine($"CHECK equal-custom-loop weights {diff / scale:E2} logs 0 keys -");
+        CheckLine.Write($"CHECK equal-custom-loop weights {diff / scale:E2} logs 0 keys -");
     }
 
     private static void Compare(DistributedWorld world, string name, Func<Model> build, Func<Model, History> fit)
@@ -104,7 +104,7 @@ internal static class TrainScenarios
         foreach (var key in reference.Keys)
             for (int e = 0; e < reference[key].Count; e++)
                 logs = Math.Max(logs, Math.Abs(history[key][e] - reference[key][e]) / Math.Max(Math.Abs(reference[key][e]), 1e-6));
-        Console.WriteLine($"CHECK equal-{name} weights {weights:E2} logs {logs:E2} keys {string.Join(",", history.Keys)}");
+        CheckLine.Write($"CHECK equal-{name} weights {weights:E2} logs {logs:E2} keys {string.Join(",", history.Keys)}");
     }
 
     internal static (Tensor X, Tensor Y) Arrays(int n, int seed, int channels = 2, int classes = 3)

@@ -19,7 +19,7 @@ public static class Worker
         var options = new DistributedOptions { Timeout = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2]) : 60) };
         using var world = Distributed.Initialize(options);
         if (world.Size < 2) throw new InvalidOperationException($"the worker expects a world of 2 or more, got {world.Size} ({world.Library})");
-        if (world.Rank == 0) Console.WriteLine($"CHECK world {world.Size} {world.Library} threads {world.Threads}");
+        if (world.Rank == 0) CheckLine.Write($"CHECK world {world.Size} {world.Library} threads {world.Threads}");
         switch (scenario)
         {
             case "train": TrainScenarios.Run(world, dir); break;
@@ -41,7 +41,7 @@ public static class Worker
         var (model, x, y) = TrainScenarios.SmallDense(7);
         var nudge = new LambdaCallback(onEpochEnd: (_, _) => { if (world.Rank == 1) model.Parameters[0].Value.Data[0] += 1e-3f; });
         model.Fit(x, y, batchSize: 4, epochs: 2, verbose: 0, callbacks: [nudge]);   // caught at the end of epoch 2
-        Console.WriteLine("CHECK diverge not-caught");
+        CheckLine.Write("CHECK diverge not-caught");
     }
 
     /// <summary>Rank 1 never reaches Fit's first broadcast (a hung rank).</summary>
@@ -67,7 +67,7 @@ public static class Worker
     private static void Interrupt(DistributedWorld world)
     {
         var (model, x, y) = TrainScenarios.SmallDense(7);
-        var started = new LambdaCallback(onEpochEnd: (epoch, _) => { if (world.Rank == 0 && epoch == 0) Console.WriteLine("CHECK training"); });
+        var started = new LambdaCallback(onEpochEnd: (epoch, _) => { if (world.Rank == 0 && epoch == 0) CheckLine.Write("CHECK training"); });
         model.Fit(x, y, batchSize: 2, epochs: 1_000_000, verbose: 0, callbacks: [started]);
     }
 }
