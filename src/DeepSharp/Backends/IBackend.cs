@@ -211,6 +211,26 @@ internal interface IBackend
     /// <summary>dx (overwritten) of <see cref="Slice"/>: dy in its place, zeros elsewhere.</summary>
     void SliceBackward(Tensor dy, Tensor dx, int axis, int start);
 
+    // ---- Images (preprocessing layers) ----
+
+    /// <summary>
+    /// Separable resampling of x (N, H, W, C) into y (N, rows.OutSize, cols.OutSize, C), overwritten:
+    /// y[n, i, j, c] = Σ_a Σ_b rows.W[i, a] · cols.W[j, b] · x[n, rows.Start[i] + a, cols.Start[j] + b, c], an index outside
+    /// the image reading <paramref name="fillValue"/> (crops, pads and Keras' resize kernels: <see cref="ResampleAxis"/>).
+    /// </summary>
+    void Resample(Tensor x, Tensor y, ResampleAxis rows, ResampleAxis cols, float fillValue);
+
+    /// <summary>dx (overwritten) of <see cref="Resample"/>: each dy scattered back through the same weights (the fill gets none).</summary>
+    void ResampleBackward(Tensor dy, Tensor dx, ResampleAxis rows, ResampleAxis cols);
+
+    /// <summary>
+    /// Keras 3's <c>ops.image.affine_transform</c> (numpy backend): output pixel (row r, col q) of image n reads x at row
+    /// b0·q + b1·r + b2, column a0·q + a1·r + a2, with <paramref name="transforms"/> (N × 6) = a0 a1 a2 b0 b1 b2, by
+    /// bilinear interpolation (or nearest: the closer pixel, halves rounded up) of the image extended by <paramref name="fill"/>;
+    /// y (same shape as x) overwritten.
+    /// </summary>
+    void AffineTransform(Tensor x, Tensor y, float[] transforms, bool nearest, ImageFill fill, float fillValue);
+
     // ---- Optimizer update steps (elementwise over one weight; slots are the optimizer's state) ----
 
     /// <summary>Keras' SGD: w -= lr·g; with momentum m: v = m·v - lr·g, w += v (Nesterov: w += m·v - lr·g).</summary>

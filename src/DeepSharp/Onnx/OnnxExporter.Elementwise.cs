@@ -31,6 +31,10 @@ internal sealed partial class OnnxExporter
         [typeof(Layers.Dropout)] = (_, _, x, _) => x[0],   // inference: the identity
         [typeof(Rescaling)] = ExportRescaling,
         [typeof(ElementwiseConstant)] = ExportElementwiseConstant,
+        [typeof(Resizing)] = ExportResizing,
+        [typeof(CenterCrop)] = ExportCenterCrop,
+        [typeof(RandomCrop)] = ExportRandomCrop,
+        [typeof(RandomFlip)] = ExportAugmentation,   // inference: the identity
     };
 
     /// <summary>Applies a fused activation (none for linear); the last node is named <paramref name="layer"/> when <paramref name="named"/>.</summary>

@@ -141,6 +141,15 @@ public sealed partial class CpuBackend : IBackend
         }
     }
 
+    void IBackend.Resample(Tensor x, Tensor y, ResampleAxis rows, ResampleAxis cols, float fillValue) =>
+        ImageOps.Resample(x, y, rows, cols, fillValue);
+
+    void IBackend.ResampleBackward(Tensor dy, Tensor dx, ResampleAxis rows, ResampleAxis cols) =>
+        ImageOps.ResampleBackward(dy, dx, rows, cols);
+
+    void IBackend.AffineTransform(Tensor x, Tensor y, float[] transforms, bool nearest, ImageFill fill, float fillValue) =>
+        ImageOps.AffineTransform(x, y, transforms, nearest, fill, fillValue);
+
     unsafe void IBackend.RmsPropUpdate(Span<float> w, ReadOnlySpan<float> g, float[] average, float[]? velocity, float lr, float rho, float eps, float momentum)
     {
         fixed (float* pw = w, pg = g, pa = average, pv = momentum > 0 ? velocity : null)
