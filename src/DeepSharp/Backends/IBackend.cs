@@ -239,6 +239,31 @@ internal interface IBackend
     /// <summary>Keras' RMSprop (ε inside the root): a = ρa + (1-ρ)g²; w -= lr·g/√(a+ε), or through the momentum slot v.</summary>
     void RmsPropUpdate(Span<float> w, ReadOnlySpan<float> g, float[] average, float[]? velocity, float learningRate, float rho, float epsilon, float momentum);
 
-    /// <summary>Keras' Adam with the bias corrections folded into <paramref name="alpha"/>: m += (g-m)·b1, v += (g²-v)·b2, w -= α·m/(√v+ε).</summary>
-    void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float alpha, float oneMinusBeta1, float oneMinusBeta2, float epsilon);
+    /// <summary>
+    /// Keras' Adam with the bias corrections folded into <paramref name="alpha"/>: m += (g-m)·b1, v += (g²-v)·b2, w -= α·m/(√v+ε);
+    /// with AMSGrad (<paramref name="vHat"/> not null) v̂ = max(v̂, v) replaces v in the denominator.
+    /// </summary>
+    void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float[]? vHat, float alpha, float oneMinusBeta1, float oneMinusBeta2, float epsilon);
+
+    /// <summary>Keras' Adagrad (ε inside the root): a += g²; w -= lr·g/√(a+ε).</summary>
+    void AdagradUpdate(Span<float> w, ReadOnlySpan<float> g, float[] accumulator, float learningRate, float epsilon);
+
+    /// <summary>
+    /// Keras' Nadam: m += (g-m)·b1, v += (g²-v)·b2; w -= lr·(c1·m + c2·g)/(√(v/bc2)+ε), where the caller folds the momentum
+    /// schedule into c1 = u(t+1)/(1-Πu(t+1)) and c2 = (1-u(t))/(1-Πu(t)), and bc2 = 1-β₂ᵗ.
+    /// </summary>
+    void NadamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float learningRate, float oneMinusBeta1, float oneMinusBeta2,
+        float c1, float c2, float biasCorrection2, float epsilon);
+
+    /// <summary>Σ x² summed in double (a gradient's squared L2 norm, for clipnorm and global_clipnorm).</summary>
+    double SumOfSquares(ReadOnlySpan<float> x);
+
+    /// <summary>x *= factor in place (gradient clipping by norm, decoupled weight decay).</summary>
+    void Scale(Span<float> x, float factor);
+
+    /// <summary>x = clip(x, -limit, limit) in place (Keras' clipvalue).</summary>
+    void ClipByValue(Span<float> x, float limit);
+
+    /// <summary>Keras' optimizer EMA: average = μ·average + (1-μ)·w.</summary>
+    void MovingAverageUpdate(Span<float> average, ReadOnlySpan<float> w, float momentum);
 }

@@ -28,13 +28,20 @@ public partial class Model
         {
             world.Broadcast(p.Value.Span);
             if (p.Trainable)
+            {
                 foreach (var slot in optimizer.Slots(p)) world.Broadcast(slot);
+                if (optimizer.UseEma) world.Broadcast(optimizer.Average(p));
+            }
         }
-        Span<double> state = [ResumeEpoch, optimizer.Iterations, optimizer.LearningRate];
+        var scalars = optimizer.StateScalars;
+        Span<double> state = stackalloc double[3 + scalars.Count];
+        (state[0], state[1], state[2]) = (ResumeEpoch, optimizer.Iterations, optimizer.LearningRate);
+        for (int i = 0; i < scalars.Count; i++) state[3 + i] = scalars[i].Get();
         world.Broadcast(state);
         ResumeEpoch = (int)state[0];
         optimizer.Iterations = (long)state[1];
-        optimizer.LearningRate = state[2];
+        if (optimizer.Schedule is null) optimizer.LearningRate = state[2];   // a schedule follows Iterations
+        for (int i = 0; i < scalars.Count; i++) scalars[i].Set(state[3 + i]);
         _gradientBuckets ??= new GradientBuckets();
     }
 

@@ -196,6 +196,7 @@ public partial class Model
             foreach (var cb in cbs) cb.OnEpochEnd(epoch, logs);
             history.Add(epoch + 1, logs);
         }
+        if (epochs > ResumeEpoch) Optimizer!.FinalizeVariableValues(_parameterCache);   // use_ema: the weights become their moving averages
         foreach (var cb in cbs) cb.OnTrainEnd();
         timings.TotalSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
         return history;

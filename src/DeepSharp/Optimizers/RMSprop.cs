@@ -1,3 +1,5 @@
+using DeepSharp.Optimizers.Schedules;
+
 namespace DeepSharp.Optimizers;
 
 /// <summary>
@@ -8,8 +10,10 @@ namespace DeepSharp.Optimizers;
 /// <example><code>new RMSprop(learningRate: 1e-4)</code></example>
 public sealed class RMSprop : Optimizer
 {
-    public RMSprop(double learningRate = 1e-3, double rho = 0.9, double momentum = 0, double epsilon = 1e-7)
-        : base(learningRate)
+    public RMSprop(LearningRateSchedule? learningRate = null, double rho = 0.9, double momentum = 0, double epsilon = 1e-7,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
+        : base(learningRate, 1e-3, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
     {
         Rho = (float)rho;
         Momentum = (float)momentum;
@@ -21,6 +25,8 @@ public sealed class RMSprop : Optimizer
     public float Epsilon { get; }
     public override string Name => "rmsprop";
     protected override int SlotCount => Momentum > 0 ? 2 : 1;
+    private protected override int[] SlotGroups => Momentum > 0 ? [1, 1] : [1];   // all velocities, then all momentums
+    private protected override string SlotName(int slot) => slot == 0 ? "velocity" : "momentum";
 
     protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step) =>
         Backends.Backend.Current.RmsPropUpdate(w, g, slots[0], Momentum > 0 ? slots[1] : null, (float)LearningRate, Rho, Epsilon, Momentum);
@@ -28,7 +34,7 @@ public sealed class RMSprop : Optimizer
     public override Dictionary<string, object?> GetConfig()
     {
         var c = base.GetConfig();
-        c["rho"] = Rho; c["momentum"] = Momentum; c["epsilon"] = Epsilon;
+        c["rho"] = Rho; c["momentum"] = Momentum; c["epsilon"] = Epsilon; c["centered"] = false;
         return c;
     }
 }

@@ -1,3 +1,5 @@
+using DeepSharp.Optimizers.Schedules;
+
 namespace DeepSharp.Optimizers;
 
 /// <summary>
@@ -7,7 +9,10 @@ namespace DeepSharp.Optimizers;
 /// <example><code>new SGD(learningRate: 0.01, momentum: 0.9, nesterov: true)</code></example>
 public sealed class SGD : Optimizer
 {
-    public SGD(double learningRate = 0.01, double momentum = 0, bool nesterov = false) : base(learningRate)
+    public SGD(LearningRateSchedule? learningRate = null, double momentum = 0, bool nesterov = false,
+        double? weightDecay = null, double? clipNorm = null, double? clipValue = null, double? globalClipNorm = null,
+        bool useEma = false, double emaMomentum = 0.99, int? emaOverwriteFrequency = null)
+        : base(learningRate, 0.01, weightDecay, clipNorm, clipValue, globalClipNorm, useEma, emaMomentum, emaOverwriteFrequency)
     {
         if (momentum < 0 || momentum > 1) throw new ArgumentOutOfRangeException(nameof(momentum), $"SGD: momentum must be in [0, 1], got {momentum}.");
         Momentum = (float)momentum;
@@ -18,6 +23,7 @@ public sealed class SGD : Optimizer
     public bool Nesterov { get; }
     public override string Name => "sgd";
     protected override int SlotCount => Momentum > 0 ? 1 : 0;
+    private protected override string SlotName(int slot) => "momentum";
 
     protected override void UpdateStep(Span<float> w, ReadOnlySpan<float> g, float[][] slots, long step) =>
         Backends.Backend.Current.SgdUpdate(w, g, Momentum > 0 ? slots[0] : null, (float)LearningRate, Momentum, Nesterov);

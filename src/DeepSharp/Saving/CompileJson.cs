@@ -14,23 +14,18 @@ namespace DeepSharp.Saving;
 ///  "loss": "binary_crossentropy", "loss_weights": null, "metrics": ["accuracy"], "weighted_metrics": null,
 ///  "run_eagerly": false, "steps_per_execution": 1, "jit_compile": false}
 /// </code>
-/// Options Keras has and DeepSharp does not (weight decay, clipping, EMA, amsgrad, centered RMSprop) are written with their
-/// defaults; a file that sets them is refused on load rather than silently trained differently.
+/// The optimizer's config is Keras 3's (learning_rate a number or a serialized schedule, weight_decay, clipnorm, clipvalue,
+/// global_clipnorm, use_ema ...). Options Keras has and DeepSharp does not (centered RMSprop, loss_scale_factor,
+/// gradient_accumulation_steps) are refused on load rather than silently trained differently.
 /// </summary>
 internal static class CompileJson
 {
     public static JsonObject? Serialize(Model model)
     {
         if (model.Optimizer is not { } opt || model.Loss is not { } loss) return null;
-        var config = new JsonObject
-        {
-            ["name"] = opt.Name, ["learning_rate"] = opt.LearningRate, ["weight_decay"] = null, ["clipnorm"] = null,
-            ["global_clipnorm"] = null, ["clipvalue"] = null, ["use_ema"] = false, ["ema_momentum"] = 0.99,
-            ["ema_overwrite_frequency"] = null, ["loss_scale_factor"] = null, ["gradient_accumulation_steps"] = null,
-        };
-        foreach (var (key, value) in opt.GetConfig()) config[key] = System.Text.Json.JsonSerializer.SerializeToNode(value);
-        if (opt is Adam) config.TryAdd("amsgrad", false);
-        if (opt is RMSprop) config.TryAdd("centered", false);
+        var config = new JsonObject();
+        foreach (var (key, value) in opt.GetConfig())
+            config[key] = value as JsonNode ?? System.Text.Json.JsonSerializer.SerializeToNode(value);
         return new JsonObject
         {
             ["optimizer"] = new JsonObject
@@ -106,22 +101,42 @@ internal static class CompileJson
     {
         string className = o["class_name"]?.GetValue<string>() ?? throw new FormatException("The optimizer in compile_config has no class_name.");
         var c = new LayerConfig(className, o["config"] as JsonObject ?? new JsonObject());
-        foreach (var key in new[] { "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor", "gradient_accumulation_steps" })
+        foreach (var key in new[] { "loss_scale_factor", "gradient_accumulation_steps" })
             if (c.Has(key)) throw new NotSupportedException($"Optimizer {className}: {key} = {c.Json[key]!.ToJsonString()} is not supported by DeepSharp.");
-        if (c.Bool("use_ema", false)) throw new NotSupportedException($"Optimizer {className}: use_ema is not supported by DeepSharp.");
+        double? wd = Number(c, "weight_decay"), clipNorm = Number(c, "clipnorm"), clipValue = Number(c, "clipvalue"), global = Number(c, "global_clipnorm");
+        bool ema = c.Bool("use_ema", false);
+        double emaMomentum = Number(c, "ema_momentum") ?? 0.99;
+        int? emaEvery = c.Has("ema_overwrite_frequency") ? c.Int("ema_overwrite_frequency", 0) : null;
+        var rate = Rate(c, className);
         return className switch
         {
             "RMSprop" => c.Bool("centered", false)
                 ? throw new NotSupportedException("Optimizer RMSprop: centered = true is not supported by DeepSharp.")
-                : new RMSprop(Rate(c, 1e-3), c.Float("rho", 0.9f), c.Float("momentum", 0f), c.Float("epsilon", 1e-7f)),
-            "SGD" => new SGD(Rate(c, 0.01), c.Float("momentum", 0f), c.Bool("nesterov", false)),
-            "Adam" => c.Bool("amsgrad", false)
-                ? throw new NotSupportedException("Optimizer Adam: amsgrad = true is not supported by DeepSharp.")
-                : new Adam(Rate(c, 1e-3), c.Float("beta_1", 0.9f), c.Float("beta_2", 0.999f), c.Float("epsilon", 1e-7f)),
-            _ => throw new NotSupportedException($"Unknown optimizer class '{className}'. Supported: RMSprop, SGD, Adam."),
+                : new RMSprop(rate, c.Float("rho", 0.9f), c.Float("momentum", 0f), c.Float("epsilon", 1e-7f), wd, clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            "SGD" => new SGD(rate, c.Float("momentum", 0f), c.Bool("nesterov", false), wd, clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            "Adam" => new Adam(rate, Number(c, "beta_1") ?? 0.9, Number(c, "beta_2") ?? 0.999, c.Float("epsilon", 1e-7f), c.Bool("amsgrad", false),
+                wd, clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            "AdamW" => new AdamW(rate, wd ?? 0.004, Number(c, "beta_1") ?? 0.9, Number(c, "beta_2") ?? 0.999, c.Float("epsilon", 1e-7f), c.Bool("amsgrad", false),
+                clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            "Adagrad" => new Adagrad(rate, c.Float("initial_accumulator_value", 0.1f), c.Float("epsilon", 1e-7f), wd, clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            "Nadam" => new Nadam(rate, c.Float("beta_1", 0.9f), c.Float("beta_2", 0.999f), c.Float("epsilon", 1e-7f), wd, clipNorm, clipValue, global, ema, emaMomentum, emaEvery),
+            _ => throw new NotSupportedException($"Unknown optimizer class '{className}'. Supported: RMSprop, SGD, Adam, AdamW, Adagrad, Nadam."),
         };
     }
 
-    /// <summary>The learning rate as written (a double such as 0.0001, not its float32 neighbour).</summary>
-    private static double Rate(LayerConfig c, double fallback) => c.Has("learning_rate") ? c.Json["learning_rate"]!.GetValue<double>() : fallback;
+    /// <summary>A number of the config, or null when it is absent or null (Keras writes null for an unset option).</summary>
+    private static double? Number(LayerConfig c, string key) => c.Has(key) ? c.Json[key]!.GetValue<double>() : null;
+
+    /// <summary>
+    /// The learning rate as written: a number (the double such as 0.0001, not its float32 neighbour), or a serialized
+    /// schedule; null (absent) gives the optimizer's default.
+    /// </summary>
+    private static Optimizers.Schedules.LearningRateSchedule? Rate(LayerConfig c, string className) => c.Json["learning_rate"] switch
+    {
+        null => null,
+        JsonObject o => Optimizers.Schedules.LearningRateSchedule.Deserialize(o)
+            ?? throw new NotSupportedException($"Optimizer {className}: the learning-rate schedule {o["class_name"]?.ToJsonString()} is not supported by DeepSharp. " +
+                "Supported: ExponentialDecay, CosineDecay, PiecewiseConstantDecay, InverseTimeDecay, PolynomialDecay."),
+        var v => v.GetValue<double>(),
+    };
 }

@@ -21,9 +21,11 @@ namespace DeepSharp.Saving;
 /// /layers/batch_normalization/vars/0..3   gamma, beta, moving_mean, moving_variance
 /// /layers/max_pooling2d/vars              (empty)
 /// /optimizer/vars/0                       iterations (int64 scalar)
-/// /optimizer/vars/1                       learning_rate (float32 scalar)
-/// /optimizer/vars/2..                     slots: all of the first kind (e.g. Adam's momentum) for each trainable weight
-///                                         in model order, then all of the second kind (velocity), as Keras' build() adds them
+/// /optimizer/vars/1                       learning_rate (float32 scalar; absent when a schedule drives the rate)
+/// /optimizer/vars/2..                     state arrays in Keras 3's creation order: the EMA averages (use_ema), then each
+///                                         add_optimizer_variables group interleaved per trainable weight (Adam: momentum 0,
+///                                         velocity 0, momentum 1, ...; then velocity_hat with amsgrad; RMSprop: all velocities,
+///                                         then all momentums), then scalars (Nadam's u_product)
 /// </code>
 /// Layers are numbered in <c>model.Layers</c> order, which is Keras' own order (for a functional model: by decreasing depth,
 /// see <c>KerasLayerOrder</c>), so files written by Keras for graphs with branches load into the right layers.
@@ -60,13 +62,14 @@ internal static class WeightsH5
 
     private static H5Group OptimizerVars(Model model, Optimizer opt)
     {
-        var vars = new H5Group { ["0"] = opt.Iterations, ["1"] = (float)opt.LearningRate };
+        // Keras 3's optimizer.variables: iterations, learning_rate (not when a schedule drives it), then the state.
+        var vars = new H5Group { ["0"] = opt.Iterations };
+        int index = 1;
+        if (opt.Schedule is null) vars[(index++).ToString()] = (float)opt.LearningRate;
         var trainable = model.Parameters.Where(p => p.Trainable).ToList();
-        int kinds = trainable.Count == 0 ? 0 : opt.Slots(trainable[0]).Length;
-        int index = 2;
-        for (int k = 0; k < kinds; k++)
-            foreach (var p in trainable)
-                vars[(index++).ToString()] = Dataset((float[])opt.Slots(p)[k].Clone(), p.Value.ShapeArray);
+        foreach (var (_, p, values) in opt.StateArrays(trainable))
+            vars[(index++).ToString()] = Dataset((float[])values.Clone(), p.Value.ShapeArray);
+        foreach (var (_, get, _) in opt.StateScalars) vars[(index++).ToString()] = (float)get();
         return vars;
     }
 
@@ -115,28 +118,53 @@ internal static class WeightsH5
     private static void LoadOptimizer(IH5Group group, Model model, Optimizer opt, string file)
     {
         var trainable = model.Parameters.Where(p => p.Trainable).ToList();
-        int kinds = trainable.Count == 0 ? 0 : opt.Slots(trainable[0]).Length;
-        int expected = 2 + kinds * trainable.Count;
+        var arrays = opt.StateArrays(trainable).ToList();
+        var scalars = opt.StateScalars;
+        int head = opt.Schedule is null ? 2 : 1;   // iterations, and learning_rate unless a schedule drives it
+        int expected = head + arrays.Count + scalars.Count;
         var vars = group.LinkExists("vars") ? group.Group("vars") : null;
         int count = vars is null ? 0 : vars.Children().Count();
-        bool neverBuilt = count == 2;   // Keras writes only iterations and learning_rate before the first training step
+        bool neverBuilt = count == head;   // Keras writes only iterations (and learning_rate) before the first training step
         if (count != expected && !neverBuilt)
             throw new ModelFileException(file, $"the optimizer state holds {count} variables but {opt.GetType().Name} needs {expected} " +
-                $"(iterations, learning_rate, and {kinds} state arrays for each of the {trainable.Count} trainable weights). " +
+                $"(iterations{(head == 2 ? ", learning_rate" : "")}, and {arrays.Count} state arrays for its {trainable.Count} trainable weights" +
+                (scalars.Count > 0 ? $", and {string.Join(", ", scalars.Select(s => s.What))}" : "") + "). " +
                 "The optimizer or the trainable layers differ from the saved model; load the weights before Compile to skip the optimizer state.");
         opt.Iterations = (long)ReadScalar(vars!.Dataset("0"), "optimizer iterations ('optimizer/vars/0')", file);
-        // The file holds the rate as float32 (as Keras); keep the exact double from the config when it is that float.
-        float savedRate = (float)ReadScalar(vars!.Dataset("1"), "optimizer learning_rate ('optimizer/vars/1')", file);
-        if ((float)opt.LearningRate != savedRate) opt.LearningRate = savedRate;
+        if (head == 2)
+        {
+            // The file holds the rate as float32 (as Keras); keep the exact double from the config when it is that float.
+            float savedRate = (float)ReadScalar(vars!.Dataset("1"), "optimizer learning_rate ('optimizer/vars/1')", file);
+            if ((float)opt.LearningRate != savedRate) opt.LearningRate = savedRate;
+        }
         if (neverBuilt) return;
-        int index = 2;
-        for (int k = 0; k < kinds; k++)
-            foreach (var p in trainable)
-            {
-                var target = new Tensor(opt.Slots(p)[k], p.Value.ShapeArray);
-                ReadInto(vars!.Dataset(index.ToString()), target, $"optimizer state {k} of weight '{p.Path}' ('optimizer/vars/{index}')", file);
-                index++;
-            }
+        int index = head;
+        if (!ShapesMatch(vars!, head, arrays))
+        {
+            // Keras 3.10 and DeepSharp 0.1 wrote each kind in its own run (all momentums, then all velocities).
+            var grouped = opt.StateArrays(trainable, interleaved: false).ToList();
+            if (ShapesMatch(vars!, head, grouped)) arrays = grouped;
+        }
+        foreach (var (what, p, values) in arrays)
+        {
+            ReadInto(vars!.Dataset(index.ToString()), new Tensor(values, p.Value.ShapeArray), $"optimizer {what} of weight '{p.Path}' ('optimizer/vars/{index}')", file);
+            index++;
+        }
+        foreach (var (what, _, set) in scalars)
+        {
+            set(ReadScalar(vars!.Dataset(index.ToString()), $"optimizer {what} ('optimizer/vars/{index}')", file));
+            index++;
+        }
+    }
+
+    private static bool ShapesMatch(IH5Group vars, int head, List<(string What, Parameter Weight, float[] Values)> arrays)
+    {
+        for (int i = 0; i < arrays.Count; i++)
+        {
+            var dims = vars.Dataset((head + i).ToString()).Space.Dimensions;
+            if (!dims.Select(d => (long)d).SequenceEqual(arrays[i].Weight.Value.ShapeArray.Select(d => (long)d))) return false;
+        }
+        return true;
     }
 
     private static void ReadInto(IH5Dataset ds, Tensor target, string what, string file)

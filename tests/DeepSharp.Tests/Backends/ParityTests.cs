@@ -287,13 +287,17 @@ public partial class ParityTests
     [InlineData("rmsprop")]
     [InlineData("rmsprop-momentum")]
     [InlineData("adam")]
+    [InlineData("amsgrad")]
+    [InlineData("adagrad")]
+    [InlineData("nadam")]
+    [InlineData("clip-scale-average")]
     public void OptimizerUpdates(string which)
     {
         const int n = 1037;   // not a multiple of any vector: the scalar tail runs too
         UnderEveryPath(path => Same(path, which, b =>
         {
             var w = Random(1, n);
-            var (s1, s2) = (new float[n], new float[n]);
+            var (s1, s2, s3) = (new float[n], new float[n], new float[n]);
             for (int step = 1; step <= 3; step++)
             {
                 var g = Random(10 + step, n);
@@ -304,7 +308,19 @@ public partial class ParityTests
                     case "sgd-nesterov": b.SgdUpdate(w.Span, g.Span, s1, 0.1f, 0.9f, true); break;
                     case "rmsprop": b.RmsPropUpdate(w.Span, g.Span, s1, null, 1e-3f, 0.9f, 1e-7f, 0); break;
                     case "rmsprop-momentum": b.RmsPropUpdate(w.Span, g.Span, s1, s2, 1e-3f, 0.9f, 1e-7f, 0.5f); break;
-                    case "adam": b.AdamUpdate(w.Span, g.Span, s1, s2, 1e-3f * step, 0.1f, 0.001f, 1e-7f); break;
+                    case "adam": b.AdamUpdate(w.Span, g.Span, s1, s2, null, 1e-3f * step, 0.1f, 0.001f, 1e-7f); break;
+                    case "amsgrad": b.AdamUpdate(w.Span, g.Span, s1, s2, s3, 1e-3f * step, 0.1f, 0.001f, 1e-7f); break;
+                    case "adagrad": b.AdagradUpdate(w.Span, g.Span, s1, 1e-2f, 1e-7f); break;
+                    case "nadam": b.NadamUpdate(w.Span, g.Span, s1, s2, 2e-3f, 0.1f, 0.001f, 4.7f / step, 0.05f * step, 1 - MathF.Pow(0.999f, step), 1e-7f); break;
+                    case "clip-scale-average":
+                        float norm = (float)Math.Sqrt(b.SumOfSquares(g.Span));
+                        b.Scale(g.Span, 0.5f / norm);
+                        b.ClipByValue(g.Span, 0.01f);
+                        b.Scale(w.Span, 1 - 1e-3f);
+                        b.SgdUpdate(w.Span, g.Span, null, 0.1f, 0, false);
+                        b.MovingAverageUpdate(s1, w.Span, step == 1 ? 0 : 0.9f);
+                        if (step == 3) s1.AsSpan().CopyTo(w.Span);
+                        break;
                 }
             }
             return w;

@@ -51,8 +51,8 @@ public class OptimizerVectorTests
                         break;
                     default:
                         float alpha = (float)(0.01f * Math.Sqrt(1 - Math.Pow(0.999f, step)) / (1 - Math.Pow(0.9f, step)));
-                        s1[i] += (g[i] - s1[i]) * (1 - 0.9f);
-                        s2[i] += (g[i] * g[i] - s2[i]) * (1 - 0.999f);
+                        s1[i] += (g[i] - s1[i]) * (float)(1 - 0.9);     // Keras: 1 - self.beta_1 from the Python float
+                        s2[i] += (g[i] * g[i] - s2[i]) * (float)(1 - 0.999);
                         w[i] -= alpha * s1[i] / (MathF.Sqrt(s2[i]) + 1e-7f);
                         break;
                 }

@@ -159,12 +159,12 @@ public sealed partial class CpuBackend : IBackend
         }
     }
 
-    unsafe void IBackend.AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float alpha, float b1, float b2, float eps)
+    unsafe void IBackend.AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float[]? vHat, float alpha, float b1, float b2, float eps)
     {
-        fixed (float* pw = w, pg = g, pm = m, pv = v)
+        fixed (float* pw = w, pg = g, pm = m, pv = v, ph = vHat)
         {
-            nint w0 = (nint)pw, g0 = (nint)pg, m0 = (nint)pm, v0 = (nint)pv;
-            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.Adam((float*)w0, (float*)g0, (float*)m0, (float*)v0, i0, i1, alpha, b1, b2, eps));
+            nint w0 = (nint)pw, g0 = (nint)pg, m0 = (nint)pm, v0 = (nint)pv, h0 = (nint)ph;
+            UpdateLoop.Run(w.Length, (i0, i1) => OptimizerKernels.Adam((float*)w0, (float*)g0, (float*)m0, (float*)v0, (float*)h0, i0, i1, alpha, b1, b2, eps));
         }
     }
 }

@@ -314,13 +314,15 @@ internal sealed partial class ReferenceBackend
         }
     }
 
-    public void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float alpha, float b1, float b2, float eps)
+    public void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float[]? vHat, float alpha, float b1, float b2, float eps)
     {
         for (int i = 0; i < w.Length; i++)
         {
             m[i] += (g[i] - m[i]) * b1;
             v[i] += (g[i] * g[i] - v[i]) * b2;
-            w[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + eps);
+            float d = v[i];
+            if (vHat is not null) d = vHat[i] = Math.Max(vHat[i], d);
+            w[i] -= alpha * m[i] / (MathF.Sqrt(d) + eps);
         }
     }
 }

@@ -12,27 +12,30 @@ internal static unsafe class OptimizerKernels
 {
     /// <summary>
     /// Adam (Keras' form, bias corrections folded into alpha): m += (g - m)·b1, v += (g² - v)·b2,
-    /// w -= alpha·m / (√v + eps), with b1 = 1 - β1 and b2 = 1 - β2.
+    /// w -= alpha·m / (√v + eps), with b1 = 1 - β1 and b2 = 1 - β2. With AMSGrad (<paramref name="vHat"/> not null)
+    /// v̂ = max(v̂, v) takes v's place in the denominator (Keras 3's adam.py).
     /// </summary>
-    public static void Adam(float* w, float* g, float* m, float* v, int i0, int i1, float alpha, float b1, float b2, float eps, VectorWidth? width = null)
+    public static void Adam(float* w, float* g, float* m, float* v, float* vHat, int i0, int i1, float alpha, float b1, float b2, float eps, VectorWidth? width = null)
     {
         int i = (width ?? VectorPaths.Best) switch
         {
-            VectorWidth.W512 => Adam<Vector512<float>, Simd512>(w, g, m, v, i0, i1, alpha, b1, b2, eps),
-            VectorWidth.W256 => Adam<Vector256<float>, Simd256>(w, g, m, v, i0, i1, alpha, b1, b2, eps),
-            VectorWidth.W128 => Adam<Vector128<float>, Simd128>(w, g, m, v, i0, i1, alpha, b1, b2, eps),
+            VectorWidth.W512 => Adam<Vector512<float>, Simd512>(w, g, m, v, vHat, i0, i1, alpha, b1, b2, eps),
+            VectorWidth.W256 => Adam<Vector256<float>, Simd256>(w, g, m, v, vHat, i0, i1, alpha, b1, b2, eps),
+            VectorWidth.W128 => Adam<Vector128<float>, Simd128>(w, g, m, v, vHat, i0, i1, alpha, b1, b2, eps),
             _ => i0,
         };
         for (; i < i1; i++)
         {
             m[i] += (g[i] - m[i]) * b1;
             v[i] += (g[i] * g[i] - v[i]) * b2;
-            w[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + eps);
+            float d = v[i];
+            if (vHat != null) d = vHat[i] = MathF.Max(vHat[i], d);
+            w[i] -= alpha * m[i] / (MathF.Sqrt(d) + eps);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Adam<TVec, S>(float* w, float* g, float* m, float* v, int i0, int i1, float alpha, float b1, float b2, float eps)
+    private static int Adam<TVec, S>(float* w, float* g, float* m, float* v, float* vHat, int i0, int i1, float alpha, float b1, float b2, float eps)
         where TVec : struct where S : struct, ISimd<TVec>
     {
         int i = i0, lanes = S.Count;
@@ -46,7 +49,89 @@ internal static unsafe class OptimizerKernels
             var vi = S.Load(v + i);
             vi = S.Add(vi, S.Multiply(S.Subtract(S.Multiply(gi, gi), vi), vb2));
             S.Store(vi, v + i);
+            if (vHat != null)
+            {
+                vi = S.Max(S.Load(vHat + i), vi);
+                S.Store(vi, vHat + i);
+            }
             S.Store(S.Subtract(S.Load(w + i), S.Divide(S.Multiply(va, mi), S.Add(S.Sqrt(vi), ve))), w + i);
+        }
+        return i;
+    }
+
+    /// <summary>
+    /// Adagrad (Keras' form, eps inside the square root): a += g², w -= lr·g / √(a + eps).
+    /// </summary>
+    public static void Adagrad(float* w, float* g, float* a, int i0, int i1, float lr, float eps, VectorWidth? width = null)
+    {
+        int i = (width ?? VectorPaths.Best) switch
+        {
+            VectorWidth.W512 => Adagrad<Vector512<float>, Simd512>(w, g, a, i0, i1, lr, eps),
+            VectorWidth.W256 => Adagrad<Vector256<float>, Simd256>(w, g, a, i0, i1, lr, eps),
+            VectorWidth.W128 => Adagrad<Vector128<float>, Simd128>(w, g, a, i0, i1, lr, eps),
+            _ => i0,
+        };
+        for (; i < i1; i++)
+        {
+            a[i] += g[i] * g[i];
+            w[i] -= lr * g[i] / MathF.Sqrt(a[i] + eps);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Adagrad<TVec, S>(float* w, float* g, float* a, int i0, int i1, float lr, float eps)
+        where TVec : struct where S : struct, ISimd<TVec>
+    {
+        int i = i0, lanes = S.Count;
+        var vlr = S.Create(lr); var veps = S.Create(eps);
+        for (; i + lanes <= i1; i += lanes)
+        {
+            var gi = S.Load(g + i);
+            var ai = S.Add(S.Load(a + i), S.Multiply(gi, gi));
+            S.Store(ai, a + i);
+            S.Store(S.Subtract(S.Load(w + i), S.Divide(S.Multiply(vlr, gi), S.Sqrt(S.Add(ai, veps)))), w + i);
+        }
+        return i;
+    }
+
+    /// <summary>
+    /// Nadam (Keras' form): m += (g - m)·b1, v += (g² - v)·b2, m̂ = c1·m + c2·g, v̂ = v / bc2,
+    /// w -= lr·m̂ / (√v̂ + eps), with c1 = u(t+1) / (1 - Π u up to t+1) and c2 = (1 - u(t)) / (1 - Π u up to t).
+    /// </summary>
+    public static void Nadam(float* w, float* g, float* m, float* v, int i0, int i1, float lr, float b1, float b2, float c1, float c2, float bc2, float eps, VectorWidth? width = null)
+    {
+        int i = (width ?? VectorPaths.Best) switch
+        {
+            VectorWidth.W512 => Nadam<Vector512<float>, Simd512>(w, g, m, v, i0, i1, lr, b1, b2, c1, c2, bc2, eps),
+            VectorWidth.W256 => Nadam<Vector256<float>, Simd256>(w, g, m, v, i0, i1, lr, b1, b2, c1, c2, bc2, eps),
+            VectorWidth.W128 => Nadam<Vector128<float>, Simd128>(w, g, m, v, i0, i1, lr, b1, b2, c1, c2, bc2, eps),
+            _ => i0,
+        };
+        for (; i < i1; i++)
+        {
+            m[i] += (g[i] - m[i]) * b1;
+            v[i] += (g[i] * g[i] - v[i]) * b2;
+            float mHat = c1 * m[i] + c2 * g[i];
+            w[i] -= lr * mHat / (MathF.Sqrt(v[i] / bc2) + eps);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Nadam<TVec, S>(float* w, float* g, float* m, float* v, int i0, int i1, float lr, float b1, float b2, float c1, float c2, float bc2, float eps)
+        where TVec : struct where S : struct, ISimd<TVec>
+    {
+        int i = i0, lanes = S.Count;
+        var vb1 = S.Create(b1); var vb2 = S.Create(b2); var vlr = S.Create(lr); var ve = S.Create(eps);
+        var vc1 = S.Create(c1); var vc2 = S.Create(c2); var vbc2 = S.Create(bc2);
+        for (; i + lanes <= i1; i += lanes)
+        {
+            var gi = S.Load(g + i);
+            var mi = S.Add(S.Load(m + i), S.Multiply(S.Subtract(gi, S.Load(m + i)), vb1));
+            S.Store(mi, m + i);
+            var vi = S.Add(S.Load(v + i), S.Multiply(S.Subtract(S.Multiply(gi, gi), S.Load(v + i)), vb2));
+            S.Store(vi, v + i);
+            var mHat = S.Add(S.Multiply(vc1, mi), S.Multiply(vc2, gi));
+            S.Store(S.Subtract(S.Load(w + i), S.Divide(S.Multiply(vlr, mHat), S.Add(S.Sqrt(S.Divide(vi, vbc2)), ve))), w + i);
         }
         return i;
     }
