@@ -34,21 +34,22 @@ internal static class FolderWalker
     }
 
     /// <summary>
-    /// The image files (<see cref="DirectoryIterator.ImageExtensions"/>, any case) under <paramref name="start"/>:
-    /// folders in sorted order, the files of each sorted (as Keras lists them).
+    /// The image files (<paramref name="extensions"/>, default <see cref="DirectoryIterator.ImageExtensions"/>, any case)
+    /// under <paramref name="start"/>: folders in sorted order, the files of each sorted (as Keras lists them).
     /// </summary>
-    public static List<string> ImageFiles(string start, bool followLinks, HashSet<string>? visited = null)
+    public static List<string> ImageFiles(string start, bool followLinks, HashSet<string>? visited = null, IReadOnlyList<string>? extensions = null)
     {
         var result = new List<string>();
         foreach (var folder in Folders(start, followLinks, visited ?? new HashSet<string>(StringComparer.Ordinal)))
-            result.AddRange(Directory.EnumerateFiles(folder).Where(IsImage).Order(StringComparer.Ordinal));
+            result.AddRange(Directory.EnumerateFiles(folder).Where(f => IsImage(f, extensions)).Order(StringComparer.Ordinal));
         return result;
     }
 
-    /// <summary>Whether <paramref name="path"/> ends with an image extension.</summary>
-    public static bool IsImage(string path)
+    /// <summary>Whether <paramref name="path"/> ends with an image extension (of <paramref name="extensions"/>, default
+    /// <see cref="DirectoryIterator.ImageExtensions"/>).</summary>
+    public static bool IsImage(string path, IReadOnlyList<string>? extensions = null)
     {
-        foreach (var ext in DirectoryIterator.ImageExtensions)
+        foreach (var ext in extensions ?? DirectoryIterator.ImageExtensions)
             if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return true;
         return false;
     }

@@ -10,7 +10,7 @@ namespace DeepSharp.Vision.Tests;
 public class GeneratorTrainingTests
 {
     /// <summary>Class "horizontal": bright horizontal stripes; class "vertical": bright vertical stripes; random phase and noise.</summary>
-    private static void WriteStripes(string dir, string cls, bool horizontal, int count, Random r)
+    internal static void WriteStripes(string dir, string cls, bool horizontal, int count, Random r)
     {
         Directory.CreateDirectory(Path.Combine(dir, cls));
         for (int i = 0; i < count; i++)
