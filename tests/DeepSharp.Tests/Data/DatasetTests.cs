@@ -218,7 +218,7 @@ public class DatasetTests
         using var dir = new TempFolder();
         string path = Path.Combine(dir.Path, "numbers.cache");
         var first = Numbers(6).Batch(4).Cache(path);
-        Assert.Equal(1, first.Take(1).Count());
+        Assert.Single(first.Take(1));
         Assert.False(File.Exists(path));                      // an incomplete pass writes nothing
         Assert.Empty(Directory.GetFiles(dir.Path));           // and leaves no temporary file
         var written = first.ToList();
