@@ -7,6 +7,8 @@ namespace DeepSharp.Bench.Workloads;
 /// <c>pipeline</c>: the image pipeline of chapter 5.2 on real JPEG files (150×150, the chapter's augmentation,
 /// batch 32): its images/s on its own, then the share of a cats-vs-dogs training step spent waiting for data.
 /// The JPEG folder is written to a temporary folder first (from synthetic grayscale shapes) and deleted after.
+/// First (<see cref="PipelineComparison"/>): Keras 3's ImageDataset.FromDirectory against FlowFromDirectory on the same
+/// 500×375 JPEGs at 180×180; <c>--compare-only</c> stops after that table.
 /// </summary>
 public sealed class PipelineWorkload : IWorkload
 {
@@ -20,6 +22,13 @@ public sealed class PipelineWorkload : IWorkload
         string dir = Path.Combine(Path.GetTempPath(), "deepsharp-bench-pipeline-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
+            string comparePhotos = Path.Combine(dir, "compare");
+            WritePhotos(comparePhotos, options.Int("compare-photos", 256));
+            var comparison = new ResultTable("Keras 3's ImageDataset vs ImageDataGenerator, 500x375 JPEG -> 180x180, batch 32", "img/s");
+            PipelineComparison.Run(comparePhotos, comparison, options.Int("compare-batches", 16), options.Int("rounds", 3));
+            comparison.Print();
+            if (options.Flag("compare-only")) return;
+
             WriteDataset(dir, perClass);
             var augment = new ImageDataGenerator(rescale: 1f / 255, rotationRange: 40, widthShiftRange: 0.2f, heightShiftRange: 0.2f,
                 shearRange: 0.2f, zoomRange: 0.2f, horizontalFlip: true, fillMode: FillMode.Nearest, seed: 1);
