@@ -116,8 +116,12 @@ internal interface IBackend
     /// <summary>y = act(x) (x and y may be the same tensor); softmax over the last axis.</summary>
     void Activation(ActivationKind kind, Tensor x, Tensor y);
 
-    /// <summary>dx (overwritten) = act'(·) ⊙ dy, from the activation's output y (softmax: the Jacobian over the last axis).</summary>
-    void ActivationBackward(ActivationKind kind, Tensor y, Tensor dy, Tensor dx);
+    /// <summary>
+    /// dx (overwritten) = act'(x) ⊙ dy (softmax: the Jacobian over the last axis), from the activation's input x and output
+    /// y: relu, sigmoid, tanh and softmax read y only (x may then be y), the others (gelu, silu, elu, ...) read x.
+    /// dy and dx may be the same tensor.
+    /// </summary>
+    void ActivationBackward(ActivationKind kind, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
     /// <summary>Keras' ReLU layer: y = min(max_value, x ≥ threshold ? x : negative_slope·(x - threshold)).</summary>
     void Relu(Tensor x, Tensor y, float maxValue, float negativeSlope, float threshold);

@@ -1,11 +1,16 @@
 using DeepSharp.Backends;
-using DeepSharp.Backends.Cpu;
 using DeepSharp.Saving;
 
 namespace DeepSharp.Layers;
 
-/// <summary>Applies an activation by name: "relu", "sigmoid", "tanh", "softmax" (last axis) or "linear".</summary>
-/// <example><code>new Activation("relu")</code></example>
+/// <summary>
+/// Applies an activation by Keras' name ("relu", "gelu", "silu", "leaky_relu", "softmax" over the last axis, ...: see
+/// <see cref="Activations"/>) or as one of <see cref="Activations"/>; saved in <c>.keras</c> by name.
+/// </summary>
+/// <example><code>
+/// new Activation("relu")
+/// new Activation(Activations.Gelu)
+/// </code></example>
 public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
 {
     private readonly ActivationStage _stage;
@@ -44,7 +49,7 @@ public sealed class Activation : SingleInputLayer, ILayerFromConfig<Activation>
     public override Dictionary<string, object?> GetConfig()
     {
         var c = base.GetConfig();
-        c["activation"] = ActivationOps.Name(Kind);
+        c["activation"] = ActivationNames.Name(Kind);
         return c;
     }
 

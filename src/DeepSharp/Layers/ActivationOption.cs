@@ -1,4 +1,3 @@
-using DeepSharp.Backends.Cpu;
 
 namespace DeepSharp.Layers;
 
@@ -23,7 +22,7 @@ public readonly struct ActivationOption
     public static implicit operator ActivationOption(string? name) => new(default, name, true);
 
     /// <summary>The activation, or an error naming <paramref name="layer"/> for an unknown name.</summary>
-    public ActivationKind Resolve(string layer) => _byName ? ActivationOps.Parse(_name, layer) : _kind;
+    public ActivationKind Resolve(string layer) => _byName ? ActivationNames.Parse(_name, layer) : _kind;
 
-    public override string ToString() => _byName ? _name ?? "linear" : ActivationOps.Name(_kind);
+    public override string ToString() => _byName ? _name ?? "linear" : ActivationNames.Name(_kind);
 }

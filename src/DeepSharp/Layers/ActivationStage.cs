@@ -4,8 +4,9 @@ namespace DeepSharp.Layers;
 
 /// <summary>
 /// The activation at the end of Conv2D, Dense and Activation: applies it after the layer's linear part and
-/// turns dLoss/dOutput back into dLoss/dPre-activation. ReLU is folded into the backend's linear op; softmax or
-/// sigmoid fused with the loss keep the logits and pass the loss's gradient through unchanged.
+/// turns dLoss/dOutput back into dLoss/dPre-activation. ReLU is folded into the backend's linear op; every other
+/// activation keeps its input (the logits of a softmax or sigmoid fused with the loss, which then passes the loss's
+/// gradient through unchanged; the input that gelu's or silu's derivative needs).
 /// </summary>
 internal sealed class ActivationStage(ActivationKind kind)
 {
@@ -16,20 +17,18 @@ internal sealed class ActivationStage(ActivationKind kind)
     /// <summary>Whether the backend applies this activation in the linear op's store (ReLU; a loss only fuses softmax or sigmoid).</summary>
     public bool InEpilogue => Kind == ActivationKind.Relu;
 
-    public Tensor? Logits => _logits;
+    /// <summary>The logits of a softmax or sigmoid (null for other activations).</summary>
+    public Tensor? Logits => Kind is ActivationKind.Softmax or ActivationKind.Sigmoid ? _logits : null;
 
     /// <summary>
-    /// y holds the linear part (or already the ReLU); applies the activation in place. Softmax and sigmoid keep their
-    /// logits (for a loss fused with them, and for class scores taken before the activation).
+    /// y holds the linear part (or already the ReLU); applies the activation in place, keeping its input (softmax's and
+    /// sigmoid's logits serve a loss fused with them and class scores taken before the activation).
     /// </summary>
     public void Apply(Tensor y)
     {
         if (Kind is ActivationKind.Linear or ActivationKind.Relu) return;
-        if (Kind is ActivationKind.Softmax or ActivationKind.Sigmoid)
-        {
-            Tensor.Ensure(ref _logits, y.Shape);
-            y.Span.CopyTo(_logits.Span);
-        }
+        Tensor.Ensure(ref _logits, y.Shape);
+        y.Span.CopyTo(_logits.Span);
         Backend.Current.Activation(Kind, y, y);
     }
 
@@ -38,7 +37,7 @@ internal sealed class ActivationStage(ActivationKind kind)
     {
         if (Kind == ActivationKind.Linear || fromLogits) return dy;
         Tensor.Ensure(ref _dz, dy.Shape);
-        Backend.Current.ActivationBackward(Kind, y, dy, _dz);
+        Backend.Current.ActivationBackward(Kind, _logits ?? y, y, dy, _dz);   // no kept input: ReLU, which reads y
         return _dz;
     }
 }

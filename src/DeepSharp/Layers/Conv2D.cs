@@ -131,7 +131,7 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         c["kernel_size"] = new[] { KernelSize.H, KernelSize.W };
         c["strides"] = new[] { Strides.H, Strides.W };
         c["padding"] = Padding.ToString().ToLowerInvariant();
-        c["activation"] = ActivationOps.Name(Activation);
+        c["activation"] = ActivationNames.Name(Activation);
         c["use_bias"] = UseBias;
         c["data_format"] = "channels_last";
         c["dilation_rate"] = new[] { 1, 1 };

@@ -107,7 +107,7 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
     {
         var c = base.GetConfig();
         c["units"] = Units;
-        c["activation"] = ActivationOps.Name(Activation);
+        c["activation"] = ActivationNames.Name(Activation);
         c["use_bias"] = UseBias;
         c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
         c["bias_initializer"] = BiasInitializer.ToKerasConfig();

@@ -246,7 +246,7 @@ public partial class ParityTests
                 {
                     var (y, dx) = (new Tensor(x.ShapeArray), new Tensor(x.ShapeArray));
                     b.Activation(kind, x, y);
-                    b.ActivationBackward(kind, y, dy, dx);
+                    b.ActivationBackward(kind, x, y, dy, dx);
                     return Concat(y, dx);
                 });
             foreach (int axis in (int[])[1, 2, 3])

@@ -69,10 +69,33 @@ public class LayerGradientTests
     [InlineData("tanh")]
     [InlineData("sigmoid")]
     [InlineData("softmax")]
+    [InlineData("relu6")]
+    [InlineData("leaky_relu")]
+    [InlineData("elu")]
+    [InlineData("selu")]
+    [InlineData("gelu")]
+    [InlineData("gelu_approximate")]
+    [InlineData("silu")]
+    [InlineData("swish")]
+    [InlineData("softplus")]
+    [InlineData("hard_sigmoid")]
     public void Activation(string activation)
     {
-        var x = activation == "relu" ? AwayFromZero(1, [3, 6], 0.1f, 2f) : Random(1, [3, 6], -2f, 2f);
+        // Kinks at 0 (relu, relu6, leaky_relu, elu, selu); hard_sigmoid's at ±3 lie outside [-2, 2].
+        var x = AwayFromZero(1, [3, 6], 0.1f, 2f);
         LayerGradientCheck.Check(new Activation(activation), [x]);
+    }
+
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    [InlineData("elu")]
+    [InlineData("tanh")]
+    public void DenseAndConv2DWithAnActivationThatReadsItsInput(string activation)
+    {
+        // The layer keeps the pre-activation for the backend's backward (gelu and silu need x, not y).
+        LayerGradientCheck.Check(new Dense(4, activation: activation), [Random(1, [3, 5])]);
+        LayerGradientCheck.Check(new Conv2D(3, (2, 2), activation: activation), [Random(2, [2, 4, 4, 2])]);
     }
 
     [Theory]

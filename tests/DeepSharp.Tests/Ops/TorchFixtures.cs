@@ -3,15 +3,15 @@ using System.Text.Json;
 namespace DeepSharp.Tests.Ops;
 
 /// <summary>
-/// The PyTorch goldens written by tests/fixtures/torch/make_fixtures.py: fixtures.json (the index) and
-/// fixtures.bin (little-endian float32), copied next to the test assembly; make_layer_fixtures.py writes layers.json
-/// and layers.bin in the same format (<see cref="Case(string, string)"/> with file "layers"). Tensors are already in
-/// DeepSharp's layout (NHWC images, (kh, kw, in, out) kernels, (in, out) dense kernels).
+/// The PyTorch goldens written by the scripts in tests/fixtures/torch: for each, NAME.json (the index) and NAME.bin
+/// (little-endian float32), copied next to the test assembly: make_fixtures.py writes fixtures.*, make_layer_fixtures.py
+/// layers.*, make_names_fixtures.py names.*. Tensors are already in DeepSharp's layout (NHWC images, (kh, kw, in, out)
+/// kernels, (in, out) dense kernels).
 /// </summary>
 internal sealed class TorchFixtures
 {
-    private static readonly Lazy<TorchFixtures> Instance = new(() => Load("fixtures"));
-    private static readonly Lazy<TorchFixtures> Layers = new(() => Load("layers"));
+    private static readonly string[] Files = ["fixtures", "layers", "names"];
+    private static readonly Dictionary<string, Lazy<TorchFixtures>> Instances = Files.ToDictionary(f => f, f => new Lazy<TorchFixtures>(() => Load(f)));
     private readonly JsonElement _cases;
     private readonly float[] _data;
 
@@ -24,20 +24,23 @@ internal sealed class TorchFixtures
     /// <summary>The folder holding the fixtures.</summary>
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "fixtures", "torch");
 
-    /// <summary>One case, e.g. "conv_3x3_s2_same" (file "fixtures") or "depthwise_3x3_s1_valid_m1_n1" (file "layers").</summary>
-    public static TorchCase Case(string name, string file = "fixtures")
+    /// <summary>
+    /// One case, e.g. "conv_3x3_s2_same" (file "fixtures") or "depthwise_3x3_s1_valid_m1_n1" (file "layers"); without a
+    /// file, from whichever file holds it.
+    /// </summary>
+    public static TorchCase Case(string name, string? file = null)
     {
-        var f = file == "layers" ? Layers.Value : Instance.Value;
-        if (!f._cases.TryGetProperty(name, out var c))
-            throw new KeyNotFoundException($"No case '{name}' in {Path.Combine(Folder, file + ".json")}. Rerun its script in tests/fixtures/torch if the script has it.");
-        return new TorchCase(name, c, f._data);
+        foreach (var f in file is null ? Files : [file])
+            if (Instances[f].Value._cases.TryGetProperty(name, out var c)) return new TorchCase(name, c, Instances[f].Value._data);
+        throw new KeyNotFoundException($"No case '{name}' in {string.Join(" or ", (file is null ? Files : [file]).Select(f => Path.Combine(Folder, f + ".json")))}. " +
+            "Rerun the script in tests/fixtures/torch that makes it.");
     }
 
     private static TorchFixtures Load(string file)
     {
         string json = Path.Combine(Folder, file + ".json"), bin = Path.Combine(Folder, file + ".bin");
         if (!File.Exists(json) || !File.Exists(bin))
-            throw new FileNotFoundException($"PyTorch fixtures {file}.json/.bin not found in {Folder}. They are copied there from tests/fixtures/torch by the test project; run its script there (make_fixtures.py or make_layer_fixtures.py) if they are missing.");
+            throw new FileNotFoundException($"PyTorch fixtures {file}.json/{file}.bin not found in {Folder}. They are copied there from tests/fixtures/torch by the test project; run the script there that writes them if they are missing.");
         var bytes = File.ReadAllBytes(bin);
         var data = new float[bytes.Length / 4];
         for (int i = 0; i < data.Length; i++) data[i] = BitConverter.ToSingle(bytes, 4 * i);   // little-endian, like the file

@@ -82,10 +82,10 @@ public sealed partial class CpuBackend : IBackend
 
     void IBackend.Activation(ActivationKind kind, Tensor x, Tensor y) => ActivationOps.Forward(kind, x.Span, y.Span, x.Dim(-1));
 
-    void IBackend.ActivationBackward(ActivationKind kind, Tensor y, Tensor dy, Tensor dx)
+    void IBackend.ActivationBackward(ActivationKind kind, Tensor x, Tensor y, Tensor dy, Tensor dx)
     {
         if (kind == ActivationKind.Relu) ActivationOps.ReluBackward(y.Data, dy.Data, dx.Data, y.Size);   // vectorized, on all cores when large
-        else ActivationOps.Backward(kind, y.Span, dy.Span, dx.Span, y.Dim(-1));
+        else ActivationOps.Backward(kind, x.Span, y.Span, dy.Span, dx.Span, y.Dim(-1));
     }
 
     void IBackend.Relu(Tensor x, Tensor y, float maxValue, float negativeSlope, float threshold) =>

@@ -8,20 +8,10 @@ internal sealed partial class ReferenceBackend
     {
         int size = x.Size;
         if (kind == ActivationKind.Softmax) { SoftmaxRows(x.Data, y.Data, size / x.Dim(-1), 1, x.Dim(-1)); return; }
-        for (int i = 0; i < size; i++)
-        {
-            double v = x.Data[i];
-            y.Data[i] = (float)(kind switch
-            {
-                ActivationKind.Relu => Math.Max(v, 0),
-                ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-v)),
-                ActivationKind.Tanh => Math.Tanh(v),
-                _ => v,
-            });
-        }
+        for (int i = 0; i < size; i++) y.Data[i] = (float)ActivationValue(kind, x.Data[i]);
     }
 
-    public void ActivationBackward(ActivationKind kind, Tensor y, Tensor dy, Tensor dx)
+    public void ActivationBackward(ActivationKind kind, Tensor x, Tensor y, Tensor dy, Tensor dx)
     {
         int size = y.Size;
         if (kind == ActivationKind.Softmax) { SoftmaxBackwardRows(y.Data, dy.Data, dx.Data, size / y.Dim(-1), 1, y.Dim(-1)); return; }
@@ -30,10 +20,11 @@ internal sealed partial class ReferenceBackend
             double v = y.Data[i], d = dy.Data[i];
             dx.Data[i] = (float)(kind switch
             {
+                ActivationKind.Linear => d,
                 ActivationKind.Relu => v > 0 ? d : 0,
                 ActivationKind.Sigmoid => d * v * (1 - v),
                 ActivationKind.Tanh => d * (1 - v * v),
-                _ => d,
+                _ => d * ActivationDerivative(kind, x.Data[i]),
             });
         }
     }

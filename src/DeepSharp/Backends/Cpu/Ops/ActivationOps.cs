@@ -3,27 +3,13 @@ using System.Numerics.Tensors;
 namespace DeepSharp.Backends.Cpu;
 
 /// <summary>
-/// Elementwise activations and softmax (over the last axis). Each backward takes the forward's
-/// output y (not its input), which is all these derivatives need:
-/// relu' = [y > 0], sigmoid' = y(1-y), tanh' = 1-y², softmax: dx = y ⊙ (dy - Σ dy⊙y).
+/// Elementwise activations and softmax (over the last axis). Each backward gets the forward's input x and output y and
+/// reads what its derivative needs: relu' = [y &gt; 0], sigmoid' = y(1-y), tanh' = 1-y², softmax: dx = y ⊙ (dy - Σ dy⊙y);
+/// the others (relu6, leaky_relu, elu, selu, gelu, silu, softplus, hard_sigmoid) from x, in
+/// <see cref="ActivationFunctions"/>.
 /// </summary>
 internal static class ActivationOps
 {
-    /// <summary>Parses a Keras activation name ("relu", "softmax", ... or null/"linear").</summary>
-    public static ActivationKind Parse(string? name, string layerName) => name?.ToLowerInvariant() switch
-    {
-        null or "" or "linear" or "none" => ActivationKind.Linear,
-        "relu" => ActivationKind.Relu,
-        "sigmoid" => ActivationKind.Sigmoid,
-        "tanh" => ActivationKind.Tanh,
-        "softmax" => ActivationKind.Softmax,
-        _ => throw new ArgumentException(
-            $"Layer '{layerName}': unknown activation '{name}'. Expected one of: relu, sigmoid, tanh, softmax, linear."),
-    };
-
-    /// <summary>Keras' name for an activation.</summary>
-    public static string Name(ActivationKind kind) => kind.ToString().ToLowerInvariant();
-
     /// <summary>y = act(x); x and y may be the same span. Softmax runs over rows of <paramref name="lastDim"/>.</summary>
     public static void Forward(ActivationKind kind, ReadOnlySpan<float> x, Span<float> y, int lastDim)
     {
@@ -37,11 +23,16 @@ internal static class ActivationOps
                 for (int r = 0; r < x.Length; r += lastDim)
                     Softmax(x.Slice(r, lastDim), y.Slice(r, lastDim));
                 break;
+            case ActivationKind.Relu6:
+                TensorPrimitives.Max(x, 0f, y);
+                TensorPrimitives.Min(y, 6f, y);
+                break;
+            default: ActivationFunctions.Forward(kind, x, y); break;
         }
     }
 
-    /// <summary>dx = dy · act'(x), written from the forward output y. dy and dx may be the same span.</summary>
-    public static void Backward(ActivationKind kind, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int lastDim)
+    /// <summary>dx = dy · act'(x), from the forward's input x and output y. dy and dx may be the same span.</summary>
+    public static void Backward(ActivationKind kind, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int lastDim)
     {
         switch (kind)
         {
@@ -65,6 +56,7 @@ internal static class ActivationOps
                     for (int j = 0; j < lastDim; j++) dx[r + j] = yr[j] * (dy[r + j] - dot);
                 }
                 break;
+            default: ActivationFunctions.Backward(kind, x, dy, dx); break;
         }
     }
 

@@ -78,7 +78,7 @@ internal static class AxisOps
         int n = y.Dim(axis);
         if (inner == 1)
         {
-            ActivationOps.Backward(ActivationKind.Softmax, y.Span, dy.Span, dx.Span, n);
+            ActivationOps.Backward(ActivationKind.Softmax, y.Span, y.Span, dy.Span, dx.Span, n);
             return;
         }
         for (int o = 0; o < outer; o++)
