@@ -123,7 +123,7 @@ public sealed class Conv2DTranspose : SingleInputLayer, ILayerFromConfig<Conv2DT
         c["output_padding"] = OutputPadding is { } op ? new[] { op.H, op.W } : null;
         c["data_format"] = "channels_last";
         c["dilation_rate"] = new[] { 1, 1 };
-        c["activation"] = ActivationOps.Name(Activation);
+        c["activation"] = ActivationNames.Name(Activation);
         c["use_bias"] = UseBias;
         c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
         c["bias_initializer"] = BiasInitializer.ToKerasConfig();

@@ -135,7 +135,7 @@ public sealed class SeparableConv2D : SingleInputLayer, ILayerFromConfig<Separab
         c["padding"] = Padding.ToString().ToLowerInvariant();
         c["data_format"] = "channels_last";
         c["dilation_rate"] = new[] { 1, 1 };
-        c["activation"] = ActivationOps.Name(Activation);
+        c["activation"] = ActivationNames.Name(Activation);
         c["use_bias"] = UseBias;
         c["depthwise_initializer"] = DepthwiseInitializer.ToKerasConfig();
         c["pointwise_initializer"] = PointwiseInitializer.ToKerasConfig();
