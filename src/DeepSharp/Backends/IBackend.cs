@@ -270,4 +270,12 @@ internal interface IBackend
 
     /// <summary>Keras' optimizer EMA: average = μ·average + (1-μ)·w.</summary>
     void MovingAverageUpdate(Span<float> average, ReadOnlySpan<float> w, float momentum);
+
+    // ---- Weight regularizers ----
+
+    /// <summary>Keras' L1L2 penalty l1·Σ|w| + l2·Σw², summed in double.</summary>
+    double L1L2Penalty(ReadOnlySpan<float> w, float l1, float l2);
+
+    /// <summary>Its gradient added into g: g += l1·sign(w) + twoL2·w (sign(0) = 0; the caller folds in any scale).</summary>
+    void L1L2Gradient(ReadOnlySpan<float> w, Span<float> g, float l1, float twoL2);
 }

@@ -32,11 +32,16 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     /// <param name="biasInitializer">A Keras name or an <see cref="Initializer"/>; zeros by default.</param>
     /// <param name="inputShape">The per-sample input shape, for the first layer of a Sequential.</param>
     /// <param name="name">The layer's name; generated (conv2d, conv2d_1, ...) when null.</param>
+    /// <param name="kernelRegularizer">A penalty on the kernel added to the training loss (<see cref="Regularizers.L2"/>, "l2", ...); none by default.</param>
+    /// <param name="biasRegularizer">A penalty on the bias; none by default.</param>
     public Conv2D(int filters, IntPair kernelSize, IntPair? strides = null, PaddingOption padding = default,
         ActivationOption activation = default, bool useBias = true, Initializer? kernelInitializer = null,
-        Initializer? biasInitializer = null, (int H, int W, int C)? inputShape = null, string? name = null)
+        Initializer? biasInitializer = null, (int H, int W, int C)? inputShape = null, string? name = null,
+        Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null)
         : base(name, inputShape is { } s ? [s.H, s.W, s.C] : null)
     {
+        KernelRegularizer = kernelRegularizer;
+        BiasRegularizer = biasRegularizer;
         if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), $"Conv2D '{Name}': filters must be positive, got {filters}.");
         if (kernelSize.H <= 0 || kernelSize.W <= 0) throw new ArgumentOutOfRangeException(nameof(kernelSize), $"Conv2D '{Name}': kernelSize must be positive, got {kernelSize}.");
         Filters = filters;
@@ -60,6 +65,12 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     public Initializer KernelInitializer { get; }
     public Initializer BiasInitializer { get; }
 
+    /// <summary>The kernel's penalty (Keras: kernel_regularizer), or null.</summary>
+    public Regularizers.Regularizer? KernelRegularizer { get; }
+
+    /// <summary>The bias's penalty (Keras: bias_regularizer), or null.</summary>
+    public Regularizers.Regularizer? BiasRegularizer { get; }
+
     /// <summary>The (kh, kw, in, out) kernel.</summary>
     public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Conv2D '{Name}' has no weights until it is built (called on an input).");
     public Parameter? Bias => _bias;
@@ -79,7 +90,8 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
     protected override void Build(int[] input)
     {
         _kernel = AddWeight("kernel", [KernelSize.H, KernelSize.W, input[2], Filters], KernelInitializer);
-        if (UseBias) _bias = AddWeight("bias", [Filters], BiasInitializer);
+        _kernel.Regularizer = KernelRegularizer;
+        if (UseBias) (_bias = AddWeight("bias", [Filters], BiasInitializer)).Regularizer = BiasRegularizer;
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -139,6 +151,8 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
         c["bias_initializer"] = BiasInitializer.ToKerasConfig();
         AddNullRegularizers(c);
+        c["kernel_regularizer"] = KernelRegularizer?.ToKerasConfig();
+        c["bias_regularizer"] = BiasRegularizer?.ToKerasConfig();
         return c;
     }
 
@@ -150,10 +164,12 @@ public sealed class Conv2D : SingleInputLayer, ILayerFromConfig<Conv2D>
         c.RequireValue("groups", 1);
         return new Conv2D(c.Int("filters", 0), c.Pair("kernel_size", (0, 0)), c.Pair("strides", (1, 1)),
             c.String("padding", "valid")!, c.String("activation", null), c.Bool("use_bias", true),
-            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name);
+            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name,
+            kernelRegularizer: Regularizers.Regularizer.FromKerasConfig(c.Json["kernel_regularizer"], c.Name ?? "conv2d", "kernel_regularizer"),
+            biasRegularizer: Regularizers.Regularizer.FromKerasConfig(c.Json["bias_regularizer"], c.Name ?? "conv2d", "bias_regularizer"));
     }
 
-    /// <summary>Keras writes these keys for Conv2D and Dense; DeepSharp has no regularizers or constraints.</summary>
+    /// <summary>Keras writes these keys for Conv2D and Dense (the regularizers are then set by the layer when it has them).</summary>
     internal static void AddNullRegularizers(Dictionary<string, object?> c)
     {
         foreach (var k in (string[])["kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"])

@@ -28,10 +28,15 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
     /// <param name="biasInitializer">A Keras name or an <see cref="Initializer"/>; zeros by default.</param>
     /// <param name="inputDim">The number of input features, for the first layer of a Sequential.</param>
     /// <param name="name">The layer's name; generated (dense, dense_1, ...) when null.</param>
+    /// <param name="kernelRegularizer">A penalty on the kernel added to the training loss (<see cref="Regularizers.L2"/>, "l2", ...); none by default.</param>
+    /// <param name="biasRegularizer">A penalty on the bias; none by default.</param>
     public Dense(int units, ActivationOption activation = default, bool useBias = true, Initializer? kernelInitializer = null,
-        Initializer? biasInitializer = null, int? inputDim = null, string? name = null)
+        Initializer? biasInitializer = null, int? inputDim = null, string? name = null,
+        Regularizers.Regularizer? kernelRegularizer = null, Regularizers.Regularizer? biasRegularizer = null)
         : base(name, inputDim is { } d ? [d] : null)
     {
+        KernelRegularizer = kernelRegularizer;
+        BiasRegularizer = biasRegularizer;
         if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), $"Dense '{Name}': units must be positive, got {units}.");
         Units = units;
         Activation = activation.Resolve(Name);
@@ -46,6 +51,12 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
     public bool UseBias { get; }
     public Initializer KernelInitializer { get; }
     public Initializer BiasInitializer { get; }
+
+    /// <summary>The kernel's penalty (Keras: kernel_regularizer), or null.</summary>
+    public Regularizers.Regularizer? KernelRegularizer { get; }
+
+    /// <summary>The bias's penalty (Keras: bias_regularizer), or null.</summary>
+    public Regularizers.Regularizer? BiasRegularizer { get; }
 
     /// <summary>The (in, units) kernel.</summary>
     public Parameter Kernel => _kernel ?? throw new InvalidOperationException($"Dense '{Name}' has no weights until it is built (called on an input).");
@@ -66,7 +77,8 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
     protected override void Build(int[] input)
     {
         _kernel = AddWeight("kernel", [input[^1], Units], KernelInitializer);
-        if (UseBias) _bias = AddWeight("bias", [Units], BiasInitializer);
+        _kernel.Regularizer = KernelRegularizer;
+        if (UseBias) (_bias = AddWeight("bias", [Units], BiasInitializer)).Regularizer = BiasRegularizer;
     }
 
     public override Tensor Forward(Tensor x, bool training)
@@ -112,11 +124,15 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         c["kernel_initializer"] = KernelInitializer.ToKerasConfig();
         c["bias_initializer"] = BiasInitializer.ToKerasConfig();
         Conv2D.AddNullRegularizers(c);
+        c["kernel_regularizer"] = KernelRegularizer?.ToKerasConfig();
+        c["bias_regularizer"] = BiasRegularizer?.ToKerasConfig();
         return c;
     }
 
     /// <summary>Rebuilds a Dense layer from its Keras config.</summary>
     public static Dense FromConfig(LayerConfig c) =>
         new(c.Int("units", 0), c.String("activation", null), c.Bool("use_bias", true),
-            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name);
+            c.Initializer("kernel_initializer", "glorot_uniform"), c.Initializer("bias_initializer", "zeros"), name: c.Name,
+            kernelRegularizer: Regularizers.Regularizer.FromKerasConfig(c.Json["kernel_regularizer"], c.Name ?? "dense", "kernel_regularizer"),
+            biasRegularizer: Regularizers.Regularizer.FromKerasConfig(c.Json["bias_regularizer"], c.Name ?? "dense", "bias_regularizer"));
 }

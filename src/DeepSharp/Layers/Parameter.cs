@@ -39,6 +39,9 @@ public sealed class Parameter
     /// <summary>False for statistics such as batch norm's moving mean and variance.</summary>
     public bool IsTrainableWeight { get; }
 
+    /// <summary>The penalty on its values added to the training loss (Keras: variable.regularizer); null for none.</summary>
+    internal Regularizers.Regularizer? Regularizer { get; set; }
+
     /// <summary>Whether the optimizer updates it: a trainable weight of a trainable layer.</summary>
     public bool Trainable => IsTrainableWeight && Owner.Trainable;
 }

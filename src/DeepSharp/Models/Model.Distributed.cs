@@ -73,6 +73,7 @@ public partial class Model
         }
         else foreach (var g in gradients) g.Gradient.Span.Clear();
         buckets.Finish(1f);
+        AddRegularizationGradients(1f);   // the same on every rank (same weights), so after the all-reduce
         LastFitTimings.AllReduceSeconds += buckets.LastWaitSeconds;
         Optimizer!.ApplyGradients(gradients);
         if (n > 0) foreach (var m in Metrics) m.Update(_values[^1]!, yb);

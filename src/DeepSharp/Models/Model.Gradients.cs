@@ -81,6 +81,8 @@ public partial class Model
         double loss = Loss.Compute(output, logits, y, grad.Span);
         if (lossScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, lossScale, grad.Span);
         RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null);
+        loss += RegularizationPenalty();
+        if (_gradientsInFlight is null) AddRegularizationGradients(lossScale);   // several ranks: added after the all-reduce
         return new LossAndGradients(loss, TrainableGradients());
     }
 

@@ -275,6 +275,7 @@ public partial class Model
     {
         var world = World.Current;
         foreach (var m in Metrics) m.Reset();
+        double penalty = RegularizationPenalty();   // the weights do not change while evaluating
         double lossSum = 0;
         long seen = 0;
         var batchLogs = new Dictionary<string, double>();
@@ -287,7 +288,7 @@ public partial class Model
             var output = RunForward(xb, training: false);
             CheckTargets(output, yb);
             var grad = Tensor.Ensure(ref _lossGradient, output.Shape);
-            lossSum += Loss!.Compute(output, LossLogits(), yb, grad.Span) * xb.Dim(0);
+            lossSum += (Loss!.Compute(output, LossLogits(), yb, grad.Span) + penalty) * xb.Dim(0);
             seen += xb.Dim(0);
             foreach (var m in Metrics) m.Update(output, yb);
             if (callbacks is { Count: > 0 } && world.Size == 1)

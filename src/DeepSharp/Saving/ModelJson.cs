@@ -22,7 +22,8 @@ namespace DeepSharp.Saving;
 /// (<c>[{"args": [{"class_name": "__keras_tensor__", "config": {"shape": ..., "dtype": "float32", "keras_history": ["conv2d", 0, 0]}}], "kwargs": {}}]</c>;
 /// an Add's args hold one list of such tensors), plus <c>"input_layers"</c> and <c>"output_layers"</c>.
 /// Simplifications: one input and one output per model, each layer called once (no shared layers), as DeepSharp's graphs are.
-/// Keras-only keys DeepSharp does not use (regularizers, constraints) are written with Keras' defaults and ignored on load,
+/// Keras-only keys DeepSharp does not use (activity regularizers, constraints) are written with Keras' defaults and ignored on load
+/// (Dense and Conv2D read their kernel and bias regularizers),
 /// except that non-default values it cannot honour (channels_first, dilation, groups) are errors.
 /// Reading also accepts Keras 2 style inbound_nodes (<c>[[["conv2d", 0, 0, {}]]]</c>) and <c>batch_input_shape</c>.
 /// </remarks>

@@ -291,6 +291,7 @@ public partial class ParityTests
     [InlineData("adagrad")]
     [InlineData("nadam")]
     [InlineData("clip-scale-average")]
+    [InlineData("l1l2-regularizer")]
     public void OptimizerUpdates(string which)
     {
         const int n = 1037;   // not a multiple of any vector: the scalar tail runs too
@@ -320,6 +321,11 @@ public partial class ParityTests
                         b.SgdUpdate(w.Span, g.Span, null, 0.1f, 0, false);
                         b.MovingAverageUpdate(s1, w.Span, step == 1 ? 0 : 0.9f);
                         if (step == 3) s1.AsSpan().CopyTo(w.Span);
+                        break;
+                    case "l1l2-regularizer":
+                        float penalty = (float)b.L1L2Penalty(w.Span, 0.01f, 0.02f);
+                        b.L1L2Gradient(w.Span, g.Span, 0.01f, 0.04f);
+                        b.SgdUpdate(w.Span, g.Span, null, 0.1f * penalty, 0, false);
                         break;
                 }
             }

@@ -47,4 +47,26 @@ public sealed partial class CpuBackend
         TensorPrimitives.Multiply(average, momentum, average);
         TensorPrimitives.MultiplyAdd(w, 1 - momentum, average, average);
     }
+
+    double IBackend.L1L2Penalty(ReadOnlySpan<float> w, float l1, float l2)
+    {
+        // Vector sums in float over blocks of 4096, the blocks summed in double (as SumOfSquares).
+        const int block = 4096;
+        double abs = 0, squares = 0;
+        for (int i = 0; i < w.Length; i += block)
+        {
+            var part = w.Slice(i, Math.Min(block, w.Length - i));
+            if (l1 != 0) abs += TensorPrimitives.SumOfMagnitudes(part);
+            if (l2 != 0) squares += TensorPrimitives.SumOfSquares(part);
+        }
+        return l1 * abs + l2 * squares;
+    }
+
+    void IBackend.L1L2Gradient(ReadOnlySpan<float> w, Span<float> g, float l1, float twoL2)
+    {
+        if (twoL2 != 0) TensorPrimitives.MultiplyAdd(w, twoL2, g, g);
+        if (l1 != 0)
+            for (int i = 0; i < w.Length; i++)
+                if (w[i] != 0) g[i] += w[i] > 0 ? l1 : -l1;
+    }
 }

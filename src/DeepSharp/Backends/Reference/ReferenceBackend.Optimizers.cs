@@ -44,4 +44,16 @@ internal sealed partial class ReferenceBackend
     {
         for (int i = 0; i < average.Length; i++) average[i] = momentum * average[i] + (1 - momentum) * w[i];
     }
+
+    public double L1L2Penalty(ReadOnlySpan<float> w, float l1, float l2)
+    {
+        double abs = 0, squares = 0;
+        foreach (float v in w) { abs += Math.Abs((double)v); squares += (double)v * v; }
+        return l1 * abs + l2 * squares;
+    }
+
+    public void L1L2Gradient(ReadOnlySpan<float> w, Span<float> g, float l1, float twoL2)
+    {
+        for (int i = 0; i < w.Length; i++) g[i] += l1 * MathF.Sign(w[i]) + twoL2 * w[i];
+    }
 }
