@@ -35,6 +35,11 @@ internal sealed partial class OnnxExporter
         [typeof(CenterCrop)] = ExportCenterCrop,
         [typeof(RandomCrop)] = ExportRandomCrop,
         [typeof(RandomFlip)] = ExportAugmentation,   // inference: the identity
+        [typeof(RandomRotation)] = ExportAugmentation,
+        [typeof(RandomZoom)] = ExportAugmentation,
+        [typeof(RandomTranslation)] = ExportAugmentation,
+        [typeof(RandomContrast)] = ExportAugmentation,
+        [typeof(RandomBrightness)] = ExportAugmentation,
     };
 
     /// <summary>Applies a fused activation (none for linear); the last node is named <paramref name="layer"/> when <paramref name="named"/>.</summary>

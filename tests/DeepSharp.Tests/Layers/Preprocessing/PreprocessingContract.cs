@@ -14,7 +14,8 @@ internal static class PreprocessingContract
     public static T ConfigRoundTrip<T>(T layer) where T : Layer
     {
         var json = (JsonObject)JsonSerializer.SerializeToNode(layer.GetConfig())!;
-        var copy = Assert.IsType<T>(LayerRegistry.Create(layer.ClassName, json));
+        var copy = (T)LayerRegistry.Create(layer.ClassName, json);
+        Assert.Equal(layer.GetType(), copy.GetType());
         Assert.Equal(json.ToJsonString(), JsonSerializer.SerializeToNode(copy.GetConfig())!.ToJsonString());
         Assert.Equal(layer.Name, copy.Name);
         Assert.Equal("channels_last", json["data_format"]!.GetValue<string>());
@@ -34,7 +35,8 @@ internal static class PreprocessingContract
         var outputs = new Conv2D(2, 3, name: "conv").Call(x);
         var model = new Model(inputs, outputs);
         string summary = model.SummaryText();
-        Assert.Contains(layer.ClassName, summary);
+        string cell = $"{layer.Name} ({layer.ClassName})";
+        Assert.Contains(cell[..Math.Min(cell.Length, 20)], summary);   // Summary truncates long cells, as Keras
         Assert.Contains($"(None, {string.Join(", ", expectedOutput)})", summary);
 
         string path = dir.File("m.keras");
