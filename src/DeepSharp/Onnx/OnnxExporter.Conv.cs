@@ -46,7 +46,7 @@ internal sealed partial class OnnxExporter
     private static Value ExportGlobalPooling(OnnxExporter e, Layer layer, Value[] inputs, int[] outputShape)
     {
         var x = RequireImage(inputs[0], layer);
-        bool keep = layer is GlobalAveragePooling2D { Keepdims: true };
+        bool keep = layer is GlobalAveragePooling2D { Keepdims: true } or GlobalMaxPooling2D { Keepdims: true };
         string op = layer is GlobalMaxPooling2D ? "GlobalMaxPool" : "GlobalAveragePool";
         string pooled = e.Node(op, keep ? layer.Name : layer.Name + "_pool", [x.Name]);
         return keep ? new(pooled, outputShape) : new(e.Node("Flatten", layer.Name, [pooled], Int("axis", 1)), outputShape);

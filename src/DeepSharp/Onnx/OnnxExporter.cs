@@ -28,6 +28,7 @@ internal sealed partial class OnnxExporter
 
     private readonly GraphProto _graph = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private int _opset = MaxOpset;   // LayerNormalization needs 17
     // The operators used read the same in opsets 13 to 17 (Softmax's axis semantics from 13, Pad's pads as an input
     // from 11, Clip's bounds as inputs from 11), so the opset only changes the declared version and IR version.
 
@@ -39,7 +40,7 @@ internal sealed partial class OnnxExporter
         if (model.InputShape is not { } inputShape)
             throw new InvalidOperationException($"Model '{model.Name}' is not built yet, so its input shape is unknown. Give its first layer an inputShape, or call Predict once, before SaveOnnx.");
         model.RequireSingleOutput("be exported to ONNX");
-        var e = new OnnxExporter();
+        var e = new OnnxExporter { _opset = opset };
         e._graph.Name = model.Name;
         string inputName = e.UniqueName(model.InputName);
         bool image = inputShape.Length == 3;
