@@ -12,8 +12,6 @@ public partial class Model
 {
     private GradientBuckets? _gradientBuckets;
 
-    /// <summary>Set during a distributed step's backward pass: told when each layer's weight gradients are final, it starts their all-reduce.</summary>
-    private GradientBuckets? _gradientsInFlight;
     private double[] _logSums = [];
 
     /// <summary>
@@ -65,18 +63,13 @@ public partial class Model
         var gradients = TrainableGradients();
         var buckets = _gradientBuckets!;
         buckets.Begin(world, gradients);
-        if (n > 0)
-        {
-            _gradientsInFlight = buckets;
-            try { loss = ComputeGradients(xb, yb, (float)n / globalCount).Loss; }
-            finally { _gradientsInFlight = null; }
-        }
+        if (n > 0) loss = ComputeGradients(xb, yb, (float)n / globalCount, inFlight: buckets).Loss;
         else foreach (var g in gradients) g.Gradient.Span.Clear();
         buckets.Finish(1f);
         AddRegularizationGradients(1f);   // the same on every rank (same weights), so after the all-reduce
         LastFitTimings.AllReduceSeconds += buckets.LastWaitSeconds;
         Optimizer!.ApplyGradients(gradients);
-        if (n > 0) foreach (var m in Metrics) m.Update(_values[^1]!, yb);
+        if (n > 0) foreach (var m in Metrics) m.Update(_graph.ValueAt(_graph.Count - 1)!, yb);
         return loss;
     }
 

@@ -30,12 +30,12 @@ public partial class Model
         x = AsBatch(x);
         CheckInput(x);
         RequireSingleOutput("take gradients (build a model with the one output the objective reads)");
-        int[] objRoute = objective.ReadsLogits ? OutputLeafRoute() : objective.Layer is null || ReferenceEquals(objective.Layer, this) ? [_nodes.Length - 1] : Route(objective.Layer);
+        int[] objRoute = objective.ReadsLogits ? _graph.OutputLeafRoute() : objective.Layer is null || ReferenceEquals(objective.Layer, this) ? [_graph.Count - 1] : Route(objective.Layer);
         int[] wrtRoute = withRespectTo is null ? [] : Route(withRespectTo);
         RunForward(x, training, objRoute[0]);   // the layers after the objective's are not needed
-        var (owner, node) = Locate(objRoute);
-        var layer = owner._nodes[node].Layer!;
-        var target = owner._values[node]!;
+        var (owner, node) = _graph.Locate(objRoute);
+        var layer = owner.Nodes[node].Layer!;
+        var target = owner.ValueAt(node)!;
         bool logits = false;
         if (objective.ReadsLogits && layer.OutputActivation is ActivationKind.Softmax or ActivationKind.Sigmoid && layer.Logits is { } z)
         {
@@ -45,10 +45,10 @@ public partial class Model
         var seed = Tensor.Ensure(ref _objectiveSeed, target.Shape);
         var values = new double[x.Dim(0)];
         objective.Evaluate(target, seed, values, layer.Name, layer.OutputActivation);
-        var gradient = BackpropRoute(this, objRoute, wrtRoute, seed, logits)
+        var gradient = _graph.BackpropRoute(objRoute, wrtRoute, seed, logits)
             ?? throw new ArgumentException($"The objective (output of layer '{layer.Name}') does not depend on the output of layer '{withRespectTo!.Name}': " +
                 "take the gradient with respect to a layer that comes before it, or the input.");
-        Tensor value = withRespectTo is null ? x : Locate(wrtRoute).Model._values[Locate(wrtRoute).Node]!;
+        Tensor value = withRespectTo is null ? x : _graph.Locate(wrtRoute) is var (g, n) ? g.ValueAt(n)! : x;
         return new GradientResult(gradient.Clone(), value.Clone(), values);
     }
 
@@ -70,7 +70,9 @@ public partial class Model
     /// ComputeGradients of <paramref name="lossScale"/> × the loss (the seed gradient is scaled; the returned loss is
     /// not): Fit in a world of several ranks weights each rank's share of a batch by its size.
     /// </summary>
-    internal LossAndGradients ComputeGradients(Tensor x, Tensor y, float lossScale, bool training = true)
+    /// <paramref name="inFlight"/> (a step in a world of several ranks) starts each layer's all-reduce as soon as its
+    /// gradients are final.
+    internal LossAndGradients ComputeGradients(Tensor x, Tensor y, float lossScale, bool training = true, Worlds.GradientBuckets? inFlight = null)
     {
         if (Loss is null)
             throw new InvalidOperationException($"Model '{Name}' has no loss: call model.Compile(optimizer: \"rmsprop\", loss: \"categorical_crossentropy\") before ComputeGradients.");
@@ -80,9 +82,9 @@ public partial class Model
         var logits = LossLogits();
         double loss = Loss.Compute(output, logits, y, grad.Span);
         if (lossScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, lossScale, grad.Span);
-        RunBackward(grad, _nodes.Length - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null);
+        _graph.Backward(grad, _graph.Count - 1, needInputGradient: false, forceNode: -1, seedIsLogitGradient: logits is not null, inFlight: inFlight);
         loss += RegularizationPenalty();
-        if (_gradientsInFlight is null) AddRegularizationGradients(lossScale);   // several ranks: added after the all-reduce
+        if (inFlight is null) AddRegularizationGradients(lossScale);   // several ranks: added after the all-reduce
         return new LossAndGradients(loss, TrainableGradients());
     }
 
@@ -107,88 +109,23 @@ public partial class Model
     /// <summary>A layer's output (layers of nested models too) from the last forward pass.</summary>
     internal Tensor LayerValue(Layer layer)
     {
-        var (m, n) = Locate(Route(layer));
-        return m._values[n] ?? throw new InvalidOperationException($"Model '{Name}' has not run yet: call Predict first.");
+        var (g, n) = _graph.Locate(Route(layer));
+        return g.ValueAt(n) ?? throw new InvalidOperationException($"Model '{Name}' has not run yet: call Predict first.");
     }
 
     /// <summary>Every layer in the order it runs, the layers of nested models in place of the nested model.</summary>
     internal IEnumerable<Layer> LayersDeep() =>
-        _nodes.Skip(1).SelectMany(n => n.Layer is Model m ? m.LayersDeep() : [n.Layer!]);
+        Nodes.Skip(1).SelectMany(n => n.Layer is Model m ? m.LayersDeep() : [n.Layer!]);
 
     /// <summary>The layer called <paramref name="name"/>, searched in nested models too; unknown names list every layer.</summary>
     internal Layer FindLayerDeep(string name) =>
-        LayersDeep().Concat(_nodes.Skip(1).Select(n => n.Layer!).OfType<Model>()).FirstOrDefault(l => l.Name == name)
+        LayersDeep().Concat(Nodes.Skip(1).Select(n => n.Layer!).OfType<Model>()).FirstOrDefault(l => l.Name == name)
         ?? throw new ArgumentException($"Model '{Name}' has no layer named '{name}'. Its layers are: {string.Join(", ", LayerNamesDeep())}.");
 
     /// <summary>Node indices from this model down to <paramref name="layer"/> (one per level of nesting).</summary>
-    private int[] Route(Layer layer)
-    {
-        var route = FindRoute(layer);
-        if (route is not null) return route.ToArray();
-        throw new ArgumentException($"Model '{Name}' has no layer '{layer.Name}'. Its layers are: {string.Join(", ", LayerNamesDeep())}.");
-    }
+    private int[] Route(Layer layer) => _graph.FindRoute(layer)?.ToArray()
+        ?? throw new ArgumentException($"Model '{Name}' has no layer '{layer.Name}'. Its layers are: {string.Join(", ", LayerNamesDeep())}.");
 
-    private List<int>? FindRoute(Layer layer)
-    {
-        for (int i = 1; i < _nodes.Length; i++)
-            if (ReferenceEquals(_nodes[i].Layer, layer)) return [i];
-        for (int i = 1; i < _nodes.Length; i++)
-            if (_nodes[i].Layer is Model inner && inner.FindRoute(layer) is { } sub) { sub.Insert(0, i); return sub; }
-        return null;
-    }
-
-    private IEnumerable<string> LayerNamesDeep() => _nodes.Skip(1).SelectMany(n =>
+    private IEnumerable<string> LayerNamesDeep() => Nodes.Skip(1).SelectMany(n =>
         n.Layer is Model m ? m.LayerNamesDeep().Select(s => $"{m.Name}/{s}").Prepend(m.Name) : [n.Layer!.Name]);
-
-    /// <summary>The route to the last non-model layer at the output (through nested models that end the graph).</summary>
-    private int[] OutputLeafRoute()
-    {
-        var route = new List<int>();
-        var m = this;
-        while (true)
-        {
-            route.Add(m._nodes.Length - 1);
-            if (m._nodes[^1].Layer is Model inner) m = inner;
-            else return route.ToArray();
-        }
-    }
-
-    private (Model Model, int Node) Locate(int[] route)
-    {
-        var m = this;
-        for (int k = 0; k < route.Length - 1; k++) m = (Model)m._nodes[route[k]].Layer!;
-        return (m, route[^1]);
-    }
-
-    /// <summary>
-    /// Back-propagates <paramref name="seed"/> (at the end of route <paramref name="obj"/>) to the end of route
-    /// <paramref name="wrt"/> (empty: the model's input) within model <paramref name="m"/>; null when there is no path.
-    /// </summary>
-    private static Tensor? BackpropRoute(Model m, ReadOnlySpan<int> obj, ReadOnlySpan<int> wrt, Tensor seed, bool logits)
-    {
-        int o = obj[0];
-        if (obj.Length > 1)
-        {
-            var inner = (Model)m._nodes[o].Layer!;
-            if (wrt.Length > 1 && wrt[0] == o) return BackpropRoute(inner, obj[1..], wrt[1..], seed, logits);
-            if (wrt.Length == 1 && wrt[0] == o) return null;   // the nested model's output comes after the objective
-            var g = BackpropRoute(inner, obj[1..], [], seed, logits);
-            if (g is null) return null;
-            o = m._nodes[o].Inputs[0];   // continue from the node feeding the nested model
-            seed = g;
-            logits = false;
-            if (wrt.Length == 0 && o == 0) return g;
-        }
-        if (wrt.Length == 0)
-        {
-            m.RunBackward(seed, o, needInputGradient: true, forceNode: -1, seedIsLogitGradient: logits, weightGradients: false);
-            return m._grads[0];
-        }
-        int w = wrt[0];
-        m.RunBackward(seed, o, needInputGradient: false, forceNode: w, seedIsLogitGradient: logits, weightGradients: false);
-        var gw = m._grads[w];
-        if (wrt.Length == 1 || gw is null) return gw;
-        var nested = (Model)m._nodes[w].Layer!;
-        return BackpropRoute(nested, [nested._nodes.Length - 1], wrt[1..], gw, false);
-    }
 }

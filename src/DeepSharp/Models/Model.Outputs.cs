@@ -8,7 +8,6 @@ public partial class Model
 {
     private Layers.Input? _input;
     private SymbolicTensor[] _outputSymbols = [];
-    private int[] _outputNodes = [];
 
     /// <summary>
     /// The model's own input (Keras: model.input): pass it with layers' <see cref="Layer.Output"/>s to build a model
@@ -44,15 +43,15 @@ public partial class Model
         x = AsBatch(x);
         CheckInput(x);
         var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
-        var results = _outputNodes.Select(o => new Tensor([x.Dim(0), .. _nodes[o].Shape])).ToArray();
+        var results = _graph.OutputNodes.Select(o => new Tensor([x.Dim(0), .. Nodes[o].Shape])).ToArray();
         int row = 0;
         for (int s = 0; s < batches.StepsPerEpoch; s++)
         {
             var xb = batches.Next().X;
             RunForward(xb, training: false);
-            for (int k = 0; k < _outputNodes.Length; k++)
+            for (int k = 0; k < _graph.OutputNodes.Count; k++)
             {
-                var v = _values[_outputNodes[k]]!;
+                var v = _graph.ValueAt(_graph.OutputNodes[k])!;
                 v.Span.CopyTo(results[k].Data.AsSpan(row * (v.Size / v.Dim(0))));
             }
             row += xb.Dim(0);
@@ -63,9 +62,9 @@ public partial class Model
     /// <summary>Throws for models with several outputs where only one is supported (training, nesting, saving).</summary>
     internal void RequireSingleOutput(string what)
     {
-        if (_outputNodes.Length > 1)
+        if (_graph.OutputNodes.Count > 1)
             throw new InvalidOperationException(
-                $"Model '{Name}' has {_outputNodes.Length} outputs ({string.Join(", ", _outputNodes.Select(o => _nodes[o].Layer!.Name))}) and cannot {what}: " +
+                $"Model '{Name}' has {_graph.OutputNodes.Count} outputs ({string.Join(", ", _graph.OutputNodes.Select(o => Nodes[o].Layer!.Name))}) and cannot {what}: " +
                 "only single-output models can. Use PredictOutputs for its outputs, or build a model with one output.");
     }
 }

@@ -51,7 +51,7 @@ public partial class Model
         Optimizer = optimizer;
         Loss = loss;
         Metrics = resolved;
-        _lossMatchesOutputActivation = _nodes.Length >= 2 && loss.FusedActivation is { } act && _nodes[^1].Layer!.OutputActivation == act;
+        _lossMatchesOutputActivation = Nodes.Count >= 2 && loss.FusedActivation is { } act && Nodes[^1].Layer!.OutputActivation == act;
     }
 
     /// <summary>Whether the compiled loss's activation (softmax, sigmoid) is the last layer's own output activation.</summary>
@@ -65,7 +65,7 @@ public partial class Model
     internal bool LossReadsLogits => _lossMatchesOutputActivation && Backends.Backend.Current.Fuses(Backends.FusionPattern.ActivationWithCrossentropy);
 
     /// <summary>The last layer's logits when <see cref="LossReadsLogits"/>, else null.</summary>
-    private Tensor? LossLogits() => LossReadsLogits ? _nodes[^1].Layer!.Logits : null;
+    private Tensor? LossLogits() => LossReadsLogits ? Nodes[^1].Layer!.Logits : null;
 
     // ---- Fit ----
 
@@ -222,7 +222,7 @@ public partial class Model
         RequireCompiled("TrainStep");
         var (loss, gradients) = ComputeGradients(xb, yb);
         Optimizer!.ApplyGradients(gradients);
-        foreach (var m in Metrics) m.Update(_values[^1]!, yb);
+        foreach (var m in Metrics) m.Update(_graph.ValueAt(_graph.Count - 1)!, yb);
         return loss;
     }
 
@@ -363,13 +363,13 @@ public partial class Model
         if (x.Rank == 0 || y.Rank == 0 || x.Dim(0) != y.Dim(0))
             throw new ArgumentException($"{what}: inputs have {(x.Rank > 0 ? x.Dim(0) : 0)} samples (shape {Tensor.FormatShape(x.Shape)}) but targets have {(y.Rank > 0 ? y.Dim(0) : 0)} (shape {Tensor.FormatShape(y.Shape)}). Pass one target row per input sample.");
         CheckInput(x);
-        Loss?.CheckTargets([x.Dim(0), .. _nodes[^1].Shape], y.Shape, _nodes[^1].Layer!.Name);
+        Loss?.CheckTargets([x.Dim(0), .. Nodes[^1].Shape], y.Shape, Nodes[^1].Layer!.Name);
     }
 
     private void CheckTargets(Tensor output, Tensor yb)
     {
         if (yb.Dim(0) != output.Dim(0))
             throw new ArgumentException($"A batch has {output.Dim(0)} inputs but {yb.Dim(0)} targets. The generator must yield one target per input.");
-        Loss!.CheckTargets(output.Shape, yb.Shape, _nodes[^1].Layer!.Name);
+        Loss!.CheckTargets(output.Shape, yb.Shape, Nodes[^1].Layer!.Name);
     }
 }

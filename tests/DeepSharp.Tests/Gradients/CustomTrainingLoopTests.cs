@@ -107,7 +107,7 @@ public class TrainStepAllocationTests
         long forward = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
         var seed = new Tensor(4, 3);
         before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) model.RunBackward(seed, model.Nodes.Count - 1, false, -1, seedIsLogitGradient: true);
+        for (int i = 0; i < 10; i++) model.Graph.Backward(seed, model.Nodes.Count - 1, false, -1, seedIsLogitGradient: true);
         long backward = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
         var (_, gradients) = model.ComputeGradients(x, y);
         before = GC.GetAllocatedBytesForCurrentThread();

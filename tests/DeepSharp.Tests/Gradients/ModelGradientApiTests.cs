@@ -92,8 +92,8 @@ public class ModelGradientApiTests
 
         var mean = model.Gradient(x, Objective.ChannelMean(conv2, 3));
         Assert.Equal(x.ShapeArray, mean.Gradient.ShapeArray);
-        Assert.Equal(ChannelMeanSum(model, x, () => model.ValueAt(3)!, 3), mean.Objective.Sum(), 5);
-        Check("sequential: d mean(conv channel 3)/d input", x, () => ChannelMeanSum(model, x, () => model.ValueAt(3)!, 3), Copy(mean.Gradient), H, Rtol, Atol);
+        Assert.Equal(ChannelMeanSum(model, x, () => model.Graph.ValueAt(3)!, 3), mean.Objective.Sum(), 5);
+        Check("sequential: d mean(conv channel 3)/d input", x, () => ChannelMeanSum(model, x, () => model.Graph.ValueAt(3)!, 3), Copy(mean.Gradient), H, Rtol, Atol);
 
         var score = model.Gradient(x, Objective.ClassScore(2));
         Assert.Equal(LogitSum(model, x, dense, 2), score.Objective.Sum(), 5);
@@ -123,7 +123,7 @@ public class ModelGradientApiTests
         int addNode = model.NodeOf(add);
 
         var mean = model.Gradient(x, Objective.ChannelMean(add, 1));
-        Check("residual: d mean(add channel 1)/d input", x, () => ChannelMeanSum(model, x, () => model.ValueAt(addNode)!, 1), Copy(mean.Gradient), H, Rtol, Atol);
+        Check("residual: d mean(add channel 1)/d input", x, () => ChannelMeanSum(model, x, () => model.Graph.ValueAt(addNode)!, 1), Copy(mean.Gradient), H, Rtol, Atol);
 
         var score = model.Gradient(x, Objective.ClassScore(0));
         Check("residual: d logit 0/d input", x, () => LogitSum(model, x, output, 0), Copy(score.Gradient), H, Rtol, Atol);
@@ -138,7 +138,7 @@ public class ModelGradientApiTests
         int innerNode = convBase.NodeOf(convBase.GetLayer("base_conv1"));
 
         var mean = model.Gradient(x, Objective.ChannelMean(convBase.GetLayer("base_conv1"), 2));
-        Check("nested: d mean(inner conv channel 2)/d input", x, () => ChannelMeanSum(model, x, () => convBase.ValueAt(innerNode)!, 2), Copy(mean.Gradient), H, Rtol, Atol);
+        Check("nested: d mean(inner conv channel 2)/d input", x, () => ChannelMeanSum(model, x, () => convBase.Graph.ValueAt(innerNode)!, 2), Copy(mean.Gradient), H, Rtol, Atol);
 
         var score = model.Gradient(x, Objective.ClassScore(1));
         Check("nested: d logit 1/d input", x, () => LogitSum(model, x, dense, 1), Copy(score.Gradient), H, Rtol, Atol);

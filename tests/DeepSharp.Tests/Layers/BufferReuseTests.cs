@@ -33,7 +33,7 @@ public class BufferReuseTests
         var (used, fresh) = (Build(), Build());
         var big = Random(1, [5, 6, 6, 2]);
         used.RunForward(big, training: true);
-        used.RunBackward(Random(2, [5, 4]), used.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        used.Graph.Backward(Random(2, [5, 4]), used.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
 
         var small = Random(3, [3, 6, 6, 2]);
         var dy = Random(4, [3, 4]);
@@ -43,8 +43,8 @@ public class BufferReuseTests
             var y = model.RunForward(small, training: true);
             Assert.Equal(new[] { 3, 4 }, y.ShapeArray);
             results.Add(Copy(y));
-            model.RunBackward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
-            results.Add(Copy(model.GradientAt(0)!));
+            model.Graph.Backward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+            results.Add(Copy(model.Graph.GradientAt(0)!));
             foreach (var p in model.Parameters.Where(p => p.Trainable)) results.Add(Copy(p.Grad));
         }
         int half = results.Count / 2;

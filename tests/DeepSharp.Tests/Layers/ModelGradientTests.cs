@@ -56,8 +56,8 @@ public class ModelGradientTests
 
         var seed = new Tensor(3, 5);   // dLoss/dLogits, as TrainStep computes it
         loss.Compute(model.RunForward(x, training), output.Logits, targets, seed.Span);
-        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: true);
-        var dx = Copy(model.GradientAt(0)!);
+        model.Graph.Backward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: true);
+        var dx = Copy(model.Graph.GradientAt(0)!);
         var dKernel = Copy(first.Kernel.Grad);
 
         Check($"model (training: {training}): d(input)", x, L, dx);
@@ -102,8 +102,8 @@ public class ModelGradientTests
         double L() => loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, scratch);
         var seed = new Tensor(3, 4);
         loss.Compute(model.RunForward(x, training: true), fused ? last.Logits : null, targets, seed.Span);
-        model.RunBackward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: fused);
-        var dx = Copy(model.GradientAt(0)!);
+        model.Graph.Backward(seed, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1, seedIsLogitGradient: fused);
+        var dx = Copy(model.Graph.GradientAt(0)!);
         var dKernel = Copy(((Dense)model.Layers[0]).Kernel.Grad);
 
         Check($"{lossName} after {activation} (fused: {fused}): d(input)", x, L, dx);
@@ -122,8 +122,8 @@ public class ModelGradientTests
         var x = Random(1, [2, 4]);
         var dy = Random(2, [2, 4]);
         model.RunForward(x, training: true);
-        model.RunBackward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
-        var dx = Copy(model.GradientAt(0)!);
+        model.Graph.Backward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        var dx = Copy(model.Graph.GradientAt(0)!);
         CheckOp("residual model: d(input)", x, () => model.RunForward(x, training: true), dy, dx);
     }
 }
