@@ -192,8 +192,8 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
 
     private void Start()
     {
-        int sampleSize = Tensor.Product(_sampleShape);
-        int targetSize = _targetShape is null ? 0 : Tensor.Product(_targetShape);
+        int sampleSize = VisionShapes.Product(_sampleShape);
+        int targetSize = _targetShape is null ? 0 : VisionShapes.Product(_targetShape);
         _free = new BlockingCollection<Slot>();
         _ready = new BlockingCollection<Slot>();
         for (int i = 0; i < Math.Max(1, PrefetchBatches) + 1; i++)
@@ -259,7 +259,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
         int[] order = _order;
         int h = _sampleShape[0], w = _sampleShape[1], c = _sampleShape[2];
         int sampleSize = h * w * c;
-        int targetSize = _targetShape is null ? 0 : Tensor.Product(_targetShape);
+        int targetSize = _targetShape is null ? 0 : VisionShapes.Product(_targetShape);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Workers) };
         Parallel.For(0, count, options, j =>
         {

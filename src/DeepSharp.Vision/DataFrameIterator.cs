@@ -44,7 +44,7 @@ public sealed class DataFrameIterator : BatchIterator
         _paths = rows.Paths;
         _classes = rows.Labels;
         _raw = rows.Raw;
-        _rawSize = rows.RawShape is null ? 0 : Tensor.Product(rows.RawShape);
+        _rawSize = rows.RawShape is null ? 0 : VisionShapes.Product(rows.RawShape);
         Filenames = rows.Names;
         ClassIndices = rows.ClassNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
         ClassMode = classMode;
@@ -136,7 +136,7 @@ public sealed class DataFrameIterator : BatchIterator
         if (classMode == ClassMode.Raw)
         {
             rawShape = raw!.Shape[1..].ToArray();
-            int size = Tensor.Product(rawShape);
+            int size = VisionShapes.Product(rawShape);
             rawRows = new float[keep.Count * size];
             for (int j = 0; j < keep.Count; j++) raw.Span.Slice(keep[j] * size, size).CopyTo(rawRows.AsSpan(j * size, size));
         }

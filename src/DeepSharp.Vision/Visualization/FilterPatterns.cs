@@ -28,7 +28,7 @@ public static class FilterPatterns
     public static FilterPattern Generate(Model model, string layer, int filter, int steps = 40, double stepSize = 1, int seed = 0, double? inputScale = null)
     {
         float scale = (float)(inputScale ?? InputConvention.PixelScale(model));
-        var target = model.FindLayerDeep(layer);
+        var target = model.GetLayer(layer, nested: true);
         if (target.Output.Shape.Length != 3)
             throw new ArgumentException($"Layer '{target.Name}' outputs (None, {string.Join(", ", target.Output.Shape)}): filter patterns need a layer with (height, width, filters) outputs, e.g. a Conv2D.");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be 0 or more, got {steps}.");
@@ -75,7 +75,7 @@ public static class FilterPatterns
     /// </summary>
     public static IReadOnlyList<FilterPattern> SaveGrid(Model model, string layer, string path, int count = 64, int steps = 40, int seed = 0, double? inputScale = null)
     {
-        var target = model.FindLayerDeep(layer);
+        var target = model.GetLayer(layer, nested: true);
         int filters = target.Output.Shape[^1];
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), $"count must be positive, got {count}.");
         count = Math.Min(count, filters);

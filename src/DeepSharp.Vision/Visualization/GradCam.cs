@@ -29,7 +29,7 @@ public static class GradCam
     public static GradCamResult Compute(Model model, Tensor image, int? classIndex = null, string? layer = null, IReadOnlyList<string>? classNames = null)
     {
         var x = VisionChecks.SingleImage(model, image);
-        var target = layer is null ? LastConvolution(model) : model.FindLayerDeep(layer);
+        var target = layer is null ? LastConvolution(model) : model.GetLayer(layer, nested: true);
         var shape = target.Output.Shape;
         if (shape.Length != 3)
             throw new ArgumentException($"Layer '{target.Name}' is not convolutional: its output (None, {string.Join(", ", shape)}) has no height and width, " +
@@ -69,7 +69,7 @@ public static class GradCam
     /// </summary>
     private static void WarnEmpty(Model model, Tensor x, int c, Layer target, IReadOnlyList<string>? classNames)
     {
-        var convolutions = model.LayersDeep().Where(l => l.ClassName.Contains("Conv", StringComparison.OrdinalIgnoreCase) && l.Output.Shape.Length == 3).ToList();
+        var convolutions = model.FlattenLayers().Where(l => l.ClassName.Contains("Conv", StringComparison.OrdinalIgnoreCase) && l.Output.Shape.Length == 3).ToList();
         int at = convolutions.IndexOf(target);
         string? earlier = null;
         for (int i = (at < 0 ? convolutions.Count : at) - 1; i >= 0 && earlier is null; i--)
@@ -151,8 +151,17 @@ public static class GradCam
 
     /// <summary>The last layer with a convolution in its class name and a (height, width, channels) output.</summary>
     internal static Layer LastConvolution(Model model) =>
-        model.LayersDeep().LastOrDefault(l => l.ClassName.Contains("Conv", StringComparison.OrdinalIgnoreCase) && l.Output.Shape.Length == 3)
-        ?? throw new ArgumentException($"Model '{model.Name}' has no convolutional layer, so Grad-CAM has nothing to localize with. Its layers are: {string.Join(", ", model.LayersDeep().Select(l => l.Name))}.");
+        model.FlattenLayers().LastOrDefault(l => l.ClassName.Contains("Conv", StringComparison.OrdinalIgnoreCase) && l.Output.Shape.Length == 3)
+        ?? throw new ArgumentException($"Model '{model.Name}' has no convolutional layer, so Grad-CAM has nothing to localize with. Its layers are: {string.Join(", ", model.FlattenLayers().Select(l => l.Name))}.");
+
+    /// <summary>Whether the model's last layer ends in a sigmoid (a probability, thresholded at 0.5; else a score, at 0).</summary>
+    private static bool EndsInSigmoid(Layer last) => last switch
+    {
+        Dense d => d.Activation == ActivationKind.Sigmoid,
+        Conv2D c => c.Activation == ActivationKind.Sigmoid,
+        Activation a => a.Kind == ActivationKind.Sigmoid,
+        _ => false,
+    };
 
     private static int ClassCount(Model model)
     {
@@ -163,7 +172,7 @@ public static class GradCam
     private static int TopClass(Model model, Tensor x)
     {
         var p = model.Predict(x, batchSize: 1);
-        if (p.Size == 1) return p.Data[0] >= (model.LayersDeep().Last().OutputActivation == ActivationKind.Sigmoid ? 0.5f : 0f) ? 1 : 0;
+        if (p.Size == 1) return p.Data[0] >= (EndsInSigmoid(model.FlattenLayers()[^1]) ? 0.5f : 0f) ? 1 : 0;
         return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p.Span);
     }
 }

@@ -26,19 +26,19 @@ public static class IntermediateActivations
     {
         var x = VisionChecks.SingleImage(model, image);
         var chosen = layers is null
-            ? model.LayersDeep().Where(l => l.Output.Shape.Length == 3).ToList()
-            : layers.Select(model.FindLayerDeep).ToList();
+            ? model.FlattenLayers().Where(l => l.Output.Shape.Length == 3).ToList()
+            : layers.Select(name => model.GetLayer(name, nested: true)).ToList();
         foreach (var l in chosen)
             if (l.Output.Shape.Length != 3)
                 throw new ArgumentException($"Layer '{l.Name}' outputs (None, {string.Join(", ", l.Output.Shape)}), which has no height and width to draw: " +
                     "choose convolution, pooling or activation layers of the convolutional part.");
         if (chosen.Count == 0) throw new ArgumentException($"Model '{model.Name}' has no layer with an (height, width, channels) output to draw.");
-        model.Predict(x, batchSize: 1);
+        var activations = model.PredictOutputs(x, chosen, batchSize: 1);
         Directory.CreateDirectory(outputDirectory);
         var files = new List<string>();
         for (int i = 0; i < chosen.Count; i++)
         {
-            var grid = Render(model.LayerValue(chosen[i]), chosen[i].Name);
+            var grid = Render(activations[i], chosen[i].Name);
             string path = Path.Combine(outputDirectory, $"{i + 1:D2}_{chosen[i].Name}.png");
             grid.SavePng(path);
             files.Add(path);

@@ -14,8 +14,7 @@ internal static class VisionChecks
     {
         if (model.InputShape is null)
             throw new ArgumentException($"Model '{model.Name}' has no input shape yet: give its first layer an inputShape.");
-        var x = model.AsBatch(image);
-        model.CheckInput(x);
+        var x = model.AsInputBatch(image);
         if (x.Dim(0) != 1)
             throw new ArgumentException($"This takes one image, (h, w, c) or (1, h, w, c), but got a batch of {x.Dim(0)} {Tensor.FormatShape(x.Shape)}: pass the images one at a time, e.g. images.Slice(i, 1).");
         return x;

@@ -8,9 +8,14 @@ namespace DeepSharp.Limits;
 /// cannot be read. .NET does not say (a FIFO's <see cref="FileSystemInfo.Attributes"/> are <c>Normal</c>, as a regular
 /// file's, and <see cref="FileInfo.Length"/> of a link is the link's own), so on Linux the type comes from
 /// <c>statx(2)</c>, whose layout is the same on every architecture. Elsewhere the final link target's size is used:
-/// pipes, sockets and devices report 0 bytes.
+/// pipes, sockets and devices report 0 bytes. Every reader of DeepSharp (and DeepSharp.Vision's image reader) asks it
+/// before opening a file.
 /// </summary>
-internal static partial class RegularFile
+/// <example><code>
+/// if (RegularFile.NotRegular(path) is { } what)
+///     throw new IOException($"'{path}' is {what}, not a regular file; it is never opened.");
+/// </code></example>
+public static partial class RegularFile
 {
     private const int AtFdCwd = -100, StatxType = 0x1, ModeOffset = 28, StatxSize = 256;
     private const int TypeMask = 0xF000, Fifo = 0x1000, CharDevice = 0x2000, Directory = 0x4000, BlockDevice = 0x6000, Regular = 0x8000, Socket = 0xC000;

@@ -113,6 +113,22 @@ public partial class Model
         return g.ValueAt(n) ?? throw new InvalidOperationException($"Model '{Name}' has not run yet: call Predict first.");
     }
 
+    /// <summary>
+    /// Every layer in the order it runs, with the layers of a nested model (a convolutional base) in place of the
+    /// nested model (Keras' <c>_flatten_layers</c> without the models): what the visualizations offer to draw.
+    /// </summary>
+    /// <example><code>
+    /// var convolutions = model.FlattenLayers().OfType&lt;Conv2D&gt;().ToList();   // a VGG16 base's too
+    /// </code></example>
+    public IReadOnlyList<Layer> FlattenLayers() => LayersDeep().ToList();
+
+    /// <summary>
+    /// The layer called <paramref name="name"/>; with <paramref name="nested"/>, searched inside nested models too
+    /// (a layer of a convolutional base, or the base itself). An unknown name throws, listing every layer.
+    /// </summary>
+    /// <example><code>var conv = model.GetLayer("block5_conv3", nested: true);   // inside the VGG16 base</code></example>
+    public Layer GetLayer(string name, bool nested) => nested ? FindLayerDeep(name) : GetLayer(name);
+
     /// <summary>Every layer in the order it runs, the layers of nested models in place of the nested model.</summary>
     internal IEnumerable<Layer> LayersDeep() =>
         Nodes.Skip(1).SelectMany(n => n.Layer is Model m ? m.LayersDeep() : [n.Layer!]);

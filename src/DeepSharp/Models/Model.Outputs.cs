@@ -59,6 +59,56 @@ public partial class Model
         return results;
     }
 
+    /// <summary>
+    /// The outputs of <paramref name="layers"/> (layers of nested models included, e.g. a VGG16 base's convolutions)
+    /// for every sample, one array per layer, computed in batches in inference mode: chapter 5.4.1's activations
+    /// without building an activation model. One sample without the batch axis is a batch of one.
+    /// </summary>
+    /// <example><code>
+    /// var convs = model.FlattenLayers().OfType&lt;Conv2D&gt;().ToList();
+    /// Tensor[] activations = model.PredictOutputs(image, convs);   // activations[0]: (1, 148, 148, 32)
+    /// </code></example>
+    public Tensor[] PredictOutputs(Tensor x, IReadOnlyList<Layer> layers, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        x = AsInputBatch(x);
+        var routes = layers.Select(Route).ToArray();   // unknown layers fail before any work
+        var batches = new ArrayBatches(x, null, 0, x.Dim(0), batchSize, false, _shuffleRandom);
+        var results = new Tensor[layers.Count];
+        int row = 0;
+        for (int s = 0; s < batches.StepsPerEpoch; s++)
+        {
+            var xb = batches.Next().X;
+            RunForward(xb, training: false);
+            for (int k = 0; k < routes.Length; k++)
+            {
+                var (graph, node) = _graph.Locate(routes[k]);
+                var v = graph.ValueAt(node)!;
+                results[k] ??= new Tensor([x.Dim(0), .. v.Shape[1..]]);
+                v.Span.CopyTo(results[k].Span[(row * (v.Size / v.Dim(0)))..]);
+            }
+            row += xb.Dim(0);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The model's one rule for inputs, which every call that takes images applies (Predict, PredictOutputs, Gradient,
+    /// the visualizations): an input of exactly the per-sample input shape (one (h, w, c) image) is returned as a batch
+    /// of one; a batch of that shape is returned as it is; anything else throws a message naming the expected and the
+    /// actual shapes, and how to fix it.
+    /// </summary>
+    /// <example><code>
+    /// var batch = model.AsInputBatch(image);   // (150, 150, 3) becomes (1, 150, 150, 3)
+    /// </code></example>
+    public Tensor AsInputBatch(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        x = AsBatch(x);
+        CheckInput(x);
+        return x;
+    }
+
     /// <summary>Throws for models with several outputs where only one is supported (training, nesting, saving).</summary>
     internal void RequireSingleOutput(string what)
     {

@@ -28,7 +28,7 @@ public partial class Model : Layer
 
     /// <summary>
     /// Builds a model with several outputs (Keras: keras_model(inputs, outputs = list(...))), e.g. the activation model
-    /// of chapter 5.4 that returns every layer's output; <see cref="PredictOutputs"/> returns one array per output.
+    /// of chapter 5.4 that returns every layer's output; <see cref="PredictOutputs(Tensor, int)"/> returns one array per output.
     /// The layers are shared with the model they came from (same weights).
     /// </summary>
     /// <example><code>
