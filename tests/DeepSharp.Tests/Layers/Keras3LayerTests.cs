@@ -146,14 +146,14 @@ public class Keras3LayerTests
     {
         var (used, fresh) = (AllLayers(), AllLayers());
         used.RunForward(Random(1, [5, 8, 8, 3]), training: false);
-        used.RunBackward(Random(2, [5, 2]), used.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+        used.Graph.Backward(Random(2, [5, 2]), used.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
         var (small, dy) = (Random(3, [2, 8, 8, 3]), Random(4, [2, 2]));
         var results = new List<float[]>();
         foreach (var model in new[] { used, fresh })
         {
             results.Add(Copy(model.RunForward(small, training: false)));
-            model.RunBackward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
-            results.Add(Copy(model.GradientAt(0)!));
+            model.Graph.Backward(dy, model.Nodes.Count - 1, needInputGradient: true, forceNode: -1);
+            results.Add(Copy(model.Graph.GradientAt(0)!));
             foreach (var p in model.Parameters.Where(p => p.Trainable)) results.Add(Copy(p.Grad));
         }
         int half = results.Count / 2;
