@@ -20,10 +20,12 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? 1 : 0;
 }
 
-// "all" runs the peers' workloads (minutes) only with --peers, and never the scaling runs (they start mpirun).
+// "all" runs the peers' workloads (minutes) only with --peers, and never the scaling runs (they start mpirun) nor
+// widths (child processes; its worker waits for commands on stdin).
 bool withPeers = args.Contains("--peers");
 var chosen = workloads.Where(w => args[0] == "all"
     ? (!w.Name.StartsWith("peers", StringComparison.Ordinal) || withPeers) && !w.Name.StartsWith("scaling", StringComparison.Ordinal)
+      && !w.Name.StartsWith("widths", StringComparison.Ordinal)
     : w.Name.Equals(args[0], StringComparison.OrdinalIgnoreCase)).ToList();
 if (chosen.Count == 0)
 {
