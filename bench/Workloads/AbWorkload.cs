@@ -33,6 +33,8 @@ public sealed class AbWorkload : IWorkload
         ["implicit-dgrad"] = ("input gradient as an implicit-GEMM convolution of dy", on => Options.ImplicitInputGradient = on),
         ["winograd"] = ("3×3 stride-1 convolutions on the Winograd path", on => Options.Winograd = on),
         ["implicit-gemm"] = ("convolutions with 16+ input channels as an implicit GEMM (off: im2col + GEMM)", on => Options.ImplicitGemm = on),
+        ["gemm-read-rows"] = ("GEMMs up to 128 columns wide read A's rows in place (off: always pack A)", on => Options.GemmReadRowsMaxColumns = on ? 128 : 0),
+        ["winograd-32"] = ("Winograd from 32 input channels (off: from 64)", on => Options.WinogradMinChannels = on ? 32 : 64),
         ["direct-wgrad"] = ("a first layer's kernel gradient in one pass over dy, without im2col", on => Options.FirstLayerDirectGradient = on),
     };
 

@@ -21,6 +21,31 @@ public class CpuBackendOptionsTests
     }
 
     [Fact]
+    public void EachWidthGetsItsOwnMeasuredDefaults()
+    {
+        Assert.Equal(VectorPaths.Hardware, new CpuBackendOptions().VectorWidth);
+        foreach (var w in (VectorWidth[])[VectorWidth.W512, VectorWidth.W256, VectorWidth.W128, VectorWidth.Scalar])
+        {
+            if (!VectorPaths.IsAccelerated(w))
+            {
+                Assert.Contains("not accelerated", Assert.Throws<PlatformNotSupportedException>(() => new CpuBackendOptions(w)).Message);
+                continue;
+            }
+            var o = new CpuBackendOptions(w);
+            var d = WidthDefaults.For(w);
+            Assert.Equal(w, o.VectorWidth);
+            Assert.Equal(d.WinogradMinChannels, o.WinogradMinChannels);
+            Assert.Equal(d.WinogradKernelGradient, o.WinogradKernelGradient);
+            Assert.Equal(d.WinogradThreadChunkFloats, o.WinogradThreadChunkFloats);
+            Assert.Equal(d.SparseBackwardMaxDensity, o.SparseBackwardMaxDensity);
+            Assert.Equal(d.ImplicitInputGradient, o.ImplicitInputGradient);
+        }
+        // Every vector width has the sparse backward, which pays at each (measured); the scalar loops do not.
+        Assert.True(WidthDefaults.For(VectorWidth.W512).SparseBackwardMaxDensity > 0);
+        Assert.Equal(0, WidthDefaults.For(VectorWidth.Scalar).SparseBackwardMaxDensity);
+    }
+
+    [Fact]
     public void EnvironmentVariablesSetTheDefaultsAndBadOnesAreNamed()
     {
         string?[] saved = [Environment.GetEnvironmentVariable("DEEPSHARP_WINOGRAD"), Environment.GetEnvironmentVariable("DEEPSHARP_SPARSE_DENSITY"), Environment.GetEnvironmentVariable("DEEPSHARP_THREADS")];

@@ -17,11 +17,11 @@ namespace DeepSharp.Backends.Cpu;
 public sealed class CpuBackendOptions
 {
     private int _threads = Environment.ProcessorCount;
-    private VectorWidth _vectorWidth = VectorPaths.Hardware;
-    private int _winogradMinChannels = VectorPaths.Hardware == VectorWidth.W256 ? 32 : 64;
+    private VectorWidth _vectorWidth;
+    private int _winogradMinChannels;
     private int _winogradKernelGradientMinChannels = 64;
-    private int _winogradThreadChunkFloats = VectorPaths.Hardware == VectorWidth.W256 ? 1 << 16 : 0;
-    private double _sparseBackwardMaxDensity = VectorPaths.Hardware is VectorWidth.W256 or VectorWidth.W128 ? DefaultSparseBackwardMaxDensity : 0;
+    private int _winogradThreadChunkFloats;
+    private double _sparseBackwardMaxDensity;
     private int _im2ColChunkFloats = 1 << 20;
     private int _gemmReadRowsMaxColumns = 128;
 
@@ -35,7 +35,24 @@ public sealed class CpuBackendOptions
     public const double DefaultSparseBackwardMaxDensity = 0.3;
 
     /// <summary>This machine's defaults (the <c>DEEPSHARP_*</c> variables are not read: see <see cref="FromEnvironment"/>).</summary>
-    public CpuBackendOptions() { }
+    public CpuBackendOptions() : this(VectorPaths.Hardware) { }
+
+    /// <summary>
+    /// The defaults measured for <paramref name="width"/> (each property's doc says what was measured at each width), with
+    /// the kernels at that width: <c>new CpuBackendOptions(VectorWidth.W256)</c> is what a process started with
+    /// <c>DOTNET_EnableAVX512=0</c> gets. A width this process does not accelerate is refused.
+    /// </summary>
+    /// <example><code>Backend.Cpu.Options = new CpuBackendOptions(VectorWidth.W128);   // the 128-bit paths and their defaults</code></example>
+    public CpuBackendOptions(VectorWidth width)
+    {
+        VectorWidth = width;
+        var d = WidthDefaults.For(width);
+        _winogradMinChannels = d.WinogradMinChannels;
+        WinogradKernelGradient = d.WinogradKernelGradient;
+        _winogradThreadChunkFloats = d.WinogradThreadChunkFloats;
+        _sparseBackwardMaxDensity = d.SparseBackwardMaxDensity;
+        ImplicitInputGradient = d.ImplicitInputGradient;
+    }
 
     /// <summary>
     /// How many threads the kernels use (1: single-threaded); default the number of processors
@@ -69,9 +86,10 @@ public sealed class CpuBackendOptions
     public bool Winograd { get; set; } = true;
 
     /// <summary>
-    /// Fewest input channels for which a convolution takes the Winograd path (its 16 GEMMs have depth C). Default 32
-    /// with AVX2 (cats-vs-dogs conv2d_1 forward 66 ms direct, 44-48 ms Winograd on an AVX2 core), 64 otherwise (with
-    /// AVX-512 at 32 channels it ran no faster than the direct path; 128-bit vectors not measured).
+    /// Fewest input channels for which a convolution takes the Winograd path (its 16 GEMMs have depth C). Default per
+    /// width (docs/ARCHITECTURE.md, "Paths per vector width"): 32 with AVX2 (cats-vs-dogs conv2d_1 forward 66 ms direct,
+    /// 44-48 ms Winograd on an AVX2 core); 64 with AVX-512 (<c>bench -- ab --switch winograd-32</c>: from 32 channels
+    /// MNIST training 1.07, cats-vs-dogs 1.00 of the step time); 32 with 128-bit vectors (MNIST 0.92, cats-vs-dogs 0.88).
     /// <c>DEEPSHARP_WINOGRAD_MIN_CHANNELS</c>.
     /// </summary>
     public int WinogradMinChannels
@@ -89,11 +107,11 @@ public sealed class CpuBackendOptions
 
     /// <summary>
     /// Whether the kernel gradient of a Winograd layer with at least <see cref="WinogradKernelGradientMinChannels"/>
-    /// input channels is computed in the Winograd domain (16 GEMMs over the tiles, then Gᵀ·dU·G). Default on with AVX2,
-    /// where it was measured (cats-vs-dogs training 0.90 of the step time on 2 threads); off at other widths until
-    /// measured there. <c>DEEPSHARP_WINOGRAD_WGRAD=0|1</c>.
+    /// input channels is computed in the Winograd domain (16 GEMMs over the tiles, then Gᵀ·dU·G). Default per width,
+    /// measured at each: on with AVX2 (cats-vs-dogs training 0.90 of the step time on 2 threads) and AVX-512 (0.93 on
+    /// 2 threads, 1.00 on one); off with 128-bit vectors. <c>DEEPSHARP_WINOGRAD_WGRAD=0|1</c>.
     /// </summary>
-    public bool WinogradKernelGradient { get; set; } = VectorPaths.Hardware == VectorWidth.W256;
+    public bool WinogradKernelGradient { get; set; }
 
     /// <summary>
     /// Fewest input channels for the Winograd kernel gradient: its GEMMs have C rows, so with 32 channels packing eats
@@ -108,9 +126,9 @@ public sealed class CpuBackendOptions
 
     /// <summary>
     /// Floats of transformed inputs and products one thread's chunk of Winograd tiles may use when each thread runs
-    /// whole chunks in its own cache (0: every chunk is split over the threads instead). Default 64K floats with AVX2
-    /// (<c>bench -- ab --switch winograd-per-thread</c>: MNIST training 0.96-0.97, cats-vs-dogs 0.98 of the step time),
-    /// 0 at other widths until measured. <c>DEEPSHARP_WINOGRAD_THREAD_FLOATS</c>.
+    /// whole chunks in its own cache (0: every chunk is split over the threads instead). Default per width: 64K floats
+    /// with AVX2 (<c>bench -- ab --switch winograd-per-thread</c>: MNIST training 0.96-0.97, cats-vs-dogs 0.98 of the step
+    /// time); 0 with AVX-512 (cats-vs-dogs 1.07-1.22 on a loaded machine) and 128-bit vectors. <c>DEEPSHARP_WINOGRAD_THREAD_FLOATS</c>.
     /// </summary>
     public int WinogradThreadChunkFloats
     {
@@ -129,10 +147,12 @@ public sealed class CpuBackendOptions
     /// <summary>
     /// Whether the input gradient of a stride-1 convolution with 16 to 128 input channels is an implicit-GEMM
     /// convolution of dy with the flipped kernel instead of dy·Wᵀ then col2im (cats-vs-dogs conv2d_1 on one AVX2 core:
-    /// 56-64 ms against 96-106 ms). Small outputs keep col2im (MNIST's conv2d_2). Default on
-    /// (<c>DEEPSHARP_IMPLICIT_DGRAD=0</c> turns it off).
+    /// 56-64 ms against 96-106 ms; with AVX-512, <c>bench -- ab --switch implicit-dgrad --threads 1 --cpu-time</c>:
+    /// cats-vs-dogs 0.91, MNIST 0.94 of the step time). Small outputs keep col2im (MNIST's conv2d_2). It needs a
+    /// micro-kernel that reads A's rows in place (every width has one). Default on with AVX2 and AVX-512, off with
+    /// 128-bit vectors (cats-vs-dogs 1.02 of the step time there) and without SIMD (<c>DEEPSHARP_IMPLICIT_DGRAD=0|1</c>).
     /// </summary>
-    public bool ImplicitInputGradient { get; set; } = true;
+    public bool ImplicitInputGradient { get; set; }
 
     /// <summary>
     /// Largest im2col buffer (floats) one chunk of images may use on the im2col + GEMM path (at least one image): 1M
@@ -147,8 +167,8 @@ public sealed class CpuBackendOptions
     /// <summary>
     /// The largest share of nonzeros in a convolution's output gradient (sampled from every 7th row) for which its
     /// backward visits only the nonzeros (behind a max pooling and a ReLU most of it is zero); 0 turns the sparse
-    /// backward off. Default <see cref="DefaultSparseBackwardMaxDensity"/> with AVX2 and 128-bit vectors, where it was
-    /// measured; 0 with AVX-512 and without SIMD until measured there. <c>DEEPSHARP_SPARSE_DENSITY</c>.
+    /// backward off. Default <see cref="DefaultSparseBackwardMaxDensity"/> at every vector width (measured at each:
+    /// docs/ARCHITECTURE.md), 0 without SIMD. <c>DEEPSHARP_SPARSE_DENSITY</c>.
     /// </summary>
     public double SparseBackwardMaxDensity
     {
@@ -168,7 +188,7 @@ public sealed class CpuBackendOptions
     /// Whether such a first layer, followed by a max pooling, takes the pooling's gradient unscattered and forms its
     /// gradient from the pooled values and winners in the same pass (the dense gradient between the two is never
     /// written). <c>bench -- ab --switch fuse-pool-backward</c> on the 2-core AVX2 VM: MNIST training 0.94-0.95,
-    /// cats-vs-dogs 0.96 of the step time. Default on (<c>DEEPSHARP_FUSE_POOL_BACKWARD=0</c> turns it off).
+    /// cats-vs-dogs 0.96 of the step time; with AVX-512 MNIST 0.91 (one thread, CPU time). Default on (<c>DEEPSHARP_FUSE_POOL_BACKWARD=0</c> turns it off).
     /// </summary>
     public bool PooledKernelGradient { get; set; } = true;
 
@@ -180,8 +200,9 @@ public sealed class CpuBackendOptions
 
     /// <summary>
     /// Widest C (columns per thread) for which a GEMM micro-kernel that can read A's rows in place does so instead of
-    /// packing A (a convolution's filters: the packing would cost more than the product). Default 128
-    /// (<c>DEEPSHARP_GEMM_ROWS_MAX_N</c>; 0: always pack).
+    /// packing A (a convolution's filters: the packing would cost more than the product). Default 128 at every width
+    /// (<c>bench -- ab --switch gemm-read-rows --threads 1 --cpu-time</c>, on/off step time: AVX-512 MNIST training
+    /// 0.87, cats-vs-dogs 0.98; 128-bit vectors MNIST 0.96). <c>DEEPSHARP_GEMM_ROWS_MAX_N</c>; 0: always pack.
     /// </summary>
     public int GemmReadRowsMaxColumns
     {

@@ -114,6 +114,89 @@ internal unsafe struct Kernel512 : IMicroKernel
         StoreRow(c + 11 * ldc, c11_0, c11_1, load, bias, relu);
     }
 
+    public static bool ReadsRows => true;
+
+    /// <summary>
+    /// The same 12×32 tile with A read where it is: A(i, p) = a[i·rowStride + p·depthStride] (no packing), which lets
+    /// AVX-512 take the paths built on it (narrow GEMMs reading a convolution's rows in place, the implicit input
+    /// gradient). Twelve row pointers do not all fit in registers, so some broadcasts read their pointer from the stack;
+    /// <see cref="Run"/> stays its own loop on packed panels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunStrided(int kc, float* a, nint rowStride, nint depthStride, float* b, nint ldb, float* c, nint ldc,
+        bool load, float* bias, bool relu)
+    {
+        var c0_0 = Vector512<float>.Zero; var c0_1 = Vector512<float>.Zero;
+        var c1_0 = Vector512<float>.Zero; var c1_1 = Vector512<float>.Zero;
+        var c2_0 = Vector512<float>.Zero; var c2_1 = Vector512<float>.Zero;
+        var c3_0 = Vector512<float>.Zero; var c3_1 = Vector512<float>.Zero;
+        var c4_0 = Vector512<float>.Zero; var c4_1 = Vector512<float>.Zero;
+        var c5_0 = Vector512<float>.Zero; var c5_1 = Vector512<float>.Zero;
+        var c6_0 = Vector512<float>.Zero; var c6_1 = Vector512<float>.Zero;
+        var c7_0 = Vector512<float>.Zero; var c7_1 = Vector512<float>.Zero;
+        var c8_0 = Vector512<float>.Zero; var c8_1 = Vector512<float>.Zero;
+        var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
+        var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
+        var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
+        float* a0 = a, a1 = a + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride, a4 = a3 + rowStride, a5 = a4 + rowStride;
+        float* a6 = a5 + rowStride, a7 = a6 + rowStride, a8 = a7 + rowStride, a9 = a8 + rowStride, a10 = a9 + rowStride, a11 = a10 + rowStride;
+        nint end = kc * depthStride;
+        for (nint p = 0; p != end; p += depthStride)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a0[p]);
+            c0_0 = Vector512.FusedMultiplyAdd(x, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(x, b1, c0_1);
+            x = Vector512.Create(a1[p]);
+            c1_0 = Vector512.FusedMultiplyAdd(x, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(x, b1, c1_1);
+            x = Vector512.Create(a2[p]);
+            c2_0 = Vector512.FusedMultiplyAdd(x, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(x, b1, c2_1);
+            x = Vector512.Create(a3[p]);
+            c3_0 = Vector512.FusedMultiplyAdd(x, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(x, b1, c3_1);
+            x = Vector512.Create(a4[p]);
+            c4_0 = Vector512.FusedMultiplyAdd(x, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(x, b1, c4_1);
+            x = Vector512.Create(a5[p]);
+            c5_0 = Vector512.FusedMultiplyAdd(x, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(x, b1, c5_1);
+            x = Vector512.Create(a6[p]);
+            c6_0 = Vector512.FusedMultiplyAdd(x, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(x, b1, c6_1);
+            x = Vector512.Create(a7[p]);
+            c7_0 = Vector512.FusedMultiplyAdd(x, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(x, b1, c7_1);
+            x = Vector512.Create(a8[p]);
+            c8_0 = Vector512.FusedMultiplyAdd(x, b0, c8_0);
+            c8_1 = Vector512.FusedMultiplyAdd(x, b1, c8_1);
+            x = Vector512.Create(a9[p]);
+            c9_0 = Vector512.FusedMultiplyAdd(x, b0, c9_0);
+            c9_1 = Vector512.FusedMultiplyAdd(x, b1, c9_1);
+            x = Vector512.Create(a10[p]);
+            c10_0 = Vector512.FusedMultiplyAdd(x, b0, c10_0);
+            c10_1 = Vector512.FusedMultiplyAdd(x, b1, c10_1);
+            x = Vector512.Create(a11[p]);
+            c11_0 = Vector512.FusedMultiplyAdd(x, b0, c11_0);
+            c11_1 = Vector512.FusedMultiplyAdd(x, b1, c11_1);
+            b += ldb;
+        }
+        StoreRow(c + 0 * ldc, c0_0, c0_1, load, bias, relu);
+        StoreRow(c + 1 * ldc, c1_0, c1_1, load, bias, relu);
+        StoreRow(c + 2 * ldc, c2_0, c2_1, load, bias, relu);
+        StoreRow(c + 3 * ldc, c3_0, c3_1, load, bias, relu);
+        StoreRow(c + 4 * ldc, c4_0, c4_1, load, bias, relu);
+        StoreRow(c + 5 * ldc, c5_0, c5_1, load, bias, relu);
+        StoreRow(c + 6 * ldc, c6_0, c6_1, load, bias, relu);
+        StoreRow(c + 7 * ldc, c7_0, c7_1, load, bias, relu);
+        StoreRow(c + 8 * ldc, c8_0, c8_1, load, bias, relu);
+        StoreRow(c + 9 * ldc, c9_0, c9_1, load, bias, relu);
+        StoreRow(c + 10 * ldc, c10_0, c10_1, load, bias, relu);
+        StoreRow(c + 11 * ldc, c11_0, c11_1, load, bias, relu);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* dst, Vector512<float> x0, Vector512<float> x1, bool load, float* bias, bool relu)
     {

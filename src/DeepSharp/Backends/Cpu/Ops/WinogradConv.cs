@@ -96,8 +96,9 @@ internal static class WinogradConv
     /// <remarks>Its 16 GEMMs have C rows, F columns and the tiles as depth, so each packed float feeds only C or F
     /// multiply-adds: with 32 input channels packing eats the saving. Measured with <c>bench -- ab</c> on the 2-core AVX2
     /// VM (median on/off step-time ratio, alternated rounds): MNIST training (conv2d_1, 32→64) 1.04-1.06 from 32
-    /// channels; cats-vs-dogs training 0.90 on 2 threads and 0.95 on one, the same from 64 channels as from 32. On where
-    /// measured: AVX2 (W256); AVX-512 and 128-bit machines keep the implicit GEMM until someone measures there.</remarks>
+    /// channels; cats-vs-dogs training 0.90 on 2 threads and 0.95 on one, the same from 64 channels as from 32. Whether it
+    /// is on at each vector width is <see cref="CpuBackendOptions.WinogradKernelGradient"/>'s default (measured per width:
+    /// <see cref="WidthDefaults"/>).</remarks>
     public static bool AppliesToKernelGradient(in ConvGeometry g, int filters)
     {
         var o = CpuBackend.Settings;
