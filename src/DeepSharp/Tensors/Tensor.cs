@@ -4,8 +4,8 @@ using System.Text;
 namespace DeepSharp;
 
 /// <summary>
-/// A dense float32 array of any rank, stored contiguously in row-major order.
-/// Images are channels-last (NHWC) like Keras: (batch, height, width, channels).
+/// A dense float32 array of any rank, stored contiguously in row-major order on a <see cref="DeepSharp.Device"/>
+/// (<see cref="Device.Cpu"/> unless you say otherwise). Images are channels-last (NHWC) like Keras: (batch, height, width, channels).
 /// </summary>
 /// <remarks>
 /// Memory is managed for you: there is nothing to dispose. Layers keep their output and
@@ -15,13 +15,24 @@ namespace DeepSharp;
 /// var x = new Tensor(2, 28, 28, 1);      // zeros
 /// x[0, 14, 14, 0] = 1f;
 /// var y = x / 255f;                        // new tensor
+/// var t = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);   // copies the array
+/// float[] values = t.ToArray();            // copies back to the host
+/// t.Span[0] = 5f;                          // a CPU tensor's values, in place
 /// </code>
+/// Host access is explicit: <see cref="FromArray"/>, <see cref="ToArray"/>, <see cref="CopyTo"/> and
+/// <see cref="CopyFrom"/> work on every device; <see cref="Span"/> only on the CPU.
 /// </remarks>
-public sealed class Tensor
+public sealed partial class Tensor
 {
     private int[] _shape;
 
-    /// <summary>The storage. It may be longer than <see cref="Size"/> (a buffer reused for a smaller batch).</summary>
+    /// <summary>The values wherever they live. On the CPU it is made on first use (<see cref="Data"/> is the fast path).</summary>
+    private TensorStorage? _storage;
+
+    /// <summary>
+    /// A CPU tensor's array (null on any other device): the CPU backend's fast path. It may be longer than
+    /// <see cref="Size"/> (a buffer reused for a smaller batch).
+    /// </summary>
     public float[] Data { get; private set; }
 
     /// <summary>Number of elements: the product of the shape.</summary>
@@ -32,8 +43,20 @@ public sealed class Tensor
 
     public int Rank => _shape.Length;
 
-    /// <summary>The elements as a span of exactly <see cref="Size"/> floats.</summary>
-    public Span<float> Span => Data.AsSpan(0, Size);
+    /// <summary>
+    /// The values of a CPU tensor as a span of exactly <see cref="Size"/> floats, read and written in place.
+    /// A tensor on another device throws: copy with <see cref="ToArray"/>/<see cref="CopyTo"/> or move it with <see cref="To"/>.
+    /// </summary>
+    public Span<float> Span => Data is { } d ? new Span<float>(d, 0, Size) : throw NotOnHost(nameof(Span));
+
+    /// <summary>The device that holds the values.</summary>
+    public Device Device => _storage?.Device ?? Device.Cpu;
+
+    /// <summary>
+    /// The values' storage, for a device backend (it downcasts to its own storage type). For a CPU tensor it wraps the
+    /// tensor's array.
+    /// </summary>
+    public TensorStorage Storage => _storage ??= new CpuStorage(Data);
 
     /// <summary>A tensor of zeros.</summary>
     public Tensor(params int[] shape)
@@ -41,6 +64,31 @@ public sealed class Tensor
         _shape = CheckShape(shape);
         Size = Product(_shape);
         Data = Size == 0 ? [] : GC.AllocateArray<float>(Size);
+    }
+
+    /// <summary>A tensor of zeros on <paramref name="device"/>.</summary>
+    public Tensor(Device device, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _shape = CheckShape(shape);
+        Size = Product(_shape);
+        _storage = device.Allocate(Size);
+        Data = _storage.HostArray!;
+    }
+
+    /// <summary>
+    /// A tensor over existing <paramref name="storage"/> (not copied), for a device backend or to view a buffer in
+    /// another shape. The storage must hold at least the product of the shape.
+    /// </summary>
+    public Tensor(TensorStorage storage, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        _shape = CheckShape(shape);
+        Size = Product(_shape);
+        if (storage.Length < Size)
+            throw new ArgumentException($"Storage on device '{storage.Device.Name}' holds {storage.Length} values but shape {FormatShape(shape)} needs {Size}. Allocate more, or change the shape.", nameof(storage));
+        _storage = storage;
+        Data = storage.HostArray!;
     }
 
     /// <summary>Wraps existing data (not copied). <paramref name="data"/> must hold at least the product of the shape.</summary>
@@ -58,16 +106,17 @@ public sealed class Tensor
 
     public float this[params int[] index]
     {
-        get => Data[Offset(index)];
-        set => Data[Offset(index)] = value;
+        get => HostData(nameof(Span))[Offset(index)];
+        set => HostData(nameof(Span))[Offset(index)] = value;
     }
 
     /// <summary>A new tensor with the same data viewed in another shape. One dimension may be -1 (inferred).</summary>
-    public Tensor Reshape(params int[] shape) => new(Data, InferShape(shape, Size));
+    public Tensor Reshape(params int[] shape) => Data is { } d ? new(d, InferShape(shape, Size)) : new(_storage!, InferShape(shape, Size));
 
-    /// <summary>A deep copy.</summary>
+    /// <summary>A deep copy on the same device.</summary>
     public Tensor Clone()
     {
+        if (Data is null) return To(Device.Cpu).To(Device);
         var t = new Tensor(_shape.ToArray());
         Span.CopyTo(t.Span);
         return t;
@@ -83,7 +132,7 @@ public sealed class Tensor
         var shape = _shape.ToArray();
         shape[0] = count;
         var t = new Tensor(shape);
-        Data.AsSpan(start * row, count * row).CopyTo(t.Data);
+        HostData(nameof(Slice)).AsSpan(start * row, count * row).CopyTo(t.Data);
         return t;
     }
 
@@ -92,6 +141,7 @@ public sealed class Tensor
     {
         var shape = _shape.ToArray();
         shape[0] = indices.Length;
+        HostData(nameof(Gather));
         var t = new Tensor(shape);
         GatherRows(this, indices, t);
         return t;
@@ -130,9 +180,6 @@ public sealed class Tensor
         return t;
     }
 
-    /// <summary>Builds a tensor from values and a shape (copied).</summary>
-    public static Tensor FromArray(float[] values, params int[] shape) => new((float[])values.Clone(), shape);
-
     /// <summary>Index of the largest value in each row of a (rows, n) tensor.</summary>
     public int[] ArgMax()
     {
@@ -140,12 +187,13 @@ public sealed class Tensor
         int n = Size / Math.Max(rows, 1);
         var r = new int[rows];
         for (int i = 0; i < rows; i++)
-            r[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(Data.AsSpan(i * n, n));
+            r[i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(HostData(nameof(ArgMax)).AsSpan(i * n, n));
         return r;
     }
 
     public override string ToString()
     {
+        if (Data is null) return $"Tensor{FormatShape(_shape)} on {Device.Name}";
         var sb = new StringBuilder($"Tensor{FormatShape(_shape)} [");
         int n = Math.Min(Size, 8);
         for (int i = 0; i < n; i++) sb.Append(i == 0 ? "" : ", ").Append(Data[i].ToString("G4"));
@@ -162,9 +210,9 @@ public sealed class Tensor
     internal static Tensor Ensure([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, ReadOnlySpan<int> shape)
     {
         int size = Product(shape);
-        if (t is null || t.Data.Length < size)
+        if (t is null || t.Capacity < size)
         {
-            t = new Tensor(GC.AllocateUninitializedArray<float>(size), shape.ToArray());
+            t = t is null || t.Data is not null ? new Tensor(GC.AllocateUninitializedArray<float>(size), shape.ToArray()) : new Tensor(t.Device, shape.ToArray());
             return t;
         }
         if (!shape.SequenceEqual(t._shape))
@@ -188,11 +236,30 @@ public sealed class Tensor
     internal static Tensor View([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, float[] data, ReadOnlySpan<int> shape)
     {
         if (t is null) return t = new Tensor(data, shape.ToArray());
+        if (!ReferenceEquals(t.Data, data)) t._storage = null;
         t.Data = data;
+        return Reshaped(t, shape);
+    }
+
+    /// <summary>Makes <paramref name="t"/> a view of <paramref name="source"/>'s storage (any device) with <paramref name="shape"/>, reusing the object.</summary>
+    internal static Tensor View([System.Diagnostics.CodeAnalysis.NotNull] ref Tensor? t, Tensor source, ReadOnlySpan<int> shape)
+    {
+        if (source.Data is { } d) return View(ref t, d, shape);
+        t ??= new Tensor(source._storage!, shape.ToArray());
+        t._storage = source._storage;
+        t.Data = null!;
+        return Reshaped(t, shape);
+    }
+
+    private static Tensor Reshaped(Tensor t, ReadOnlySpan<int> shape)
+    {
         if (t._shape.Length == shape.Length) shape.CopyTo(t._shape); else t._shape = shape.ToArray();
         t.Size = Product(shape);
         return t;
     }
+
+    /// <summary>How many values the storage holds (at least <see cref="Size"/>).</summary>
+    internal int Capacity => Data?.Length ?? _storage!.Length;
 
     internal int[] ShapeArray => _shape;
 
