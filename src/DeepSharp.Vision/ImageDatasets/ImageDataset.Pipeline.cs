@@ -49,10 +49,18 @@ public sealed partial class ImageDataset
         var pathArray = paths.ToArray();
         Dataset ds = Dataset.Range(paths.Count);
         if (shuffle) ds = ds.Shuffle(o.BatchSize is { } b ? b * 8 : 1024, seed);
+        // Each image is decoded into a buffer from a pool; Batch copies it into the batch and releases it (as the final
+        // consumer does for unbatched elements), so the steady state allocates no image memory (an image is a large object).
+        var pool = new System.Collections.Concurrent.ConcurrentQueue<BufferLease>();
         ds = ds.MapElements((e, _) =>
         {
-            int i = (int)e.X.Data[0];
-            return new Element(Decode(pathArray[i], o), targets?[i]);
+            int i = (int)e.X.Span[0];
+            if (!pool.TryDequeue(out var lease)) lease = new BufferLease(pool);
+            lease.Rent();
+            var image = Tensor.Ensure(ref lease.X, [o.Size.Height, o.Size.Width, ImageIO.Channels(o.ColorMode)]);
+            try { Decode(pathArray[i], o, image); }
+            catch { lease.Release(); throw; }
+            return new Element(image, targets?[i], lease);
         }, Autotune, wrapErrors: false);   // decode errors name their file
         if (o.BatchSize is { } batch) ds = ds.Batch(batch);
         ds = ds.Prefetch(Autotune);
@@ -90,13 +98,10 @@ public sealed partial class ImageDataset
         return result;
     }
 
-    /// <summary>Decodes and resizes one file (ImageIO: today's limits and errors naming the file).</summary>
-    private static Tensor Decode(string path, Options o)
+    /// <summary>Decodes and resizes one file into <paramref name="t"/> (ImageIO: today's limits and errors naming the file).</summary>
+    private static void Decode(string path, Options o, Tensor t)
     {
-        var t = new Tensor(GC.AllocateUninitializedArray<float>(o.Size.Height * o.Size.Width * ImageIO.Channels(o.ColorMode)),
-            o.Size.Height, o.Size.Width, ImageIO.Channels(o.ColorMode));
         if (o.Pad) ImageIO.LoadPaddedInto(path, o.ColorMode, o.Size, o.Interpolation, t.Span);
         else ImageIO.LoadInto(path, o.ColorMode, o.Size, o.Interpolation, t.Span, keepAspectRatio: o.Crop);
-        return t;
     }
 }
