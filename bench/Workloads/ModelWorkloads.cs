@@ -16,7 +16,7 @@ internal static class ModelBench
     {
         var r = new Random(1);
         var x = new Tensor([batch, .. sampleShape]);
-        for (int i = 0; i < x.Size; i++) x.Data[i] = (float)r.NextDouble();
+        for (int i = 0; i < x.Size; i++) x.Span[i] = (float)r.NextDouble();
         var y = new Tensor(batch, classes);
         for (int i = 0; i < batch; i++) y[i, classes == 1 ? 0 : r.Next(classes)] = classes == 1 ? r.Next(2) : 1;
         return (x, y);

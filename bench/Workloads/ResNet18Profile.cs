@@ -23,7 +23,7 @@ internal static class ResNet18Profile
         UnfreezeWeights(convBase, from: ResNet18Bench.TopStageStart(convBase).Name);
         model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: "binary_crossentropy");
         var (x, y) = ModelBench.RandomBatch(batch, [224, 224, 3], 1);
-        for (int i = 0; i < x.Size; i++) x.Data[i] *= 255f;
+        for (int i = 0; i < x.Size; i++) x.Span[i] *= 255f;
         model.TrainStep(x, y);   // builds every layer and the optimizer's state
 
         // The layers in graph order: the base's, then the head's (each fed by the one before).

@@ -77,7 +77,7 @@ public sealed class ResNet18InferWorkload : IWorkload
         int batch = options.Int("batch", 32);
         var model = Applications.Applications.ResNet18(weights: "imagenet");
         var (x, _) = ModelBench.RandomBatch(batch, [224, 224, 3], 1);
-        for (int i = 0; i < x.Size; i++) x.Data[i] *= 255f;   // raw 0–255 pixels, as the network takes them
+        for (int i = 0; i < x.Size; i++) x.Span[i] *= 255f;   // raw 0–255 pixels, as the network takes them
         double flop = ResNet18Bench.FlopPerImage(model, training: false);
         Console.WriteLine($"resnet18: {ResultTable.Num(flop / 1e9, 3)} GFLOP per image forward (Conv2D and Dense multiply-adds × 2)");
         return batch / ModelBench.Report("resnet18 inference", () => model.RunForward(x, training: false), options.Int("steps", 1), flop * batch, batch, 1, "batch", options);
@@ -107,7 +107,7 @@ public sealed class ResNet18FineTuneWorkload : IWorkload
         UnfreezeWeights(convBase, from: top.Name);
         model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: "binary_crossentropy");
         var (x, y) = ModelBench.RandomBatch(batch, [224, 224, 3], 1);
-        for (int i = 0; i < x.Size; i++) x.Data[i] *= 255f;   // raw 0–255 pixels, as the network takes them
+        for (int i = 0; i < x.Size; i++) x.Span[i] *= 255f;   // raw 0–255 pixels, as the network takes them
         long trainable = model.Parameters.Where(p => p.Trainable).Sum(p => (long)p.Value.Size);
         double flop = ResNet18Bench.FlopPerImage(model, training: true);
         Console.WriteLine($"resnet18 fine-tune: unfrozen from '{top.Name}', {trainable:N0} trainable weights; " +

@@ -19,11 +19,11 @@ public sealed class SparseWorkload : IWorkload
         int batch = options.Int("batch", 64), repeats = options.Int("repeats", 30);
         var g = ConvGeometry.Create(batch, 13, 13, 32, 3, 3, 1, 1, Padding.Valid);
         var rng = new Random(1);
-        Tensor R(params int[] shape) { var t = new Tensor(shape); for (int i = 0; i < t.Size; i++) t.Data[i] = (float)rng.NextDouble() - 0.5f; return t; }
+        Tensor R(params int[] shape) { var t = new Tensor(shape); for (int i = 0; i < t.Size; i++) t.Span[i] = (float)rng.NextDouble() - 0.5f; return t; }
         var x = R(batch, 13, 13, 32);
         var kernel = R(3, 3, 32, 64);
         var dz = R(batch, 11, 11, 64);
-        for (int i = 0; i < dz.Size; i++) if (rng.NextDouble() >= density) dz.Data[i] = 0;
+        for (int i = 0; i < dz.Size; i++) if (rng.NextDouble() >= density) dz.Span[i] = 0;
         var dx = new Tensor(batch, 13, 13, 32);
         var dw = new Tensor(3, 3, 32, 64);
         float[]? ws = null;

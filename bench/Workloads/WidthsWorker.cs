@@ -105,7 +105,7 @@ public sealed class WidthsWorkerWorkload : IWorkload
                 UnfreezeWeights(convBase, from: ResNet18Bench.TopStageStart(convBase).Name);
                 model.Compile(optimizer: new RMSprop(learningRate: 1e-5f), loss: "binary_crossentropy");
                 var (x, y) = ModelBench.RandomBatch(16, [224, 224, 3], 1);
-                for (int i = 0; i < x.Size; i++) x.Data[i] *= 255f;
+                for (int i = 0; i < x.Size; i++) x.Span[i] *= 255f;
                 return () => model.TrainStep(x, y);
             }
             default:

@@ -58,7 +58,7 @@ Report("ONNX Runtime", ort);
 
 // 4. ML.NET: the ONNX model as a transform in a pipeline over an IDataView of 784-pixel rows.
 var ml = new MLContext(seed: 1);
-var rows = Enumerable.Range(0, n).Select(i => new Digit { Pixels = x.Data.AsSpan(i * 784, 784).ToArray() }).ToList();
+var rows = Enumerable.Range(0, n).Select(i => new Digit { Pixels = x.Span.Slice(i * 784, 784).ToArray() }).ToList();
 var data = ml.Data.LoadFromEnumerable(rows);
 var pipeline = ml.Transforms.CopyColumns(inputName, nameof(Digit.Pixels))
     .Append(ml.Transforms.ApplyOnnxModel(outputColumnNames: [outputName], inputColumnNames: [inputName], modelFile: onnxPath,

@@ -20,17 +20,17 @@ var x = original * (float)InputConvention.PixelScale(model);   // 1/255, as in t
 
 // preds <- model %>% predict(x)
 var preds = model.Predict(x);   // (1, classes)
-Console.WriteLine($"prediction: {string.Join(", ", preds.Data.Select(p => p.ToString("F3")))}");
+Console.WriteLine($"prediction: {string.Join(", ", preds.ToArray().Select(p => p.ToString("F3")))}");
 
 // The book's steps with the gradient API: the class score (before the sigmoid/softmax), the last conv layer's
 // output, and the gradient of one with respect to the other.
 var lastConv = model.Layers.Last(l => l.ClassName == "Conv2D");
-int predicted = preds.Size == 1 ? (preds.Data[0] >= 0.5f ? 1 : 0) : Array.IndexOf(preds.Data, preds.Data.Max());
+int predicted = preds.Size == 1 ? (preds.Span[0] >= 0.5f ? 1 : 0) : preds.ArgMax()[0];
 var r = model.Gradient(x, Objective.ClassScore(predicted), withRespectTo: lastConv);
 // pooled_grads <- k_mean(grads, axis = c(1, 2, 3))
 int h = r.Value.Dim(1), w = r.Value.Dim(2), k = r.Value.Dim(3);
 var pooled = new double[k];
-for (int p = 0; p < h * w; p++) for (int c = 0; c < k; c++) pooled[c] += r.Gradient.Data[p * k + c] / (h * w);
+for (int p = 0; p < h * w; p++) for (int c = 0; c < k; c++) pooled[c] += r.Gradient.Span[p * k + c] / (h * w);
 Console.WriteLine($"class {predicted}: layer '{lastConv.Name}' {h}×{w}×{k}, largest channel weight {pooled.Max():G3}");
 
 // The same, with the ReLU, normalization, jet colormap and 0.4 blend: heatmap.png, overlay.png, heatmap.npy.

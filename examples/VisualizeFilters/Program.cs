@@ -22,17 +22,17 @@ var objective = Objective.ChannelMean(model.GetLayer(layerName), channel: 0);
 // input_img_data <- array(runif(150 * 150 * 3), dim = c(1, 150, 150, 3)) * 20 + 128
 var random = new Random(0);
 var input = new Tensor([1, .. shape]);
-for (int i = 0; i < input.Size; i++) input.Data[i] = 128f + 20f * (float)random.NextDouble();
+for (int i = 0; i < input.Size; i++) input.Span[i] = 128f + 20f * (float)random.NextDouble();
 
 // The ascent runs on 0–255 pixels; the model sees them as in training (InputConvention: 1/255, or 1 after a Rescaling layer).
 float scale = (float)InputConvention.PixelScale(model);
 for (int step = 0; step < 40; step++)
 {
     var r = model.Gradient(input * scale, objective);
-    var g = r.Gradient.Data;
+    var g = r.Gradient.ToArray();
     // grads <- grads / (k_sqrt(k_mean(k_square(grads))) + 1e-5)
     double rms = Math.Sqrt(g.Average(v => (double)v * v)) + 1e-5;
-    for (int i = 0; i < input.Size; i++) input.Data[i] += (float)(g[i] / rms);   // step = 1
+    for (int i = 0; i < input.Size; i++) input.Span[i] += (float)(g[i] / rms);   // step = 1
     if (step % 10 == 0) Console.WriteLine($"step {step}: mean activation of filter 0 = {r.Objective[0]:G4}");
 }
 

@@ -28,8 +28,8 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
 {
     private sealed class Slot
     {
-        public float[] X = [];
-        public float[]? Y;
+        public Tensor X = new(0);      // the whole batch's storage, flat; Next hands out tensors over it (not copied)
+        public Tensor? Y;
         public int Count;
         public int GlobalCount;
         public int[] Indices = [];
@@ -140,9 +140,9 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
             var yShape = new int[_targetShape.Length + 1];
             yShape[0] = slot.Count;
             _targetShape.CopyTo(yShape, 1);
-            y = new Tensor(slot.Y!, yShape);
+            y = new Tensor(slot.Y!.Storage, yShape);
         }
-        return (new Tensor(slot.X, xShape), y);
+        return (new Tensor(slot.X.Storage, xShape), y);
     }
 
     int Worlds.IShardable.ShardSeed => Seed;
@@ -199,8 +199,8 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
         for (int i = 0; i < Math.Max(1, PrefetchBatches) + 1; i++)
             _free.Add(new Slot
             {
-                X = GC.AllocateUninitializedArray<float>(BatchSize * sampleSize),
-                Y = _targetShape is null ? null : new float[BatchSize * targetSize],
+                X = new Tensor(BatchSize * sampleSize),
+                Y = _targetShape is null ? null : new Tensor(BatchSize * targetSize),
             });
         _cancel = new CancellationTokenSource();
         var token = _cancel.Token;
@@ -267,9 +267,9 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
             var scratch = _scratch is { } s && s.Length >= sampleSize ? s : (_scratch = new float[sampleSize]);
             var raw = scratch.AsSpan(0, sampleSize);
             LoadSample(index, raw);
-            var dst = slot.X.AsSpan(j * sampleSize, sampleSize);
+            var dst = slot.X.Span.Slice(j * sampleSize, sampleSize);
             Generator.Augment(raw, dst, h, w, c, Mix(Seed, batchNumber, first + j));
-            if (slot.Y is not null) WriteTarget(index, dst, slot.Y.AsSpan(j * targetSize, targetSize));
+            if (slot.Y is not null) WriteTarget(index, dst, slot.Y.Span.Slice(j * targetSize, targetSize));
         });
         if (SaveToDir is not null)
         {
@@ -287,7 +287,7 @@ public abstract class BatchIterator : IBatchGenerator, IDisposable, Worlds.IShar
     {
         int h = _sampleShape[0], w = _sampleShape[1], c = _sampleShape[2], size = h * w * c;
         for (int j = 0; j < slot.Count; j++)
-            Save(slot.X.AsSpan(j * size, size), h, w, c, slot.Indices[j], Mix(Seed, slot.BatchNumber, j + 1_000_003) % 10_000_000);
+            Save(slot.X.Span.Slice(j * size, size), h, w, c, slot.Indices[j], Mix(Seed, slot.BatchNumber, j + 1_000_003) % 10_000_000);
     }
 
     private void Save(ReadOnlySpan<float> sample, int h, int w, int c, int index, int hash)

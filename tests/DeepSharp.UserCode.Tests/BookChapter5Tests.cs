@@ -175,7 +175,7 @@ public class BookChapter5Tests
             string layerName = model.Layers.Last(l => l is Conv2D).Name;   // the book: "block3_conv1" of VGG16
             var layerOutput = model.GetLayer(layerName);
             var input = new Tensor([1, 150, 150, 3]);
-            for (int i = 0; i < input.Size; i++) input.Data[i] = 0.5f;
+            for (int i = 0; i < input.Size; i++) input.Span[i] = 0.5f;
             var step = model.Gradient(input, Objective.ChannelMean(layerOutput, channel: 0));
             Assert.Equal(input.Shape, step.Gradient.Shape);
             var pattern = FilterPatterns.Generate(model, layerName, filter: 0, steps: 2, stepSize: 1.0, inputScale: 1.0 / 255);
@@ -192,6 +192,6 @@ public class BookChapter5Tests
     private static Tensor Slice(Tensor t, int n)
     {
         int row = t.Size / t.Dim(0);
-        return new Tensor(t.Data.AsSpan(0, n * row).ToArray(), [n, .. t.Shape[1..]]);
+        return Tensor.FromArray(t.Span[..(n * row)].ToArray(), [n, .. t.Shape[1..]]);
     }
 }

@@ -52,11 +52,12 @@ internal static class ExtractFeaturesCommand
         Console.WriteLine($"Extracting {baseSpec} features of {images.SampleCount} images in {images.ClassIndices.Count} classes ...");
         var (features, _) = convBase.ExtractFeatures(images, images.SampleCount);
         // A base may compute NaN or ±inf from finite weights (an overflow); such features would poison every later step.
-        int bad = Array.FindIndex(features.Data, v => !float.IsFinite(v));
+        float[] values = features.ToArray();
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
         if (bad >= 0)
         {
             int sample = (int)(bad / perSample);
-            throw new InvalidDataException($"--base: {baseSpec} gave {features.Data[bad]} among the features of '{images.Filenames[sample]}' (value {bad % perSample} of {perSample}); " +
+            throw new InvalidDataException($"--base: {baseSpec} gave {values[bad]} among the features of '{images.Filenames[sample]}' (value {bad % perSample} of {perSample}); " +
                 "its weights make the numbers overflow or are damaged. Nothing was written; check the base (export it again) and the images' scale.");
         }
         new NpzWriter()

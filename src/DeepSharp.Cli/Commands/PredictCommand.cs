@@ -66,12 +66,12 @@ internal static class PredictCommand
             for (int i = 0; i < n; i++)
             {
                 var img = ImageIO.Load(files[start + i], colorMode, (shape[0], shape[1]));
-                System.Numerics.Tensors.TensorPrimitives.Multiply(img.Span, scale, x.Data.AsSpan(i * per, per));
+                System.Numerics.Tensors.TensorPrimitives.Multiply(img.Span, scale, x.Span.Slice(i * per, per));
             }
             var y = model.Predict(x, batchSize: n);
             for (int i = 0; i < n; i++)
             {
-                var p = y.Data.AsSpan(i * outputs, outputs).ToArray();
+                var p = y.Span.Slice(i * outputs, outputs).ToArray();
                 int bad = Array.FindIndex(p, v => !float.IsFinite(v));
                 if (bad >= 0)
                     throw new ArgumentException($"--model: '{modelPath}' gave {p[bad]} for '{files[start + i]}' (output {bad}), not a probability. " +

@@ -85,10 +85,10 @@ public sealed partial class ImageDataset
                         if (l >= 0 && l < classCount) t[l] = 1f;
                         break;
                     case LabelMode.Binary:
-                        t = new Tensor([l], 1);
+                        t = Tensor.FromArray([l], 1);
                         break;
                     default:
-                        t = new Tensor([l], []);
+                        t = Tensor.FromArray([l]);
                         break;
                 }
                 byLabel[l] = t;

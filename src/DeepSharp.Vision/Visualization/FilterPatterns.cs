@@ -35,7 +35,7 @@ public static class FilterPatterns
         var shape = model.InputShape ?? throw new ArgumentException($"Model '{model.Name}' has no input shape yet: give its first layer an inputShape.");
         var x = new Tensor([1, .. shape]);
         var random = new System.Random(seed);
-        for (int i = 0; i < x.Size; i++) x.Data[i] = 128f + 20f * (float)random.NextDouble();
+        for (int i = 0; i < x.Size; i++) x.Span[i] = 128f + 20f * (float)random.NextDouble();
         var objective = Objective.ChannelMean(target, filter);
         var history = new double[steps + 1];
         var scaled = new Tensor([1, .. shape]);
@@ -47,7 +47,7 @@ public static class FilterPatterns
             if (s == steps) break;
             var g = r.Gradient.Span;
             double rms = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(g) / g.Length) + 1e-5;
-            for (int i = 0; i < x.Size; i++) x.Data[i] += (float)stepSize * (float)(g[i] / rms);
+            for (int i = 0; i < x.Size; i++) x.Span[i] += (float)stepSize * (float)(g[i] / rms);
         }
         return new FilterPattern(Deprocess(x.Reshape(shape)), history);
     }
@@ -63,7 +63,7 @@ public static class FilterPatterns
         foreach (float v in y.Span) var += (v - mean) * (v - mean);
         double std = Math.Sqrt(var / y.Size);
         for (int i = 0; i < y.Size; i++)
-            y.Data[i] = (float)(Math.Clamp((y.Data[i] - mean) / (std + 1e-5) * 0.1 + 0.5, 0, 1) * 255);
+            y.Span[i] = (float)(Math.Clamp((y.Span[i] - mean) / (std + 1e-5) * 0.1 + 0.5, 0, 1) * 255);
         return y;
     }
 
@@ -88,7 +88,7 @@ public static class FilterPatterns
         for (int f = 0; f < count; f++)
         {
             int x0 = (f % perRow) * (w + Margin), y0 = (f / perRow) * (h + Margin);
-            var img = patterns[f].Image.Data;
+            var img = patterns[f].Image.ToArray();
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                 {

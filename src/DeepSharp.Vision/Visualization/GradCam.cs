@@ -52,13 +52,13 @@ public static class GradCam
         int h = shape[0], w = shape[1], k = shape[2];
         var weights = new double[k];
         for (int p = 0; p < h * w; p++)
-            for (int ch = 0; ch < k; ch++) weights[ch] += r.Gradient.Data[p * k + ch];
+            for (int ch = 0; ch < k; ch++) weights[ch] += r.Gradient.Span[p * k + ch];
         var heat = new Tensor(h, w);
         for (int p = 0; p < h * w; p++)
         {
             double s = 0;
-            for (int ch = 0; ch < k; ch++) s += weights[ch] / (h * w) * r.Value.Data[p * k + ch];
-            heat.Data[p] = (float)Math.Max(s, 0);
+            for (int ch = 0; ch < k; ch++) s += weights[ch] / (h * w) * r.Value.Span[p * k + ch];
+            heat.Span[p] = (float)Math.Max(s, 0);
         }
         return (heat, System.Numerics.Tensors.TensorPrimitives.Max(heat.Span), r.Objective[0]);
     }
@@ -111,7 +111,7 @@ public static class GradCam
                 var jet = Colormaps.Jet(resized[y * width + x]);
                 heat.Set(x, y, jet);
                 int at = (y * width + x) * c;
-                float r = original.Data[at], g = original.Data[at + (c == 3 ? 1 : 0)], b = original.Data[at + (c == 3 ? 2 : 0)];
+                float r = original.Span[at], g = original.Span[at + (c == 3 ? 1 : 0)], b = original.Span[at + (c == 3 ? 2 : 0)];
                 overlay.Set(x, y, (Blend(r, jet.R), Blend(g, jet.G), Blend(b, jet.B)));
             }
         Directory.CreateDirectory(outputDirectory);
@@ -141,8 +141,8 @@ public static class GradCam
                 double sx = Math.Clamp((x + 0.5) * w / outW - 0.5, 0, w - 1);
                 int x0 = (int)sx, x1 = Math.Min(x0 + 1, w - 1);
                 double fx = sx - x0;
-                double top = map.Data[y0 * w + x0] * (1 - fx) + map.Data[y0 * w + x1] * fx;
-                double bottom = map.Data[y1 * w + x0] * (1 - fx) + map.Data[y1 * w + x1] * fx;
+                double top = map.Span[y0 * w + x0] * (1 - fx) + map.Span[y0 * w + x1] * fx;
+                double bottom = map.Span[y1 * w + x0] * (1 - fx) + map.Span[y1 * w + x1] * fx;
                 result[y * outW + x] = (float)(top * (1 - fy) + bottom * fy);
             }
         }
@@ -172,7 +172,7 @@ public static class GradCam
     private static int TopClass(Model model, Tensor x)
     {
         var p = model.Predict(x, batchSize: 1);
-        if (p.Size == 1) return p.Data[0] >= (EndsInSigmoid(model.FlattenLayers()[^1]) ? 0.5f : 0f) ? 1 : 0;
+        if (p.Size == 1) return p.Span[0] >= (EndsInSigmoid(model.FlattenLayers()[^1]) ? 0.5f : 0f) ? 1 : 0;
         return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p.Span);
     }
 }

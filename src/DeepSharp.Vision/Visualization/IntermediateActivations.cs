@@ -60,7 +60,7 @@ public static class IntermediateActivations
         var values = new float[h * w];
         for (int ch = 0; ch < c; ch++)
         {
-            for (int p = 0; p < h * w; p++) values[p] = activation.Data[p * c + ch];
+            for (int p = 0; p < h * w; p++) values[p] = activation.Span[p * c + ch];
             Postprocess(values);
             int x0 = (ch % ImagesPerRow) * (cellW + gap), y0 = (ch / ImagesPerRow) * (cellH + gap);
             for (int y = 0; y < cellH; y++)

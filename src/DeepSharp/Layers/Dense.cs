@@ -88,12 +88,12 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
             throw new ArgumentException($"Dense '{Name}' expects inputs whose last axis is {inF} but got shape {Tensor.FormatShape(x.Shape)}.");
         int rows = x.Size / inF;
         _x = x;
-        Tensor.View(ref _x2, x.Data, [rows, inF]);
+        Tensor.View(ref _x2, x, [rows, inF]);
         Span<int> outShape = stackalloc int[x.Rank];
         x.Shape.CopyTo(outShape);
         outShape[^1] = Units;
         Tensor.Ensure(ref _y, outShape);
-        Tensor.View(ref _y2, _y.Data, [rows, Units]);
+        Tensor.View(ref _y2, _y, [rows, Units]);
         Backend.Current.Dense(_x2, Kernel.Value, _bias?.Value, _y2, _activation.InEpilogue);
         _activation.Apply(_y);
         return _y;
@@ -108,9 +108,9 @@ public sealed class Dense : SingleInputLayer, ILayerFromConfig<Dense>
         bool need = args.NeedInputGradients;
         var dz = relu ? dy : _activation.Backprop(_y!, dy, args.FromLogits);
         int rows = _x2!.Dim(0);
-        Tensor.View(ref _dz2, dz.Data, [rows, Units]);
+        Tensor.View(ref _dz2, dz, [rows, Units]);
         if (need) Tensor.Ensure(ref _dx, _x!.Shape);
-        Backend.Current.DenseBackward(_x2, Kernel.Value, _y2!, _dz2!, relu, need ? Tensor.View(ref _dx2, _dx!.Data, [rows, _x2.Dim(1)]) : null,
+        Backend.Current.DenseBackward(_x2, Kernel.Value, _y2!, _dz2!, relu, need ? Tensor.View(ref _dx2, _dx!, [rows, _x2.Dim(1)]) : null,
             weights ? Kernel.Grad : null, weights ? _bias?.Grad : null, _scratch);
         InputGradient = need ? _dx : null;
     }

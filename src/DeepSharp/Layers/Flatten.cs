@@ -28,9 +28,9 @@ public sealed class Flatten(string? name = null) : SingleInputLayer(name), ILaye
     public override Tensor Forward(Tensor x, bool training)
     {
         _inShape = x.ShapeArray;
-        return Tensor.View(ref _y, x.Data, [x.Dim(0), x.Size / Math.Max(x.Dim(0), 1)]);
+        return Tensor.View(ref _y, x, [x.Dim(0), x.Size / Math.Max(x.Dim(0), 1)]);
     }
 
     public override void Backward(Tensor dy, bool needInputGradients) =>
-        InputGradient = needInputGradients ? Tensor.View(ref _dx, dy.Data, _inShape) : null;
+        InputGradient = needInputGradients ? Tensor.View(ref _dx, dy, _inShape) : null;
 }

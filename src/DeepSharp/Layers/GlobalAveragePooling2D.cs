@@ -39,7 +39,7 @@ public sealed class GlobalAveragePooling2D(string? name = null, bool keepdims = 
         _x = x;
         Tensor.Ensure(ref _y, [x.Dim(0), x.Dim(3)]);
         Backend.Current.GlobalAveragePool(x, _y!);
-        return Keepdims ? Tensor.View(ref _yKeep, _y.Data, [x.Dim(0), 1, 1, x.Dim(3)]) : _y;
+        return Keepdims ? Tensor.View(ref _yKeep, _y, [x.Dim(0), 1, 1, x.Dim(3)]) : _y;
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)
@@ -47,7 +47,7 @@ public sealed class GlobalAveragePooling2D(string? name = null, bool keepdims = 
         InputGradient = null;
         if (!needInputGradients) return;
         Tensor.Ensure(ref _dx, _x!.Shape);
-        Backend.Current.GlobalAveragePoolBackward(Keepdims ? Tensor.View(ref _dy, dy.Data, [dy.Dim(0), dy.Dim(3)]) : dy, _dx!);
+        Backend.Current.GlobalAveragePoolBackward(Keepdims ? Tensor.View(ref _dy, dy, [dy.Dim(0), dy.Dim(3)]) : dy, _dx!);
         InputGradient = _dx;
     }
 }

@@ -70,7 +70,7 @@ public sealed class MaxPooling2D : Pooling2D, ILayerFromConfig<MaxPooling2D>
     {
         if (!MaxPoolGradient.Applies(G)) return null;
         FindWinners();
-        return new MaxPoolGradient(dy.Data, _argmax, Y!.Data, G);
+        return new MaxPoolGradient(dy, _argmax, Y!, G);
     }
 
     /// <summary>After an inference forward (no winners kept), finds them from the input.</summary>

@@ -37,11 +37,11 @@ public sealed class Reshape : SingleInputLayer, ILayerFromConfig<Reshape>
     public override Tensor Forward(Tensor x, bool training)
     {
         _inShape = x.ShapeArray;
-        return Tensor.View(ref _y, x.Data, [x.Dim(0), .. OutputShape(x.ShapeArray[1..])]);
+        return Tensor.View(ref _y, x, [x.Dim(0), .. OutputShape(x.ShapeArray[1..])]);
     }
 
     public override void Backward(Tensor dy, bool needInputGradients) =>
-        InputGradient = needInputGradients ? Tensor.View(ref _dx, dy.Data, _inShape) : null;
+        InputGradient = needInputGradients ? Tensor.View(ref _dx, dy, _inShape) : null;
 
     public override Dictionary<string, object?> GetConfig()
     {

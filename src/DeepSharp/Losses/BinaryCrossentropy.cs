@@ -25,12 +25,13 @@ public sealed class BinaryCrossentropy : Loss
     {
         int n = predictions.Dim(0), size = predictions.Size;
         double total = 0;
+        ReadOnlySpan<float> ys = targets.Span, ps = predictions.Span, zs = logits is null ? default : logits.Span;
         for (int i = 0; i < size; i++)
         {
-            float y = targets.Data[i], p = predictions.Data[i];
+            float y = ys[i], p = ps[i];
             if (logits is not null)
             {
-                float z = logits.Data[i];
+                float z = zs[i];
                 total += Math.Max(z, 0) - z * y + Math.Log(1 + Math.Exp(-Math.Abs(z)));
                 gradient[i] = (p - y) / size;
             }

@@ -27,12 +27,12 @@ public sealed class CategoricalCrossentropy : Loss
         double total = 0;
         for (int i = 0; i < n; i++)
         {
-            var y = targets.Data.AsSpan(i * c, c);
+            var y = targets.Span.Slice(i * c, c);
             var g = gradient.Slice(i * c, c);
             if (logits is not null)
             {
-                var z = logits.Data.AsSpan(i * c, c);
-                var p = predictions.Data.AsSpan(i * c, c);
+                var z = logits.Span.Slice(i * c, c);
+                var p = predictions.Span.Slice(i * c, c);
                 float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
                 double sumExp = 0, ySum = 0, yz = 0;
                 for (int j = 0; j < c; j++) { sumExp += Math.Exp(z[j] - max); ySum += y[j]; yz += y[j] * z[j]; }
@@ -41,7 +41,7 @@ public sealed class CategoricalCrossentropy : Loss
             }
             else
             {
-                var p = predictions.Data.AsSpan(i * c, c);
+                var p = predictions.Span.Slice(i * c, c);
                 for (int j = 0; j < c; j++)
                 {
                     float pj = Math.Clamp(p[j], Epsilon, 1 - Epsilon);

@@ -10,9 +10,10 @@ public sealed class MeanSquaredError : Loss
     {
         int size = predictions.Size;
         double total = 0;
+        ReadOnlySpan<float> ps = predictions.Span, ys = targets.Span;
         for (int i = 0; i < size; i++)
         {
-            float d = predictions.Data[i] - targets.Data[i];
+            float d = ps[i] - ys[i];
             total += d * d;
             gradient[i] = 2 * d / size;
         }

@@ -24,17 +24,18 @@ public sealed class SparseCategoricalCrossentropy : Loss
     {
         int n = predictions.Dim(0), c = predictions.Size / n;
         double total = 0;
+        ReadOnlySpan<float> labels = targets.Span;
         for (int i = 0; i < n; i++)
         {
-            float label = targets.Data[i];
+            float label = labels[i];
             int t = (int)label;
             if (t < 0 || t >= c || t != label)
                 throw new ArgumentException($"Loss '{Name}': label {label} in row {i} is not a class index in [0, {c - 1}]. Labels must be integers 0..{c - 1} for a model with {c} outputs.");
-            var p = predictions.Data.AsSpan(i * c, c);
+            var p = predictions.Span.Slice(i * c, c);
             var g = gradient.Slice(i * c, c);
             if (logits is not null)
             {
-                var z = logits.Data.AsSpan(i * c, c);
+                var z = logits.Span.Slice(i * c, c);
                 float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
                 double sumExp = 0;
                 for (int j = 0; j < c; j++) sumExp += Math.Exp(z[j] - max);

@@ -15,8 +15,9 @@ public sealed class BinaryAccuracy(string name = "binary_accuracy", double thres
         count = predictions.Dim(0);
         int d = predictions.Size / count;
         double sum = 0;
-        for (int i = 0; i < predictions.Size; i++)
-            if ((predictions.Data[i] > Threshold) == (targets.Data[i] > 0.5f)) sum += 1.0 / d;
+        ReadOnlySpan<float> ps = predictions.Span, ys = targets.Span;
+        for (int i = 0; i < ps.Length; i++)
+            if ((ps[i] > Threshold) == (ys[i] > 0.5f)) sum += 1.0 / d;
         return sum;
     }
 

@@ -8,8 +8,8 @@ public sealed class CategoricalAccuracy(string name = "categorical_accuracy") : 
         count = predictions.Dim(0);
         int c = predictions.Size / count, correct = 0;
         for (int i = 0; i < count; i++)
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Data.AsSpan(i * c, c)) ==
-                System.Numerics.Tensors.TensorPrimitives.IndexOfMax(targets.Data.AsSpan(i * c, c))) correct++;
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Span.Slice(i * c, c)) ==
+                System.Numerics.Tensors.TensorPrimitives.IndexOfMax(targets.Span.Slice(i * c, c))) correct++;
         return correct;
     }
 }

@@ -7,8 +7,9 @@ public sealed class SparseCategoricalAccuracy(string name = "sparse_categorical_
     {
         count = predictions.Dim(0);
         int c = predictions.Size / count, correct = 0;
+        ReadOnlySpan<float> labels = targets.Span;
         for (int i = 0; i < count; i++)
-            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Data.AsSpan(i * c, c)) == (int)targets.Data[i]) correct++;
+            if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(predictions.Span.Slice(i * c, c)) == (int)labels[i]) correct++;
         return correct;
     }
 }

@@ -53,6 +53,21 @@ public class LayeringTests
     }
 
     [Fact]
+    public void LayersLossesMetricsOptimizersCallbacksAndVisionNeverReadTensorData()
+    {
+        // Issue 18's grep: the values of a tensor are reached through Span (CPU) or the backend, never through the
+        // CPU-only array Tensor.Data, so that a tensor on another device works in these folders unchanged.
+        var data = new Regex(@"(?<!DeepSharp)\.Data\b");
+        string[] folders = ["Layers/", "Losses/", "Metrics/", "Optimizers/", "Callbacks/"];
+        var offenders = Sources("DeepSharp").Where(s => folders.Any(s.Path.StartsWith)).Select(s => ("DeepSharp/" + s.Path, s.Text))
+            .Concat(Sources("DeepSharp.Vision").Select(s => ("DeepSharp.Vision/" + s.Path, s.Text)))
+            .SelectMany(s => s.Text.Split('\n').Select((line, i) => (s.Item1, Line: i + 1, Text: line)))
+            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal) && data.IsMatch(l.Text))
+            .Select(l => $"{l.Item1}:{l.Line}: {l.Text.Trim()}").ToList();
+        Assert.True(offenders.Count == 0, "Tensor.Data used where Span or the backend belongs:\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
     public void TuningSwitchesAreOptionsNotEnvironmentVariables()
     {
         // Only CpuBackendOptions.FromEnvironment reads the DEEPSHARP_* tuning variables; data folders may read theirs.

@@ -78,7 +78,7 @@ public abstract partial class Dataset : IEnumerable<(Tensor X, Tensor? Y)>, IBat
 
     /// <summary>The integers 0 .. <paramref name="count"/> - 1 as scalar tensors (tf's <c>Dataset.range</c>), to build a
     /// dataset from an index (a list of files, say) with <see cref="Map(Func{Tensor, Tensor}, int?)"/>.</summary>
-    /// <example><code>var squares = Dataset.Range(10).Map(i => new Tensor([i[0] * i[0]], 1));</code></example>
+    /// <example><code>var squares = Dataset.Range(10).Map(i => Tensor.FromArray([i[0] * i[0]], 1));</code></example>
     public static Dataset Range(int count)
     {
         if (count < 0 || count > 1 << 24)

@@ -63,7 +63,9 @@ public sealed class RandomBrightness : SingleInputLayer, ILayerFromConfig<Random
     {
         int size = x.Size / x.Dim(0), start = b * size;
         float lo = (float)ValueRange.Low, hi = (float)ValueRange.High;
-        for (int i = start; i < start + size; i++) y.Data[i] = Math.Clamp(x.Data[i] + delta, lo, hi);
+        var src = x.Span.Slice(start, size);
+        var dst = y.Span.Slice(start, size);
+        for (int i = 0; i < size; i++) dst[i] = Math.Clamp(src[i] + delta, lo, hi);
     }
 
     public override void Backward(Tensor dy, bool needInputGradients)

@@ -69,14 +69,16 @@ public sealed class RandomContrast : SingleInputLayer, ILayerFromConfig<RandomCo
         int pixels = x.Dim(1) * x.Dim(2), c = x.Dim(3), start = b * pixels * c;
         if (_means.Length < c) _means = new double[c];
         Array.Clear(_means, 0, c);
+        var src = x.Span.Slice(start, pixels * c);
+        var dst = y.Span.Slice(start, pixels * c);
         for (int p = 0; p < pixels; p++)
-            for (int k = 0; k < c; k++) _means[k] += x.Data[start + p * c + k];
+            for (int k = 0; k < c; k++) _means[k] += src[p * c + k];
         float lo = (float)ValueRange.Low, hi = (float)ValueRange.High;
         for (int p = 0; p < pixels; p++)
             for (int k = 0; k < c; k++)
             {
                 float mean = (float)(_means[k] / pixels);
-                y.Data[start + p * c + k] = Math.Clamp((x.Data[start + p * c + k] - mean) * factor + mean, lo, hi);
+                dst[p * c + k] = Math.Clamp((src[p * c + k] - mean) * factor + mean, lo, hi);
             }
     }
 

@@ -13,6 +13,9 @@ namespace DeepSharp.Backends.Cpu;
 /// <param name="Geometry">The pooling's geometry (In* is the producer's output, Out* the pooled size).</param>
 internal readonly record struct MaxPoolGradient(float[] Dy, int[] Argmax, float[] Y, ConvGeometry Geometry)
 {
+    /// <summary>The gradient of a CPU max pooling: its output gradient, argmax and output.</summary>
+    public MaxPoolGradient(Tensor dy, int[] argmax, Tensor y, ConvGeometry geometry) : this(dy.Data, argmax, y.Data, geometry) { }
+
     /// <summary>Whether a pooling with this geometry can hand its gradient over unscattered: its windows do not overlap.</summary>
     public static bool Applies(in ConvGeometry pooling) => pooling.StrideH >= pooling.KH && pooling.StrideW >= pooling.KW;
 
