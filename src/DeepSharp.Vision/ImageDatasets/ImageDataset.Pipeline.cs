@@ -49,22 +49,18 @@ public sealed partial class ImageDataset
         var pathArray = paths.ToArray();
         Dataset ds = Dataset.Range(paths.Count);
         if (shuffle) ds = ds.Shuffle(o.BatchSize is { } b ? b * 8 : 1024, seed);
-        // Each image is decoded into a buffer from a pool; Batch copies it into the batch and releases it (as the final
-        // consumer does for unbatched elements), so the steady state allocates no image memory (an image is a large object).
-        var pool = new System.Collections.Concurrent.ConcurrentQueue<BufferLease>();
-        ds = ds.MapElements((e, _) =>
+        // Each image is decoded into a buffer of the stage's pool; Batch copies it into the batch and hands it back (as the
+        // final consumer does for unbatched elements), so the steady state allocates no image memory (an image is a large
+        // object). Decode errors (ImageDecodeException, an IFileError) name their file and surface unchanged.
+        ds = ds.MapInto([o.Size.Height, o.Size.Width, ImageIO.Channels(o.ColorMode)], (index, _, image) =>
         {
-            int i = (int)e.X.Span[0];
-            if (!pool.TryDequeue(out var lease)) lease = new BufferLease(pool);
-            lease.Rent();
-            var image = Tensor.Ensure(ref lease.X, [o.Size.Height, o.Size.Width, ImageIO.Channels(o.ColorMode)]);
-            try { Decode(pathArray[i], o, image); }
-            catch { lease.Release(); throw; }
-            return new Element(image, targets?[i], lease);
-        }, Autotune, wrapErrors: false);   // decode errors name their file
+            int i = (int)index.Span[0];
+            Decode(pathArray[i], o, image);
+            return targets?[i];
+        }, Autotune);
         if (o.BatchSize is { } batch) ds = ds.Batch(batch);
         ds = ds.Prefetch(Autotune);
-        return new ImageDataset(ds, classNames, paths, labels, seed);
+        return new ImageDataset(ds, o.BatchSize is not null, classNames, paths, labels, seed);
     }
 
     /// <summary>One target tensor per file (shared by files of one label): a scalar (Int), one-hot (Categorical; a label

@@ -20,7 +20,7 @@ namespace DeepSharp.Vision;
 /// Console.WriteLine(string.Join(", ", train.ClassNames!));
 /// model.Fit(train, epochs: 10, validationData: validation);
 /// </code></example>
-public sealed partial class ImageDataset : Dataset
+public sealed partial class ImageDataset : DatasetSource
 {
     private readonly Dataset _pipeline;
 
@@ -37,9 +37,12 @@ public sealed partial class ImageDataset : Dataset
     /// <summary>The seed of the file-list shuffle and of the shuffle buffer (drawn from 0 .. 999,999 when none was given, as Keras).</summary>
     public int Seed { get; }
 
-    private ImageDataset(Dataset pipeline, IReadOnlyList<string>? classNames, List<string> paths, List<int>? labels, int seed)
+    private readonly bool _batched;
+
+    private ImageDataset(Dataset pipeline, bool batched, IReadOnlyList<string>? classNames, List<string> paths, List<int>? labels, int seed)
     {
         _pipeline = pipeline;
+        _batched = batched;
         ClassNames = classNames;
         FilePaths = paths;
         Labels = labels;
@@ -48,9 +51,15 @@ public sealed partial class ImageDataset : Dataset
 
     /// <inheritdoc/>
     public override long Cardinality => _pipeline.Cardinality;
-    internal override long Samples => _pipeline.Samples;
-    internal override bool IsBatched => _pipeline.IsBatched;
-    internal override DatasetIterator CreateIterator() => _pipeline.CreateIterator();
+
+    /// <summary>The pipeline that lists, decodes, batches and prefetches the files (its buffers and threads are kept).</summary>
+    protected override IEnumerable<(Tensor X, Tensor? Y)> ReadElements() => _pipeline;
+
+    /// <inheritdoc/>
+    protected override bool ElementsAreBatches => _batched;
+
+    /// <inheritdoc/>
+    protected override long SampleCount => FilePaths.Count;
 
     /// <summary>
     /// Lists the images of <paramref name="directory"/> (one sub-folder per class) and returns a dataset of batches

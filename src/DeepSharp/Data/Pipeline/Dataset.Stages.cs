@@ -7,7 +7,8 @@ public abstract partial class Dataset
     /// when the dataset has none) and returns the new pair. With <paramref name="numParallelCalls"/> (a count, or
     /// <see cref="Autotune"/> for one per core) that many elements are mapped at once on the thread pool; the order of
     /// the elements is kept. The function must not change its arguments (they may be a cache's tensors).
-    /// An exception in the function surfaces when the element is read, as a <see cref="DatasetException"/> naming the element.
+    /// An exception in the function surfaces when the element is read, as a <see cref="DatasetException"/> naming the element
+    /// (an <see cref="IFileError"/>, which names its file, and a <see cref="DatasetException"/> surface unchanged).
     /// </summary>
     /// <example><code>var scaled = ds.Map((x, y) => (x / 255f, y), numParallelCalls: Dataset.Autotune);</code></example>
     public Dataset Map(Func<Tensor, Tensor?, (Tensor X, Tensor? Y)> function, int? numParallelCalls = null)
@@ -24,6 +25,39 @@ public abstract partial class Dataset
     {
         ArgumentNullException.ThrowIfNull(function);
         return new MapDataset(this, (e, _) => new Element(function(e.X), e.Y), Parallelism(numParallelCalls), wrapErrors: true);
+    }
+
+    /// <summary>
+    /// A <see cref="Map(Func{Tensor, Tensor?, ValueTuple{Tensor, Tensor?}}, int?)"/> whose new inputs all have one
+    /// <paramref name="shape"/> and are written into buffers the stage owns: <paramref name="function"/> gets the input,
+    /// the target and an <c>output</c> tensor of that shape to fill (its old contents are undefined), and returns the new
+    /// target. A buffer is reused once <see cref="Batch"/> has copied it into a batch (or Fit, Evaluate and Predict are done
+    /// with it), so decoding fixed-size images allocates no image memory in steady state; elements read with
+    /// <c>foreach</c>, kept by <see cref="Cache"/> or passed to a later Map are never reused. Errors as in Map.
+    /// </summary>
+    /// <example><code>
+    /// // One decoded 180×180 RGB image per file index, decoded on every core into pooled buffers, then batched.
+    /// var images = Dataset.Range(paths.Length)
+    ///     .MapInto([180, 180, 3], (index, _, output) => { DecodeInto(paths[(int)index.Span[0]], output); return null; },
+    ///              numParallelCalls: Dataset.Autotune)
+    ///     .Batch(32);
+    /// </code></example>
+    public Dataset MapInto(int[] shape, Func<Tensor, Tensor?, Tensor, Tensor?> function, int? numParallelCalls = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(function);
+        foreach (int d in shape)
+            if (d < 0) throw new ArgumentException($"Dataset.MapInto: shape {Tensor.FormatShape(shape)} has a negative dimension. Give the shape of one output element, e.g. [180, 180, 3].", nameof(shape));
+        var outputShape = shape.ToArray();
+        var pool = new System.Collections.Concurrent.ConcurrentQueue<BufferLease>();
+        return new MapDataset(this, (e, _) =>
+        {
+            if (!pool.TryDequeue(out var lease)) lease = new BufferLease(pool);
+            lease.Rent();
+            var output = Tensor.Ensure(ref lease.X, outputShape);
+            try { return new Element(output, function(e.X, e.Y, output), lease); }
+            catch { lease.Release(); throw; }
+        }, Parallelism(numParallelCalls), wrapErrors: true);
     }
 
     /// <summary>A map over the internal elements (the element's index in the pass as second argument); errors pass

@@ -3,7 +3,7 @@ namespace DeepSharp.Data;
 /// <summary>
 /// A <see cref="Dataset"/> stage failed: a Map function threw, elements of different shapes were batched, a cache file is
 /// damaged. The message names the stage and the element; <see cref="Exception.InnerException"/> holds the original
-/// error of a Map function. Errors that already name their file (an undecodable image) surface unchanged instead.
+/// error of a Map function. Errors that already name their file (an <see cref="IFileError"/>: an undecodable image) surface unchanged instead.
 /// </summary>
 /// <example><code>
 /// try { foreach (var (x, _) in ds) { } }

@@ -53,7 +53,7 @@ internal sealed class MapDataset(Dataset input, Func<Element, long, Element> fun
         {
             Element output;
             try { output = function(input.WithoutLease(), index); }
-            catch (Exception e) when (wrapErrors && e is not (DatasetException or OperationCanceledException))
+            catch (Exception e) when (wrapErrors && e is not (DatasetException or OperationCanceledException or IFileError))
             {
                 throw new DatasetException($"Dataset.Map: the function failed on element {index}: {e.Message}", index, e);
             }
