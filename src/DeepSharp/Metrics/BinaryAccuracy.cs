@@ -5,7 +5,7 @@ namespace DeepSharp.Metrics;
 /// samples), as Keras' BinaryAccuracy: a prediction counts as 1 when it is above the threshold.
 /// </summary>
 /// <example><code>model.Compile("rmsprop", "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6)]);</code></example>
-public sealed class BinaryAccuracy(string name = "binary_accuracy", double threshold = 0.5) : Metric(name)
+public sealed class BinaryAccuracy(string name = "binary_accuracy", double threshold = 0.5) : MeanMetric(name)
 {
     /// <summary>Predictions above it count as class 1 (Keras' default 0.5).</summary>
     public float Threshold { get; } = (float)threshold;
@@ -14,10 +14,11 @@ public sealed class BinaryAccuracy(string name = "binary_accuracy", double thres
     {
         count = predictions.Dim(0);
         int d = predictions.Size / count;
+        if (targets.Size != predictions.Size) ShapeError(predictions, targets, "expected targets of the predictions' shape (0/1 per output).");
+        ReadOnlySpan<float> p = predictions.Span, t = targets.Span;
         double sum = 0;
-        ReadOnlySpan<float> ps = predictions.Span, ys = targets.Span;
-        for (int i = 0; i < ps.Length; i++)
-            if ((ps[i] > Threshold) == (ys[i] > 0.5f)) sum += 1.0 / d;
+        for (int i = 0; i < p.Length; i++)
+            if ((p[i] > Threshold) == (t[i] > 0.5f)) sum += 1.0 / d;
         return sum;
     }
 

@@ -1,41 +1,57 @@
 namespace DeepSharp.Metrics;
 
 /// <summary>
-/// A metric averaged over the samples seen since the last <see cref="Reset"/>. Compile takes metrics as Keras' names
-/// or as objects: "accuracy" resolves to the accuracy that fits the loss, as in Keras.
+/// A metric as Keras 3 keeps it: a few state variables (a sum and a count, or true/false positives per threshold) that
+/// every batch adds to, and a <see cref="Result"/> computed from them. The state is only ever summed, over batches and
+/// over the ranks of data-parallel training, so the result of several batches or ranks is that of one big batch.
+/// Compile takes metrics as Keras' names or as objects: "accuracy" resolves to the accuracy that fits the loss.
 /// </summary>
 /// <example><code>
-/// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: ["accuracy"]);
-/// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: [new BinaryAccuracy(threshold: 0.6)]);
+/// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: ["accuracy", new AUC()]);
+/// var auc = new AUC();
+/// auc.Update(predictions, targets);   // (batch, 1) probabilities and 0/1 targets
+/// Console.WriteLine(auc.Result);
 /// </code></example>
 public abstract class Metric
 {
-    private double _sum;
-    private long _count;
+    private readonly double[] _state;
 
     /// <summary>Keras' name in logs and History, e.g. "accuracy".</summary>
     public string Name { get; }
 
-    protected Metric(string name) => Name = name;
-
-    /// <summary>The mean so far.</summary>
-    public double Result => _count == 0 ? 0 : _sum / _count;
-
-    /// <summary>The sum and count behind <see cref="Result"/> (Fit adds them up over the ranks of a world).</summary>
-    internal (double Sum, long Count) State => (_sum, _count);
-
-    /// <summary>Forgets the samples seen (Fit calls it at the start of every epoch).</summary>
-    public void Reset() { _sum = 0; _count = 0; }
-
-    /// <summary>Adds one batch.</summary>
-    public void Update(Tensor predictions, Tensor targets)
+    /// <summary>A metric named <paramref name="name"/> with <paramref name="stateSize"/> summed state variables.</summary>
+    protected Metric(string name, int stateSize)
     {
-        _sum += BatchSum(predictions, targets, out int count);
-        _count += count;
+        if (stateSize < 1) throw new ArgumentOutOfRangeException(nameof(stateSize), $"Metric '{name}': a metric needs at least one state variable, got {stateSize}.");
+        Name = name;
+        _state = new double[stateSize];
     }
 
-    /// <summary>The sum of the metric over the batch's samples.</summary>
-    protected abstract double BatchSum(Tensor predictions, Tensor targets, out int count);
+    /// <summary>The metric's value for the batches seen since the last <see cref="Reset"/>.</summary>
+    public double Result => ResultFrom(_state);
+
+    /// <summary>The summed state variables behind <see cref="Result"/> (Keras' metric variables, flattened).</summary>
+    public ReadOnlySpan<double> State => _state;
+
+    /// <summary>How many state variables the metric sums.</summary>
+    public int StateSize => _state.Length;
+
+    /// <summary>Forgets the batches seen (Fit calls it at the start of every epoch).</summary>
+    public void Reset() => Array.Clear(_state);
+
+    /// <summary>Adds one batch's statistics to the state (no allocation).</summary>
+    public void Update(Tensor predictions, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        ArgumentNullException.ThrowIfNull(targets);
+        UpdateState(predictions, targets, _state);
+    }
+
+    /// <summary>Adds one batch's statistics to <paramref name="state"/> (only ever add: states are summed across batches and ranks).</summary>
+    protected abstract void UpdateState(Tensor predictions, Tensor targets, Span<double> state);
+
+    /// <summary>The metric's value for a state (its own, or the sum of several ranks' states).</summary>
+    public abstract double ResultFrom(ReadOnlySpan<double> state);
 
     /// <summary>Keras' class name, e.g. "BinaryAccuracy".</summary>
     public virtual string ClassName => GetType().Name;
@@ -44,7 +60,7 @@ public abstract class Metric
     public virtual Dictionary<string, object?> GetConfig() => new() { ["name"] = Name, ["dtype"] = "float32" };
 
     /// <summary>True when the metric was given by name (saved as the name, as Keras does).</summary>
-    internal bool GivenByName { get; private set; }
+    internal bool GivenByName { get; set; }
 
     /// <summary>Keras' names convert to metrics; "accuracy" is resolved by Compile from the loss.</summary>
     public static implicit operator Metric(string name) => new NamedMetric(name);
@@ -52,32 +68,30 @@ public abstract class Metric
     /// <summary>The metric for this loss: itself, except for names that depend on the loss ("accuracy").</summary>
     internal virtual Metric ResolveFor(Losses.Loss loss) => this;
 
-    /// <summary>Resolves a metric name for a loss: "accuracy"/"acc" becomes categorical, sparse or binary accuracy.</summary>
+    /// <summary>
+    /// A metric by Keras' name for a loss: "accuracy"/"acc" becomes categorical, sparse or binary accuracy; the other
+    /// names are those of keras.metrics (see <see cref="MetricNames"/>).
+    /// </summary>
     public static Metric Get(string name, Losses.Loss loss)
     {
-        Metric m = name.ToLowerInvariant() switch
-        {
-            "accuracy" or "acc" => loss switch
-            {
-                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(name),
-                Losses.BinaryCrossentropy => new BinaryAccuracy(name),
-                _ => new CategoricalAccuracy(name),
-            },
-            "categorical_accuracy" => new CategoricalAccuracy(name),
-            "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
-            "binary_accuracy" => new BinaryAccuracy(name),
-            _ => throw new ArgumentException($"Unknown metric '{name}'. Expected one of: accuracy, categorical_accuracy, sparse_categorical_accuracy, binary_accuracy; or pass a Metric object."),
-        };
+        var m = MetricNames.Create(name, loss);
         m.GivenByName = true;
         return m;
     }
 
+    /// <summary>Throws the one message for a batch whose targets do not fit the predictions.</summary>
+    private protected void ShapeError(Tensor predictions, Tensor targets, string expected) =>
+        throw new ArgumentException($"Metric '{Name}' ({ClassName}) got predictions of shape {Tensor.FormatShape(predictions.Shape)} and targets of shape " +
+            $"{Tensor.FormatShape(targets.Shape)}; {expected}");
+
     /// <summary>A metric given by name, resolved when the loss is known.</summary>
-    private sealed class NamedMetric(string name) : Metric(name)
+    private sealed class NamedMetric(string name) : Metric(name, 1)
     {
         internal override Metric ResolveFor(Losses.Loss loss) => Get(Name, loss);
 
-        protected override double BatchSum(Tensor predictions, Tensor targets, out int count) =>
+        protected override void UpdateState(Tensor predictions, Tensor targets, Span<double> state) =>
             throw new InvalidOperationException($"Metric '{Name}' was given by name and is resolved by Model.Compile; pass it to Compile before using it.");
+
+        public override double ResultFrom(ReadOnlySpan<double> state) => 0;
     }
 }

@@ -73,18 +73,32 @@ public partial class Model
         return loss;
     }
 
-    /// <summary>Writes loss and metrics summed over all ranks into <paramref name="logs"/> (every rank gets the same figures).</summary>
+    /// <summary>
+    /// Writes loss and metrics over all ranks into <paramref name="logs"/> (every rank gets the same figures): the loss
+    /// sum, the sample count and every metric's whole state are summed over the ranks in one all-reduce, and each
+    /// metric's result is computed from its summed state (as Keras sums its metric variables across replicas).
+    /// </summary>
     private void FillWorldLogs(IWorld world, Dictionary<string, double> logs, double lossSum, long seen, string prefix)
     {
-        int k = 2 + 2 * Metrics.Count;
+        int k = 2;
+        foreach (var m in Metrics) k += m.StateSize;
         if (_logSums.Length != k) _logSums = new double[k];
         _logSums[0] = lossSum;
         _logSums[1] = seen;
-        for (int i = 0; i < Metrics.Count; i++) (_logSums[2 + 2 * i], _logSums[3 + 2 * i]) = (Metrics[i].State.Sum, Metrics[i].State.Count);
+        int at = 2;
+        foreach (var m in Metrics)
+        {
+            m.State.CopyTo(_logSums.AsSpan(at));
+            at += m.StateSize;
+        }
         world.AllReduceSum(_logSums.AsSpan());
         logs[prefix + "loss"] = _logSums[0] / Math.Max(_logSums[1], 1);
-        for (int i = 0; i < Metrics.Count; i++)
-            logs[prefix + Metrics[i].Name] = _logSums[3 + 2 * i] == 0 ? 0 : _logSums[2 + 2 * i] / _logSums[3 + 2 * i];
+        at = 2;
+        foreach (var m in Metrics)
+        {
+            logs[prefix + m.Name] = m.ResultFrom(_logSums.AsSpan(at, m.StateSize));
+            at += m.StateSize;
+        }
     }
 
     /// <summary>

@@ -81,7 +81,7 @@ internal static class KerasH5Model
                 foreach (var metric in m.SelectMany(x => x is JsonArray inner ? inner.ToList() : new List<JsonNode?> { x }))
                 {
                     // Metrics DeepSharp lacks (Keras 2 models often log "mae") only cost their column in the logs.
-                    if (metric is JsonValue v && !KnownMetrics.Contains(v.GetValue<string>())) dropped.Add(v.GetValue<string>());
+                    if (metric is JsonValue v && !Metrics.MetricNames.IsKnown(v.GetValue<string>())) dropped.Add(v.GetValue<string>());
                     else metrics.Add(metric?.DeepClone());
                 }
             if (dropped.Count > 0)
@@ -99,11 +99,6 @@ internal static class KerasH5Model
             Logging.DeepSharpLogging.Logger.LogWarning("{File}: the model was loaded without its training setup ({Reason}); call Compile before Fit.", path, e.Message);
         }
     }
-
-    private static readonly HashSet<string> KnownMetrics = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
-    };
 
     private static JsonObject? ReadJson(NativeFile h5, string name, string path)
     {

@@ -1,0 +1,45 @@
+namespace DeepSharp.Metrics;
+
+/// <summary>
+/// Keras 3's metric names (keras/src/metrics/__init__.py: each class by its name and its snake_case name, plus the
+/// functions' names and the aliases "mse", "mae"). A metric given by name is named by that string in logs and History, as
+/// Keras' compile_utils.get_metric does ("mse" logs as "mse", "auc" as "auc").
+/// </summary>
+public static class MetricNames
+{
+    /// <summary>The names Compile accepts (snake_case; the class names, e.g. "AUC", "TopKCategoricalAccuracy", work too).</summary>
+    public static IReadOnlyList<string> Known { get; } =
+    [
+        "accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy",
+        "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "precision", "recall", "auc",
+        "mean_absolute_error", "mae", "mean_squared_error", "mse",
+    ];
+
+    /// <summary>Whether <paramref name="name"/> is a metric name DeepSharp computes.</summary>
+    public static bool IsKnown(string name) => Key(name) is { } k && Factories.ContainsKey(k);
+
+    /// <summary>The metric for a name, named by it; "accuracy"/"acc" pick the accuracy that fits the loss.</summary>
+    internal static Metric Create(string name, Losses.Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.ToLowerInvariant() is "accuracy" or "acc")
+            return loss switch
+            {
+                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(name),
+                Losses.BinaryCrossentropy => new BinaryAccuracy(name),
+                _ => new CategoricalAccuracy(name),
+            };
+        if (Key(name) is { } k && Factories.TryGetValue(k, out var make)) return make(name);
+        throw new ArgumentException($"Unknown metric '{name}'. Expected one of: {string.Join(", ", Known)}; or pass a Metric object (e.g. new AUC(curve: \"PR\")).");
+    }
+
+    /// <summary>The lookup key: lower case without underscores, so "top_k_categorical_accuracy" and "TopKCategoricalAccuracy" meet.</summary>
+    private static string? Key(string name) => name?.Replace("_", "").ToLowerInvariant();
+
+    private static readonly Dictionary<string, Func<string, Metric>> Factories = new()
+    {
+        ["categoricalaccuracy"] = n => new CategoricalAccuracy(n),
+        ["sparsecategoricalaccuracy"] = n => new SparseCategoricalAccuracy(n),
+        ["binaryaccuracy"] = n => new BinaryAccuracy(n),
+    };
+}
