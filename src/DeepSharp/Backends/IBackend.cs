@@ -278,4 +278,9 @@ internal interface IBackend
 
     /// <summary>Its gradient added into g: g += l1·sign(w) + twoL2·w (sign(0) = 0; the caller folds in any scale).</summary>
     void L1L2Gradient(ReadOnlySpan<float> w, Span<float> g, float l1, float twoL2);
+
+    // ---- Metrics ----
+
+    /// <summary>Σ|p - t| (or Σ(p - t)² when <paramref name="squared"/>) summed in double: the mean absolute and mean squared error metrics.</summary>
+    double ErrorSum(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, bool squared);
 }

@@ -41,5 +41,14 @@ public static class MetricNames
         ["categoricalaccuracy"] = n => new CategoricalAccuracy(n),
         ["sparsecategoricalaccuracy"] = n => new SparseCategoricalAccuracy(n),
         ["binaryaccuracy"] = n => new BinaryAccuracy(n),
+        ["topkcategoricalaccuracy"] = n => new TopKCategoricalAccuracy(name: n),
+        ["sparsetopkcategoricalaccuracy"] = n => new SparseTopKCategoricalAccuracy(name: n),
+        ["precision"] = n => new Precision(name: n),
+        ["recall"] = n => new Recall(name: n),
+        ["auc"] = n => new AUC(name: n),
+        ["meanabsoluteerror"] = n => new MeanAbsoluteError(n),
+        ["mae"] = n => new MeanAbsoluteError(n),
+        ["meansquarederror"] = n => new MeanSquaredError(n),
+        ["mse"] = n => new MeanSquaredError(n),
     };
 }

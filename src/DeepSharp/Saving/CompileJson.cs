@@ -93,9 +93,27 @@ internal static class CompileJson
             "BinaryAccuracy" => new BinaryAccuracy(name, c.Float("threshold", 0.5f)),
             "CategoricalAccuracy" => new CategoricalAccuracy(name),
             "SparseCategoricalAccuracy" => new SparseCategoricalAccuracy(name),
+            "TopKCategoricalAccuracy" => new TopKCategoricalAccuracy(c.Int("k", 5), name),
+            "SparseTopKCategoricalAccuracy" => new SparseTopKCategoricalAccuracy(c.Int("k", 5), name),
+            "Precision" => new Precision(Doubles(c, "thresholds"), NullableInt(c, "top_k"), NullableInt(c, "class_id"), name),
+            "Recall" => new Recall(Doubles(c, "thresholds"), NullableInt(c, "top_k"), NullableInt(c, "class_id"), name),
+            "AUC" => new AUC(c.Int("num_thresholds", 200), c.String("curve", "ROC")!, c.String("summation_method", "interpolation")!, name,
+                Doubles(c, "thresholds"), c.Bool("multi_label", false), NullableInt(c, "num_labels"), Doubles(c, "label_weights"), c.Bool("from_logits", false)),
+            "MeanAbsoluteError" => new Metrics.MeanAbsoluteError(name),
+            "MeanSquaredError" => new Metrics.MeanSquaredError(name),
             _ => name,   // resolved by Compile from the loss, as a name would be
         };
     }
+
+    private static int? NullableInt(LayerConfig c, string key) => c.Has(key) ? c.Json[key]!.GetValue<int>() : null;
+
+    /// <summary>A number or a list of numbers (Keras writes thresholds either way); null when absent or null.</summary>
+    private static double[]? Doubles(LayerConfig c, string key) => c.Json[key] switch
+    {
+        null => null,
+        JsonArray a => a.Select(v => v!.GetValue<double>()).ToArray(),
+        var v => [v.GetValue<double>()],
+    };
 
     private static Optimizer OptimizerFrom(JsonObject o)
     {

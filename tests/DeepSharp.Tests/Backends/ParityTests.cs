@@ -334,6 +334,21 @@ public partial class ParityTests
     }
 
     [Fact]
+    public void MetricErrorSums()
+    {
+        // Longer than the CPU backend's 1024-value blocks and not a multiple of a vector: blocks, tails and the double sum.
+        var p = Random(1, 2 * 1024 + 37);
+        var t = Random(2, 2 * 1024 + 37);
+        UnderEveryPath(path => Same(path, "error sums", b =>
+        {
+            var r = new Tensor(2);
+            r.Span[0] = (float)b.ErrorSum(p.Span, t.Span, squared: false);
+            r.Span[1] = (float)b.ErrorSum(p.Span, t.Span, squared: true);
+            return r;
+        }, tolerance: 1e-6));
+    }
+
+    [Fact]
     public void ShapeAndElementwiseOps()
     {
         var x = Random(1, 7, 3, 4, 5);

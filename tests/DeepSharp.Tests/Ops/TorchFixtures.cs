@@ -10,7 +10,7 @@ namespace DeepSharp.Tests.Ops;
 /// </summary>
 internal sealed class TorchFixtures
 {
-    private static readonly string[] Files = ["fixtures", "layers", "names"];
+    private static readonly string[] Files = ["fixtures", "layers", "names", "metrics"];
     private static readonly Dictionary<string, Lazy<TorchFixtures>> Instances = Files.ToDictionary(f => f, f => new Lazy<TorchFixtures>(() => Load(f)));
     private readonly JsonElement _cases;
     private readonly float[] _data;
@@ -67,6 +67,9 @@ internal sealed class TorchCase(string name, JsonElement json, float[] data)
     }
 
     public double Scalar(string scalar) => json.GetProperty("scalars").GetProperty(scalar).GetDouble();
+
+    /// <summary>A list of numbers stored as one scalar entry.</summary>
+    public double[] Numbers(string scalar) => json.GetProperty("scalars").GetProperty(scalar).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     public string Text(string scalar) => json.GetProperty("scalars").GetProperty(scalar).GetString()!;
 
