@@ -20,17 +20,20 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 step() { echo; echo "pack-check: $*"; }
 
 step "packing into $feed"
-for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Cli; do
+for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Gpu src/DeepSharp.Cli; do
   dotnet pack "$project" -c Release -o "$feed" --nologo -v:q
 done
 version=$(dotnet msbuild src/DeepSharp -getProperty:Version)
-for id in DeepSharp DeepSharp.Vision DeepSharp.Distributed DeepSharp.Cli; do
+for id in DeepSharp DeepSharp.Vision DeepSharp.Distributed DeepSharp.Gpu DeepSharp.Cli; do
   for ext in nupkg snupkg; do
     f="$feed/$id.$version.$ext"
     [ -f "$f" ] || { echo "pack-check: FAILED: $f was not written"; exit 1; }
     echo "  $(basename "$f")  $(du -h "$f" | cut -f1)"
   done
 done
+# The core stays free of the GPU: DeepSharp's package does not depend on ILGPU (only DeepSharp.Gpu does).
+if unzip -p "$feed/DeepSharp.$version.nupkg" DeepSharp.nuspec | grep -qi ilgpu; then echo "pack-check: FAILED: DeepSharp.$version.nupkg depends on ILGPU"; exit 1; fi
+unzip -p "$feed/DeepSharp.Gpu.$version.nupkg" DeepSharp.Gpu.nuspec | grep -q 'id="ILGPU"' || { echo "pack-check: FAILED: DeepSharp.Gpu.$version.nupkg does not depend on ILGPU"; exit 1; }
 contents=$(unzip -l "$feed/DeepSharp.$version.nupkg")   # (not piped into grep -q: pipefail and SIGPIPE)
 for entry in lib/net10.0/DeepSharp.dll lib/net10.0/DeepSharp.xml README.md LICENSE; do
   grep -qF "$entry" <<<"$contents" || { echo "pack-check: FAILED: DeepSharp.$version.nupkg has no $entry"; exit 1; }

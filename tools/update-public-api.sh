@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the public API baseline of the two library packages (src/DeepSharp, src/DeepSharp.Vision, src/DeepSharp.Distributed):
+# Regenerates the public API baseline of the two library packages (src/DeepSharp, src/DeepSharp.Vision, src/DeepSharp.Distributed, src/DeepSharp.Gpu):
 # PublicAPI.Unshipped.txt is rewritten from the code as it is now (Microsoft.CodeAnalysis.PublicApiAnalyzers'
 # own code fix for RS0016, applied by `dotnet format analyzers`); PublicAPI.Shipped.txt is left alone (it holds
 # what a published release had: move the Unshipped lines there when a version ships).
@@ -13,16 +13,16 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # If anything fails half-way, put the previous baseline back rather than leave an emptied one.
 backup=$(mktemp -d)
-for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed; do
+for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Gpu; do
   mkdir -p "$backup/$project"; cp "$project"/PublicAPI.*.txt "$backup/$project/" 2>/dev/null || true
 done
 restore() {
   echo "update-public-api: FAILED; the previous PublicAPI files are restored"
-  for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed; do cp "$backup/$project"/PublicAPI.*.txt "$project/" 2>/dev/null || true; done
+  for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Gpu; do cp "$backup/$project"/PublicAPI.*.txt "$project/" 2>/dev/null || true; done
 }
 trap 'status=$?; [ $status -eq 0 ] || restore; rm -rf "$backup"; exit $status' EXIT
 
-for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed; do
+for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Gpu; do
   [ -f "$project/PublicAPI.Shipped.txt" ] || printf '#nullable enable\n' > "$project/PublicAPI.Shipped.txt"
   # Start Unshipped from nothing, so symbols that were removed or renamed drop out too.
   printf '#nullable enable\n' > "$project/PublicAPI.Unshipped.txt"
@@ -49,7 +49,7 @@ fi
 rm -f "$log"
 
 # Every public type should have a <summary> (CS1591 is off for members): list the ones the XML docs lack.
-for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed; do
+for project in src/DeepSharp src/DeepSharp.Vision src/DeepSharp.Distributed src/DeepSharp.Gpu; do
   name=$(basename "$project")
   xml="$project/bin/Release/net10.0/$name.xml"
   [ -f "$xml" ] || continue
