@@ -26,14 +26,14 @@ public sealed partial class Tensor
 {
     private int[] _shape;
 
-    /// <summary>The values wherever they live. On the CPU it is made on first use (<see cref="Data"/> is the fast path).</summary>
+    /// <summary>The values wherever they live. On the CPU it is made on first use (Data is the fast path).</summary>
     private TensorStorage? _storage;
 
     /// <summary>
     /// A CPU tensor's array (null on any other device): the CPU backend's fast path. It may be longer than
     /// <see cref="Size"/> (a buffer reused for a smaller batch).
     /// </summary>
-    public float[] Data { get; private set; }
+    internal float[] Data { get; private set; }
 
     /// <summary>Number of elements: the product of the shape.</summary>
     public int Size { get; private set; }
@@ -91,8 +91,11 @@ public sealed partial class Tensor
         Data = storage.HostArray!;
     }
 
-    /// <summary>Wraps existing data (not copied). <paramref name="data"/> must hold at least the product of the shape.</summary>
-    public Tensor(float[] data, params int[] shape)
+    /// <summary>
+    /// Wraps existing data (not copied): the CPU backend's buffers and views. <paramref name="data"/> must hold at least
+    /// the product of the shape. Users call <see cref="FromArray"/> (a copy) or <see cref="Tensor(TensorStorage, int[])"/>.
+    /// </summary>
+    internal Tensor(float[] data, params int[] shape)
     {
         _shape = CheckShape(shape);
         Size = Product(_shape);
