@@ -14,6 +14,8 @@ internal static class GpuUnderTest
 
     public static GpuDevice Device => OnCuda ? DeepSharp.Device.Gpu() : DeepSharp.Device.GpuOnCpuAccelerator();
 
+    public static IlgpuBackend Ilgpu => Device.Backend;
+
     public static readonly IBackend Reference = new ReferenceBackend();
 
     /// <summary>A host tensor of values uniform in [-1, 1).</summary>

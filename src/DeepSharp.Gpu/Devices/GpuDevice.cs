@@ -23,6 +23,7 @@ namespace DeepSharp;
 public sealed class GpuDevice : Device
 {
     private readonly Context _context;
+    private IlgpuBackend? _backend;
 
     private GpuDevice(string name, Context context, Accelerator accelerator, bool isCuda) : base(name)
     {
@@ -42,6 +43,9 @@ public sealed class GpuDevice : Device
     public long MemoryBytes => Accelerator.MemorySize;
 
     internal Accelerator Accelerator { get; }
+
+    /// <summary>The backend that computes on this device's tensors (created with the device's first kernel call).</summary>
+    internal IlgpuBackend Backend => _backend ??= new IlgpuBackend(this);
 
     /// <inheritdoc/>
     public override TensorStorage Allocate(int length) => new GpuStorage(this, length);
