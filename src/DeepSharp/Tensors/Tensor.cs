@@ -49,6 +49,9 @@ public sealed partial class Tensor
     /// </summary>
     public Span<float> Span => Data is { } d ? new Span<float>(d, 0, Size) : throw NotOnHost(nameof(Span));
 
+    /// <summary>The same as <see cref="Span"/> (the .NET spelling): a CPU tensor's values, in place; other devices throw.</summary>
+    public Span<float> AsSpan() => Data is { } d ? new Span<float>(d, 0, Size) : throw NotOnHost(nameof(AsSpan));
+
     /// <summary>The device that holds the values.</summary>
     public Device Device => _storage?.Device ?? Device.Cpu;
 

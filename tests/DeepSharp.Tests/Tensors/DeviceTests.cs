@@ -73,6 +73,8 @@ public class DeviceTests
         Assert.Contains("room for 4", Assert.Throws<ArgumentException>(() => t.CopyTo(new float[3])).Message);
         t.Span[0] = 9f;
         Assert.Equal(9f, t.ToArray()[0]);
+        t.AsSpan()[1] = 8f;
+        Assert.Equal(8f, t[0, 1]);
     }
 
     [Fact]
@@ -90,6 +92,7 @@ public class DeviceTests
         Assert.Contains("(2, 3)", ex.Message);
         Assert.Contains("ToArray()", ex.Message);
         Assert.Contains("To(Device.Cpu)", ex.Message);
+        Assert.Contains("Tensor.AsSpan reads", Assert.Throws<InvalidOperationException>(() => t.AsSpan().Clear()).Message);
         Assert.Contains("offhost:0", Assert.Throws<InvalidOperationException>(() => t[0, 0]).Message);
         Assert.Contains("offhost:0", Assert.Throws<InvalidOperationException>(() => t / 2f).Message);
         Assert.Equal("Tensor(2, 3) on offhost:0", t.ToString());
