@@ -9,11 +9,11 @@ public sealed class MeanSquaredError : Loss
     public override double Compute(Tensor predictions, Tensor? logits, Tensor targets, Span<float> gradient)
     {
         int size = predictions.Size;
+        ReadOnlySpan<float> p = predictions.Span, t = targets.Span;
         double total = 0;
-        ReadOnlySpan<float> ps = predictions.Span, ys = targets.Span;
         for (int i = 0; i < size; i++)
         {
-            float d = ps[i] - ys[i];
+            float d = p[i] - t[i];
             total += d * d;
             gradient[i] = 2 * d / size;
         }

@@ -35,7 +35,13 @@ internal static class CompileJson
                 ["config"] = config,
                 ["registered_name"] = null,
             },
-            ["loss"] = loss.Name,
+            ["loss"] = loss.GivenByName ? loss.Name : new JsonObject
+            {
+                ["module"] = "keras.losses",
+                ["class_name"] = loss.ClassName,
+                ["config"] = System.Text.Json.JsonSerializer.SerializeToNode(loss.GetConfig()),
+                ["registered_name"] = null,
+            },
             ["loss_weights"] = null,
             ["metrics"] = model.Metrics.Count == 0 ? null : new JsonArray(model.Metrics.Select(MetricJson).ToArray()),
             ["weighted_metrics"] = null,
@@ -58,7 +64,7 @@ internal static class CompileJson
         var loss = compile["loss"] switch
         {
             JsonValue v => Loss.Get(v.GetValue<string>()),
-            JsonObject o when o["class_name"] is JsonValue c => Loss.Get(Layers.Layer.ToSnakeCase(c.GetValue<string>())),
+            JsonObject o when o["class_name"] is JsonValue c => Loss.FromConfig(c.GetValue<string>(), new LayerConfig(c.GetValue<string>(), o["config"] as JsonObject ?? new JsonObject())),
             var other => throw new NotSupportedException($"compile_config loss {other?.ToJsonString() ?? "null"} is not supported; DeepSharp models have one loss given by name."),
         };
         var metrics = new List<Metric>();
