@@ -20,7 +20,7 @@ public class MpiJobTests
         // last batch smaller, shares of 2 and 2, then 1 and 2 rows): the last-bit differences of the summation
         // order grow a little, so within 1e-5.
         foreach (var (run, bound) in new[] { ("step", 1e-6), ("epochs", 1e-5) })
-            foreach (var name in new[] { "sequential", "functional", "bn-synchronized", "bn-frozen", "folder-generator" })
+            foreach (var name in new[] { "sequential", "metrics", "functional", "bn-synchronized", "bn-frozen", "folder-generator" })
             {
                 var parts = job.Check($"equal-{run}-{name}").Split(' ');
                 double weights = double.Parse(parts[2], CultureInfo.InvariantCulture), logs = double.Parse(parts[4], CultureInfo.InvariantCulture);
@@ -28,6 +28,8 @@ public class MpiJobTests
                 Assert.True(logs <= 1e-5, $"{run}-{name}: loss/metrics differ by {logs:E2} (relative) from a world of one\n{job.Output}");
             }
         Assert.Contains("val_loss", job.Check("equal-epochs-sequential"));
+        Assert.EndsWith("keys loss,accuracy,auc,precision,recall,pr_auc,top_k_categorical_accuracy,mse,val_loss,val_accuracy,val_auc,val_precision,val_recall,val_pr_auc,val_top_k_categorical_accuracy,val_mse",
+            job.Check("equal-epochs-metrics"));
         double custom = double.Parse(job.Check("equal-custom-loop").Split(' ')[2], CultureInfo.InvariantCulture);
         Assert.True(custom <= 1e-6, $"a custom loop with Distributed.AllReduceMean differs by {custom:E2} from one step in a world of one\n{job.Output}");
     }

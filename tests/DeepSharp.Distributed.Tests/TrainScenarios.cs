@@ -35,6 +35,10 @@ internal static class TrainScenarios
             var (x, y) = run == "step" ? (x5, y5) : (all.X, all.Y);
             Compare(world, $"{run}-sequential", () => Convnet(bn: null),
                 m => m.Fit(x, y, batchSize: batch, epochs: epochs, verbose: 0, shuffle: false, validationData: (vx, vy)));
+            // AUC, precision, recall, top-k and mse: every metric's whole state is all-reduced (counts per threshold), so
+            // the AUC of two ranks' halves is the AUC of the whole batch, not a mean of the two ranks' AUCs.
+            Compare(world, $"{run}-metrics", ConvnetWithMetrics,
+                m => m.Fit(x, y, batchSize: batch, epochs: epochs, verbose: 0, shuffle: false, validationData: (vx, vy)));
             Compare(world, $"{run}-functional", Residual, m => m.Fit(x, y, batchSize: batch, epochs: epochs, verbose: 0, shuffle: false));
             Compare(world, $"{run}-bn-synchronized", () => Convnet(bn: new BatchNormalization(synchronized: true)),
                 m => m.Fit(x, y, batchSize: batch, epochs: epochs, verbose: 0, shuffle: false, validationData: (vx, vy)));
@@ -125,6 +129,14 @@ internal static class TrainScenarios
         var model = new Sequential([.. layers]);
         if (classes == 2) model = new Sequential(new Conv2D(4, (3, 3), activation: "relu", inputShape: (6, 6, 1)), new Flatten(), new Dense(2, activation: "softmax"));
         model.Compile(optimizer: Optimizer, loss: "categorical_crossentropy", metrics: ["accuracy"]);
+        return model;
+    }
+
+    private static Model ConvnetWithMetrics()
+    {
+        var model = Convnet(bn: null);
+        model.Compile(optimizer: Optimizer, loss: "categorical_crossentropy", metrics: ["accuracy", new Metrics.AUC(), "precision", "recall",
+            new Metrics.AUC(curve: "PR", name: "pr_auc"), new Metrics.TopKCategoricalAccuracy(k: 2), "mse"]);
         return model;
     }
 
