@@ -4,7 +4,8 @@ namespace DeepSharp.Metrics;
 /// A metric as Keras 3 keeps it: a few state variables (a sum and a count, or true/false positives per threshold) that
 /// every batch adds to, and a <see cref="Result"/> computed from them. The state is only ever summed, over batches and
 /// over the ranks of data-parallel training, so the result of several batches or ranks is that of one big batch.
-/// Compile takes metrics as Keras' names or as objects: "accuracy" resolves to the accuracy that fits the loss.
+/// Compile takes metrics as Keras' names or as objects: "accuracy" resolves to binary, sparse or categorical accuracy
+/// from the model's output shape and the loss, as Keras 3 resolves it from the shapes of the targets and predictions.
 /// </summary>
 /// <example><code>
 /// model.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: ["accuracy", new AUC()]);
@@ -65,16 +66,19 @@ public abstract class Metric
     /// <summary>Keras' names convert to metrics; "accuracy" is resolved by Compile from the loss.</summary>
     public static implicit operator Metric(string name) => new NamedMetric(name);
 
-    /// <summary>The metric for this loss: itself, except for names that depend on the loss ("accuracy").</summary>
-    internal virtual Metric ResolveFor(Losses.Loss loss) => this;
+    /// <summary>The metric for this loss and output shape: itself, except for names that depend on them ("accuracy").</summary>
+    internal virtual Metric ResolveFor(Losses.Loss loss, int[]? outputShape) => this;
 
     /// <summary>
     /// A metric by Keras' name for a loss: "accuracy"/"acc" becomes categorical, sparse or binary accuracy; the other
     /// names are those of keras.metrics (see <see cref="MetricNames"/>).
     /// </summary>
-    public static Metric Get(string name, Losses.Loss loss)
+    public static Metric Get(string name, Losses.Loss loss) => Get(name, loss, null);
+
+    /// <summary>A metric by name for a loss and the model's output shape per sample ("accuracy" as Keras 3 resolves it).</summary>
+    internal static Metric Get(string name, Losses.Loss loss, int[]? outputShape)
     {
-        var m = MetricNames.Create(name, loss);
+        var m = MetricNames.Create(name, loss, outputShape);
         m.GivenByName = true;
         return m;
     }
@@ -87,7 +91,7 @@ public abstract class Metric
     /// <summary>A metric given by name, resolved when the loss is known.</summary>
     private sealed class NamedMetric(string name) : Metric(name, 1)
     {
-        internal override Metric ResolveFor(Losses.Loss loss) => Get(Name, loss);
+        internal override Metric ResolveFor(Losses.Loss loss, int[]? outputShape) => Get(Name, loss, outputShape);
 
         protected override void UpdateState(Tensor predictions, Tensor targets, Span<double> state) =>
             throw new InvalidOperationException($"Metric '{Name}' was given by name and is resolved by Model.Compile; pass it to Compile before using it.");

@@ -18,17 +18,23 @@ public static class MetricNames
     /// <summary>Whether <paramref name="name"/> is a metric name DeepSharp computes.</summary>
     public static bool IsKnown(string name) => Key(name) is { } k && Factories.ContainsKey(k);
 
-    /// <summary>The metric for a name, named by it; "accuracy"/"acc" pick the accuracy that fits the loss.</summary>
-    internal static Metric Create(string name, Losses.Loss loss)
+    /// <summary>
+    /// The metric for a name, named by it. "accuracy"/"acc" follow Keras 3 (keras/src/trainers/compile_utils.py,
+    /// get_metric): binary accuracy when the model's output has one value per sample (last axis 1), sparse categorical
+    /// when the targets are integer labels, else categorical. Keras reads the targets' shape from the first batch;
+    /// Compile reads it from the loss (a sparse loss takes integer labels). Without an output shape, the loss decides
+    /// alone (binary crossentropy: binary accuracy).
+    /// </summary>
+    internal static Metric Create(string name, Losses.Loss loss, int[]? outputShape = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (name.ToLowerInvariant() is "accuracy" or "acc")
-            return loss switch
-            {
-                Losses.SparseCategoricalCrossentropy => new SparseCategoricalAccuracy(name),
-                Losses.BinaryCrossentropy => new BinaryAccuracy(name),
-                _ => new CategoricalAccuracy(name),
-            };
+        {
+            if (loss is Losses.SparseCategoricalCrossentropy) return outputShape is [.., 1] ? new BinaryAccuracy(name) : new SparseCategoricalAccuracy(name);
+            if (outputShape is [.., 1]) return new BinaryAccuracy(name);
+            if (outputShape is null && loss is Losses.BinaryCrossentropy) return new BinaryAccuracy(name);
+            return new CategoricalAccuracy(name);
+        }
         if (Key(name) is { } k && Factories.TryGetValue(k, out var make)) return make(name);
         throw new ArgumentException($"Unknown metric '{name}'. Expected one of: {string.Join(", ", Known)}; or pass a Metric object (e.g. new AUC(curve: \"PR\")).");
     }

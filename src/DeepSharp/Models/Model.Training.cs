@@ -33,7 +33,7 @@ public partial class Model
 
     /// <summary>
     /// Configures training. Optimizer, loss and metrics take Keras' names ("rmsprop", "categorical_crossentropy",
-    /// "accuracy") or objects. "accuracy" picks the accuracy that fits the loss.
+    /// "accuracy") or objects. "accuracy" picks binary, sparse or categorical accuracy as Keras 3 does (from the output shape and the loss).
     /// </summary>
     /// <example><code>
     /// model.Compile(optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"]);
@@ -45,7 +45,7 @@ public partial class Model
         RequireSingleOutput("be compiled");
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
-        var resolved = (metrics ?? []).Select(m => m.ResolveFor(loss)).ToList();
+        var resolved = (metrics ?? []).Select(m => m.ResolveFor(loss, OutputShapePerSample)).ToList();
         if (resolved.Select(m => m.Name).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } dup)
             throw new ArgumentException($"Compile: two metrics are named '{dup.Key}'; their values would share one log entry. Give one a name, e.g. new BinaryAccuracy(name: \"acc_60\", threshold: 0.6).");
         Optimizer = optimizer;

@@ -125,6 +125,26 @@ public class MetricCompileTests
         Assert.Equal("PR", compile[2]!["config"]!["curve"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(1, "binary_crossentropy", typeof(BinaryAccuracy))]
+    [InlineData(1, "mse", typeof(BinaryAccuracy))]                     // Keras 3: one output value is binary, whatever the loss
+    [InlineData(3, "binary_crossentropy", typeof(CategoricalAccuracy))] // Keras 3: targets of the outputs' shape with 3 values
+    [InlineData(3, "categorical_crossentropy", typeof(CategoricalAccuracy))]
+    [InlineData(3, "sparse_categorical_crossentropy", typeof(SparseCategoricalAccuracy))]
+    [InlineData(3, "mse", typeof(CategoricalAccuracy))]
+    public void AccuracyIsResolvedAsKeras3DoesFromTheShapes(int outputs, string loss, Type expected)
+    {
+        // keras/src/trainers/compile_utils.py get_metric: binary when y_pred's last axis is 1, sparse when y_true has a
+        // lower rank (integer labels: the sparse loss), else categorical.
+        var model = new Sequential(new Dense(outputs, activation: "sigmoid", inputDim: 4));
+        model.Compile(optimizer: "sgd", loss: loss, metrics: ["accuracy", "acc"]);
+        Assert.IsType(expected, model.Metrics[0]);
+        Assert.IsType(expected, model.Metrics[1]);
+        Assert.Equal(["accuracy", "acc"], model.Metrics.Select(m => m.Name));
+        // Without a model the loss decides, as before.
+        Assert.IsType<BinaryAccuracy>(Metric.Get("accuracy", DeepSharp.Losses.Loss.Get("binary_crossentropy")));
+    }
+
     [Fact]
     public void UnknownNameListsTheKnownOnes()
     {
