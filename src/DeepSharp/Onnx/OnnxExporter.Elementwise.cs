@@ -93,9 +93,12 @@ internal sealed partial class OnnxExporter
     private static Value ExportRescaling(OnnxExporter e, Layer layer, Value[] inputs, int[] outputShape)
     {
         var r = (Rescaling)layer;
-        bool offset = r.Offset != 0f;
-        string scaled = e.Node("Mul", offset ? layer.Name + "_scale" : layer.Name, [inputs[0].Name, e.Initializer(layer.Name + "_scale_value", [r.Scale], 1)]);
-        return offset ? new(e.Node("Add", layer.Name, [scaled, e.Initializer(layer.Name + "_offset_value", [r.Offset], 1)]), outputShape) : new(scaled, outputShape);
+        // One number, or one per channel: channels are axis 1 of an NCHW image inside the graph, the last axis otherwise.
+        long[] Dims(int n) => n == 1 ? [1] : inputs[0].IsImage ? [n, 1, 1] : [n];
+        float[] scale = [.. r.Scales], offset = [.. r.Offsets];
+        bool hasOffset = offset.Any(v => v != 0f);
+        string scaled = e.Node("Mul", hasOffset ? layer.Name + "_scale" : layer.Name, [inputs[0].Name, e.Initializer(layer.Name + "_scale_value", scale, Dims(scale.Length))]);
+        return hasOffset ? new(e.Node("Add", layer.Name, [scaled, e.Initializer(layer.Name + "_offset_value", offset, Dims(offset.Length))]), outputShape) : new(scaled, outputShape);
     }
 
     private static Value ExportElementwiseConstant(OnnxExporter e, Layer layer, Value[] inputs, int[] outputShape)
