@@ -20,7 +20,7 @@ for knob in "${knobs[@]}"; do
   log=$(mktemp)
   env "$knob" dotnet tests/DeepSharp.KernelTests/bin/Release/net10.0/DeepSharp.KernelTests.dll --paths || status=1
   env "$knob" dotnet test tests/DeepSharp.Tests -c Release --no-build \
-    --filter "FullyQualifiedName~DeepSharp.Tests.Compute|FullyQualifiedName~DeepSharp.Tests.Ops|FullyQualifiedName~DeepSharp.Tests.Optimizers|FullyQualifiedName~DeepSharp.Tests.Backends" 2>&1 | tee "$log"
+    --filter "FullyQualifiedName~DeepSharp.Tests.Compute|FullyQualifiedName~DeepSharp.Tests.Optimizers|FullyQualifiedName~DeepSharp.Tests.Backends" 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
   passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
   failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')

@@ -35,6 +35,8 @@ internal sealed partial class IlgpuBackend
     public void Multiply(IReadOnlyList<Tensor> inputs, Tensor y) => throw Missing(nameof(Multiply));
     public void MultiplyBackward(IReadOnlyList<Tensor> inputs, int skip, Tensor dy, Tensor dx) => throw Missing(nameof(MultiplyBackward));
     public void Add(IReadOnlyList<Tensor> inputs, Tensor y) => throw Missing(nameof(Add));
+    public void BroadcastBinary(BinaryOp op, Tensor a, Tensor b, Tensor y) => throw Missing(nameof(BroadcastBinary));
+    public void SumAxis(Tensor x, Tensor y, int outer, int n, int inner) => throw Missing(nameof(SumAxis));
     public void BroadcastConstant(ConstantOp op, Tensor x, ReadOnlySpan<float> expandedConstant, Tensor y) => throw Missing(nameof(BroadcastConstant));
     public void BroadcastConstantBackward(ConstantOp op, Tensor dy, ReadOnlySpan<float> expandedConstant, Tensor dx) => throw Missing(nameof(BroadcastConstantBackward));
     public void BatchNormTraining(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float momentum, float epsilon, Tensor y, float[] mean, float[] invStd, Worlds.IWorld? world) => throw Missing(nameof(BatchNormTraining));

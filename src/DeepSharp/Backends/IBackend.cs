@@ -159,6 +159,15 @@ internal interface IBackend
     /// <summary>y = Σ inputs (same shapes).</summary>
     void Add(IReadOnlyList<Tensor> inputs, Tensor y);
 
+    /// <summary>
+    /// y = a ∘ b with b repeated over a's leading axes (b.Size divides a.Size: y[i] = a[i] ∘ b[i mod b.Size]; a per-channel
+    /// scale or bias, a scalar, or a tensor of a's shape); y (a's shape) overwritten; a and y may be the same tensor.
+    /// </summary>
+    void BroadcastBinary(BinaryOp op, Tensor a, Tensor b, Tensor y);
+
+    /// <summary>y (outer, inner) = Σ over the middle axis of x viewed as (outer, n, inner); y overwritten.</summary>
+    void SumAxis(Tensor x, Tensor y, int outer, int n, int inner);
+
     /// <summary>y = x ∘ c with c broadcast over the batch (<see cref="ConstantOp"/>).</summary>
     void BroadcastConstant(ConstantOp op, Tensor x, ReadOnlySpan<float> expandedConstant, Tensor y);
 

@@ -4,7 +4,7 @@ using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Optimizers;
 using DeepSharp.Tests.Layers;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Backends;
 

@@ -123,4 +123,34 @@ public partial class ParityTests
             }, 1e-6);
         });
     }
+
+    /// <summary>The ops facade's primitives: a ∘ b with b repeated over a's leading axes, and sums over one axis.</summary>
+    [Fact]
+    public void BroadcastBinaryAndSumAxis()
+    {
+        var a = Random(6, 3, 4, 5, 7);
+        var divisor = Random(7, 3, 4, 5, 7);
+        for (int i = 0; i < divisor.Size; i++) divisor.Data[i] = 0.5f + Math.Abs(divisor.Data[i]);
+        var channel = Random(8, 7);
+        for (int i = 0; i < channel.Size; i++) channel.Data[i] = 0.5f + Math.Abs(channel.Data[i]);
+        var scalar = Tensor.FromArray([1.75f], 1);
+        UnderEveryPath(path =>
+        {
+            foreach (var b in new[] { divisor, channel, scalar })
+                foreach (var op in Enum.GetValues<BinaryOp>())
+                    Same(path, $"{op} by {Tensor.FormatShape(b.Shape)}", backend =>
+                    {
+                        var y = new Tensor(3, 4, 5, 7);
+                        backend.BroadcastBinary(op, a, b, y);
+                        return y;
+                    }, 1e-6);
+            foreach (var (outer, n, inner) in new[] { (1, 420, 1), (1, 60, 7), (3, 20, 7), (12, 35, 1), (3, 4, 35) })
+                Same(path, $"sum ({outer}, {n}, {inner})", backend =>
+                {
+                    var y = new Tensor(outer, inner);
+                    backend.SumAxis(a, y, outer, n, inner);
+                    return y;
+                }, 1e-5);
+        });
+    }
 }

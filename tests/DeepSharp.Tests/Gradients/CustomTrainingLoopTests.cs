@@ -3,7 +3,7 @@ using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Optimizers;
 using DeepSharp.Tests.Layers;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Gradients;
 

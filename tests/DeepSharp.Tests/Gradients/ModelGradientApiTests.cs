@@ -2,7 +2,7 @@ using DeepSharp.Gradients;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Tests.Layers;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Gradients;
 

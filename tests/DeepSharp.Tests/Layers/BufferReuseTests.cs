@@ -1,6 +1,6 @@
 using DeepSharp.Layers;
 using DeepSharp.Models;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Layers;
 

@@ -1,7 +1,7 @@
 using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Tests.Data;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Layers;
 

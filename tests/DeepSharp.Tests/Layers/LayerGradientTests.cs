@@ -1,5 +1,5 @@
 using DeepSharp.Layers;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Layers;
 

@@ -1,7 +1,7 @@
 using DeepSharp.Layers;
 using DeepSharp.Losses;
 using DeepSharp.Models;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Layers;
 

@@ -7,7 +7,7 @@ using DeepSharp.Models;
 using DeepSharp.Saving;
 using DeepSharp.Tests.Data;
 using DeepSharp.Tests.Onnx;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Layers;
 

@@ -4,7 +4,6 @@ using DeepSharp.Layers;
 using DeepSharp.Losses;
 using DeepSharp.Models;
 using DeepSharp.Optimizers;
-using DeepSharp.Tests.Ops;
 
 namespace DeepSharp.Tests.Losses;
 

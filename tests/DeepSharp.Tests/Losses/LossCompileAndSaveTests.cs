@@ -5,7 +5,7 @@ using DeepSharp.Losses;
 using DeepSharp.Models;
 using DeepSharp.Optimizers;
 using DeepSharp.Tests.Data;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Losses;
 

@@ -1,6 +1,6 @@
 using DeepSharp.Losses;
 using DeepSharp.Backends.Cpu;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
 namespace DeepSharp.Tests.Losses;
 

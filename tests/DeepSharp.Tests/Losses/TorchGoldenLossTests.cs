@@ -1,6 +1,5 @@
 using DeepSharp.Losses;
 using DeepSharp.Backends.Cpu;
-using DeepSharp.Tests.Ops;
 
 namespace DeepSharp.Tests.Losses;
 

@@ -1,5 +1,4 @@
 using DeepSharp.Metrics;
-using DeepSharp.Tests.Ops;
 
 namespace DeepSharp.Tests.Metrics;
 

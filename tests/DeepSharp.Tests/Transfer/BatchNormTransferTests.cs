@@ -2,7 +2,7 @@ using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Optimizers;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 using static DeepSharp.Utils;
 
 namespace DeepSharp.Tests.Transfer;

@@ -101,7 +101,7 @@ public class FreezeWeightsTests
 /// <summary>Small deterministic inputs for these tests.</summary>
 internal static class GradientCheckData
 {
-    public static Tensor Random(int seed, int[] shape) => DeepSharp.Tests.Ops.GradientCheck.Random(seed, shape);
+    public static Tensor Random(int seed, int[] shape) => DeepSharp.Tests.GradientCheck.Random(seed, shape);
 
     public static Tensor Binary(int seed, int n)
     {

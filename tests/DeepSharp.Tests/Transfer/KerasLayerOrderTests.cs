@@ -42,7 +42,7 @@ public class KerasLayerOrderTests
         // Depth 2 ties: b0 (index 2) before b2.
         Assert.Equal(["c1", "b1", "c0", "c2", "b0", "b2", "add", "out"], model.Layers.Select(l => l.Name).ToArray());
         // And it still runs in that order.
-        var output = model.Predict(DeepSharp.Tests.Ops.GradientCheck.Random(1, [2, 4, 4, 2]));
+        var output = model.Predict(DeepSharp.Tests.GradientCheck.Random(1, [2, 4, 4, 2]));
         Assert.Equal([2, 4, 4, 2], output.Shape.ToArray());
     }
 }

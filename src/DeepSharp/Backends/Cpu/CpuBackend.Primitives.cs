@@ -97,6 +97,8 @@ public sealed partial class CpuBackend : IBackend
     void IBackend.Dropout(Tensor x, Tensor y, Tensor mask, float rate, Random random) => ShapeOps.DropoutForward(x.Span, y.Span, mask.Span, rate, random);
     void IBackend.DropoutBackward(Tensor dy, Tensor mask, Tensor dx) => ShapeOps.DropoutBackward(dy.Span, mask.Span, dx.Span);
     void IBackend.Add(IReadOnlyList<Tensor> inputs, Tensor y) => ShapeOps.AddForward(inputs, y);
+    void IBackend.BroadcastBinary(BinaryOp op, Tensor a, Tensor b, Tensor y) => ElementwiseOps.Broadcast(op, a.Span, b.Span, y.Span);
+    void IBackend.SumAxis(Tensor x, Tensor y, int outer, int n, int inner) => ElementwiseOps.SumAxis(x.Span, y.Span, outer, n, inner);
     void IBackend.BroadcastConstant(ConstantOp op, Tensor x, ReadOnlySpan<float> c, Tensor y) => BroadcastOps.Forward(op, x.Span, c, y.Span);
     void IBackend.BroadcastConstantBackward(ConstantOp op, Tensor dy, ReadOnlySpan<float> c, Tensor dx) => BroadcastOps.Backward(op, dy.Span, c, dx.Span);
 

@@ -108,6 +108,31 @@ internal sealed partial class ReferenceBackend
         }
     }
 
+    public void BroadcastBinary(BinaryOp op, Tensor a, Tensor b, Tensor y)
+    {
+        var bs = b.Span;
+        var ys = y.Span;
+        ReadOnlySpan<float> av = a.Span;
+        for (int i = 0; i < av.Length; i++)
+        {
+            double p = av[i], q = bs[i % bs.Length];
+            ys[i] = (float)(op switch { BinaryOp.Add => p + q, BinaryOp.Subtract => p - q, BinaryOp.Multiply => p * q, _ => p / q });
+        }
+    }
+
+    public void SumAxis(Tensor x, Tensor y, int outer, int n, int inner)
+    {
+        ReadOnlySpan<float> xs = x.Span;
+        var ys = y.Span;
+        for (int o = 0; o < outer; o++)
+            for (int i = 0; i < inner; i++)
+            {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += xs[(o * n + j) * inner + i];
+                ys[o * inner + i] = (float)s;
+            }
+    }
+
     public void BroadcastConstant(ConstantOp op, Tensor x, ReadOnlySpan<float> c, Tensor y)
     {
         for (int i = 0; i < x.Size; i++)

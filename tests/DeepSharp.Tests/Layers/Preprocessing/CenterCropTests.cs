@@ -23,7 +23,7 @@ public class CenterCropTests
     [Fact]
     public void GradientMatchesFiniteDifferences()
     {
-        var x = Ops.GradientCheck.Random(4, [2, 6, 5, 2]);
+        var x = GradientCheck.Random(4, [2, 6, 5, 2]);
         LayerGradientCheck.Check(new CenterCrop(3, 4), [x], training: false);
         LayerGradientCheck.Check(new CenterCrop(8, 3), [x], training: true);   // smaller input: smart_resize
     }

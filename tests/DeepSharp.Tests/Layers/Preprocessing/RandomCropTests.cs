@@ -55,11 +55,11 @@ public class RandomCropTests
     [Fact]
     public void GradientMatchesFiniteDifferences()
     {
-        var x = Ops.GradientCheck.Random(5, [2, 6, 7, 2]);
+        var x = GradientCheck.Random(5, [2, 6, 7, 2]);
         LayerGradientCheck.Check(new RandomCrop(3, 4, seed: 3), [x], training: false);
         var layer = new RandomCrop(3, 4, seed: 3);
         layer.Forward(x, training: true);
-        var dy = Ops.GradientCheck.Random(6, [2, 3, 4, 2]);
+        var dy = GradientCheck.Random(6, [2, 3, 4, 2]);
         layer.Backward(dy, needInputGradients: true);
         double sum = 0;
         foreach (float v in layer.InputGradient!.Span) sum += v;

@@ -32,7 +32,7 @@ public class ResizingTests
     [InlineData("nearest", false, false)]
     public void GradientMatchesFiniteDifferences(string interpolation, bool crop, bool pad)
     {
-        var x = Ops.GradientCheck.Random(3, [2, 5, 7, 2]);
+        var x = GradientCheck.Random(3, [2, 5, 7, 2]);
         LayerGradientCheck.Check(new Resizing(4, 3, interpolation, crop, pad, fillValue: 0.5), [x], training: false);
         LayerGradientCheck.Check(new Resizing(8, 9, interpolation, antialias: true), [x], training: true);
     }

@@ -1,6 +1,6 @@
 using DeepSharp.Layers;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, UpSampling2D and LayerNormalization, through the layer API

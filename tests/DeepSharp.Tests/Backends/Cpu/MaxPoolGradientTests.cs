@@ -2,9 +2,9 @@ using DeepSharp.Backends.Cpu;
 using DeepSharp.Layers;
 using DeepSharp.Models;
 using DeepSharp.Tests.Compute;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// A first layer's kernel and bias gradients taken straight from the max pooling after it (its pooled gradient and

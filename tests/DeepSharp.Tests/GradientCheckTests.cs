@@ -1,6 +1,6 @@
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests;
 
 /// <summary>The finite-difference checker itself: it accepts a right gradient and rejects wrong ones.</summary>
 public class GradientCheckTests

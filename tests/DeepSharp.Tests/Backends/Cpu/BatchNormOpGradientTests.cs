@@ -1,7 +1,7 @@
 using DeepSharp.Backends.Cpu;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>BatchNormOp backward in training mode (x, gamma, beta) and inference mode (x) against finite differences.</summary>
 public class BatchNormOpGradientTests

@@ -1,6 +1,6 @@
 using DeepSharp.Backends.Cpu;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// Batch normalization against PyTorch: training-mode forward and backward, the moving statistics update,

@@ -1,12 +1,12 @@
 using DeepSharp.Backends;
 using DeepSharp.Backends.Reference;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// Every activation Keras 3 knows by the names DeepSharp takes, forward and gradient, against PyTorch float64
 /// (tests/fixtures/torch/make_names_fixtures.py: x uniform in [-7, 7], a (6, 10) batch; dx = d(Σ y·dy)/dx), through
-/// both backends' interface. In the Ops namespace, so tools/test-knobs.sh runs it at every vector width.
+/// both backends' interface. In the Backends namespace, so tools/test-knobs.sh runs it at every vector width.
 /// </summary>
 public class TorchGoldenActivationTests
 {

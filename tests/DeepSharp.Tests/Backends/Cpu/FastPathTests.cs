@@ -1,8 +1,8 @@
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Tests.Compute;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// The vectorized and fused kernels against the plain reference loops they replace: same inputs, results

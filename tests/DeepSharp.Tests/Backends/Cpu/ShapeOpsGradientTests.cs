@@ -1,7 +1,7 @@
 using DeepSharp.Backends.Cpu;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>Dropout (with a fixed mask), zero padding and addition: backward against finite differences.</summary>
 public class ShapeOpsGradientTests

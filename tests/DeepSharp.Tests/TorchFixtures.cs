@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests;
 
 /// <summary>
 /// The PyTorch goldens written by the scripts in tests/fixtures/torch: for each, NAME.json (the index) and NAME.bin

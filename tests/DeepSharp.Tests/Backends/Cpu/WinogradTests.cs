@@ -1,8 +1,8 @@
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Tests.Compute;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>The Winograd F(2×2, 3×3) passes against the im2col + GEMM path, at every vector width whose lanes divide the channels.</summary>
 public class WinogradTests

@@ -1,9 +1,9 @@
 using DeepSharp.Backends.Cpu;
 using DeepSharp.Layers;
 using DeepSharp.Tests.Compute;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// The sparse backward pass of a convolution (only dz's nonzeros visited) against the plain im2col + triple-loop GEMM

@@ -1,4 +1,4 @@
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests;
 
 /// <summary>
 /// Finite-difference checks of analytic gradients.

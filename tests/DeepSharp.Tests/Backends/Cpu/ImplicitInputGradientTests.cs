@@ -1,7 +1,7 @@
 using DeepSharp.Backends.Cpu;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// The input gradient computed as a stride-1 convolution of dy with the flipped kernel (an implicit GEMM, no col2im)

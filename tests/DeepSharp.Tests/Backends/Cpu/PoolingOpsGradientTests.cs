@@ -1,7 +1,7 @@
 using DeepSharp.Backends.Cpu;
-using static DeepSharp.Tests.Ops.GradientCheck;
+using static DeepSharp.Tests.GradientCheck;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>Max, average and global average pooling backward against finite differences.</summary>
 public class PoolingOpsGradientTests

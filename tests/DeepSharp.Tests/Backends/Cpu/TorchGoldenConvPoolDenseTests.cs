@@ -1,6 +1,6 @@
 using DeepSharp.Backends.Cpu;
 
-namespace DeepSharp.Tests.Ops;
+namespace DeepSharp.Tests.Backends.Cpu;
 
 /// <summary>
 /// Forward outputs and gradients of conv2d, pooling and dense against PyTorch (float64 reference, stored as float32)
