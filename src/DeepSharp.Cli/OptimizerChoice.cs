@@ -4,7 +4,7 @@ using DeepSharp.Optimizers;
 namespace DeepSharp.Cli;
 
 /// <summary>
-/// `train --optimizer rmsprop|adam|sgd --learning-rate R --fine-tune-learning-rate R`: the book's choices unless asked
+/// `train --optimizer rmsprop|adam|adamw|sgd|... --learning-rate R --fine-tune-learning-rate R`: the book's choices unless asked
 /// otherwise (RMSprop at 1e-4 from scratch, 2e-5 for a classifier on a frozen base, 1e-5 when fine-tuning).
 /// </summary>
 internal sealed record OptimizerChoice(string Name, double? LearningRate, double FineTuneLearningRate)
@@ -33,12 +33,13 @@ internal sealed record OptimizerChoice(string Name, double? LearningRate, double
         (LearningRate is null ? $" ({(Name == "rmsprop" ? "the book's" : "the default")}; --optimizer and --learning-rate change it)" : "") +
         (fineTune ? $"; fine-tuning at {Format(FineTuneLearningRate)} (--fine-tune-learning-rate)" : "");
 
-    private Optimizer Make(double rate) => Name switch
+    /// <summary>The named optimizer (Compile's name table, Keras' defaults) at the given constant rate.</summary>
+    private Optimizer Make(double rate)
     {
-        "adam" => new Adam(learningRate: rate),
-        "sgd" => new SGD(learningRate: rate),
-        _ => new RMSprop(learningRate: rate),
-    };
+        var optimizer = Optimizer.Get(Name);
+        optimizer.LearningRate = rate;
+        return optimizer;
+    }
 
     private static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 }

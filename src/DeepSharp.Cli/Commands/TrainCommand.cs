@@ -24,8 +24,8 @@ internal static class TrainCommand
         var skipBad = new Option<bool>("--skip-bad-files") { Description = "skip and count unreadable images instead of stopping" };
         var followLinks = new Option<bool>("--follow-links") { Description = "enter linked sub-folders inside class folders (each real folder once)" };
         var output = new Option<string?>("--output", "-o") { Description = "folder for model.keras, history.png and class_names.txt (default: a new runs/DATE-TIME folder here)" };
-        var optimizer = new Option<string>("--optimizer") { Description = "rmsprop (the book's), adam or sgd", DefaultValueFactory = _ => "rmsprop" };
-        optimizer.AcceptOnlyFromAmong("rmsprop", "adam", "sgd");
+        var optimizer = new Option<string>("--optimizer") { Description = $"rmsprop (the book's), or any name Compile takes: {string.Join(", ", Optimizer.KnownNames)}", DefaultValueFactory = _ => "rmsprop" };
+        optimizer.AcceptOnlyFromAmong([.. Optimizer.KnownNames]);   // Compile's own name table: no second list
         var learningRate = new Option<double?>("--learning-rate") { Description = "the optimizer's learning rate (default: the book's: 1e-4 from scratch, 2e-5 for the classifier on a --base)" };
         var fineTuneRate = new Option<double?>("--fine-tune-learning-rate") { Description = "with --fine-tune-from: the learning rate of fine-tuning (default: the book's 1e-5)" };
         var seed = new Option<int?>("--seed") { Description = "seed for weights, shuffling and augmentation" };

@@ -255,15 +255,17 @@ public abstract partial class Optimizer
     /// <summary>Keras' names convert to optimizers with Keras' defaults, so Compile takes "rmsprop" or new RMSprop(1e-4) alike.</summary>
     public static implicit operator Optimizer(string name) => Get(name);
 
-    /// <summary>Resolves Keras' optimizer names with Keras' default settings.</summary>
-    public static Optimizer Get(string name) => name.ToLowerInvariant() switch
-    {
-        "rmsprop" => new RMSprop(),
-        "sgd" => new SGD(),
-        "adam" => new Adam(),
-        "adamw" => new AdamW(),
-        "adagrad" => new Adagrad(),
-        "nadam" => new Nadam(),
-        _ => throw new ArgumentException($"Unknown optimizer '{name}'. Expected one of: rmsprop, sgd, adam, adamw, adagrad, nadam; or pass an optimizer object such as new RMSprop(learningRate: 1e-4)."),
-    };
+    /// <summary>Resolves Keras' optimizer names with Keras' default settings; an unknown name is one error listing them.</summary>
+    public static Optimizer Get(string name) => Names.Resolve(name);
+
+    /// <summary>The optimizer names Compile takes, in the table's order (the CLI's --optimizer accepts exactly these).</summary>
+    internal static IEnumerable<string> KnownNames => Names.Names;
+
+    private static readonly KerasNames<Optimizer> Names = new("optimizer", "; or pass an optimizer object such as new RMSprop(learningRate: 1e-4)",
+        ("rmsprop", [], _ => new RMSprop()),
+        ("sgd", [], _ => new SGD()),
+        ("adam", [], _ => new Adam()),
+        ("adamw", [], _ => new AdamW()),
+        ("adagrad", [], _ => new Adagrad()),
+        ("nadam", [], _ => new Nadam()));
 }
