@@ -5,12 +5,14 @@ using DeepSharp.Saving;
 /// <summary>
 /// A custom layer: y = x * gamma + beta per channel (the last axis). It shows the four things a layer of your own
 /// needs: weights from <c>AddWeight</c> in <c>Build</c>, <c>Forward</c>, <c>Backward</c>, and its config
-/// (<c>GetConfig</c> to save, a static <c>FromConfig</c> to load).
+/// (<c>GetConfig</c> to save, a static <c>FromConfig</c> to load). Its math is <c>Ops</c> calls (Keras' <c>keras.ops</c>),
+/// which run on the backend's kernels, written into the layer's own tensors so that training allocates nothing per step.
 /// </summary>
 public sealed class ScaleShift : SingleInputLayer, ILayerFromConfig<ScaleShift>
 {
     private Parameter? _gamma, _beta;
-    private Tensor? _x, _y, _dx;
+    private int[] _batchAxes = [];           // every axis but the channels: what a per-channel gradient sums over
+    private Tensor? _x, _y, _dx, _dyTimesX;  // the layer's own buffers, reused every step (Ops' ref outputs)
 
     public ScaleShift(float initialScale = 1f, string? name = null) : base(name) => InitialScale = initialScale;
 
@@ -25,31 +27,25 @@ public sealed class ScaleShift : SingleInputLayer, ILayerFromConfig<ScaleShift>
     {
         _gamma = AddWeight("gamma", [inputShape[^1]], new DeepSharp.Initializers.Constant(InitialScale));
         _beta = AddWeight("beta", [inputShape[^1]], "zeros");
+        _batchAxes = Enumerable.Range(0, inputShape.Length).ToArray();   // the batch axis and all but the last of the sample's
     }
 
+    // y = x ⊙ gamma + beta, gamma and beta broadcast over the channels (the last axis).
     public override Tensor Forward(Tensor x, bool training)
     {
         _x = x;
-        if (_y is null || !_y.Shape.SequenceEqual(x.Shape)) _y = new Tensor(x.Shape.ToArray());   // reused between batches
-        ReadOnlySpan<float> g = _gamma!.Value.Span, b = _beta!.Value.Span, xs = x.Span;
-        var ys = _y.Span;
-        for (int i = 0; i < xs.Length; i++) ys[i] = xs[i] * g[i % g.Length] + b[i % g.Length];
-        return _y;
+        Ops.Multiply(x, _gamma!.Value, ref _y);
+        return Ops.Add(_y, _beta!.Value, ref _y);   // in place
     }
 
-    // dy = dLoss/dy. Write dLoss/dgamma and dLoss/dbeta into the weights' Grad, and dLoss/dx when asked.
+    // dy = dLoss/dy. dLoss/dgamma = Σ dy ⊙ x and dLoss/dbeta = Σ dy over every axis but the channels, written into the
+    // weights' Grad; dLoss/dx = dy ⊙ gamma when asked.
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        ReadOnlySpan<float> g = _gamma!.Value.Span, xs = _x!.Span, dys = dy.Span;
-        Span<float> dg = _gamma.Grad.Span, db = _beta!.Grad.Span;
-        dg.Clear();
-        db.Clear();
-        for (int i = 0; i < xs.Length; i++) { dg[i % g.Length] += dys[i] * xs[i]; db[i % g.Length] += dys[i]; }
-        if (!needInputGradients) { InputGradient = null; return; }
-        if (_dx is null || !_dx.Shape.SequenceEqual(dy.Shape)) _dx = new Tensor(dy.Shape.ToArray());
-        var dxs = _dx.Span;
-        for (int i = 0; i < dxs.Length; i++) dxs[i] = dys[i] * g[i % g.Length];
-        InputGradient = _dx;
+        Tensor? dGamma = _gamma!.Grad, dBeta = _beta!.Grad;
+        Ops.Sum(Ops.Multiply(dy, _x!, ref _dyTimesX), _batchAxes, keepdims: false, ref dGamma);
+        Ops.Sum(dy, _batchAxes, keepdims: false, ref dBeta);
+        InputGradient = needInputGradients ? Ops.Multiply(dy, _gamma.Value, ref _dx) : null;
     }
 
     public override Dictionary<string, object?> GetConfig()

@@ -11,7 +11,8 @@ namespace DeepSharp.UserCode.Tests;
 public sealed class ScaleShift : SingleInputLayer, ILayerFromConfig<ScaleShift>
 {
     private Parameter? _gamma, _beta;
-    private Tensor? _x, _y, _dx;
+    private int[] _batchAxes = [];           // every axis but the channels: what a per-channel gradient sums over
+    private Tensor? _x, _y, _dx, _dyTimesX;  // the layer's own buffers, reused every step (Ops' ref outputs)
 
     public ScaleShift(float initialScale = 1f, string? name = null) : base(name) => InitialScale = initialScale;
 
@@ -26,31 +27,25 @@ public sealed class ScaleShift : SingleInputLayer, ILayerFromConfig<ScaleShift>
     {
         _gamma = AddWeight("gamma", [inputShape[^1]], new DeepSharp.Initializers.Constant(InitialScale));
         _beta = AddWeight("beta", [inputShape[^1]], "zeros");
+        _batchAxes = Enumerable.Range(0, inputShape.Length).ToArray();
     }
 
+    // y = x ⊙ gamma + beta, gamma and beta broadcast over the channels (the last axis).
     public override Tensor Forward(Tensor x, bool training)
     {
         _x = x;
-        if (_y is null || !_y.Shape.SequenceEqual(x.Shape)) _y = new Tensor(x.Shape.ToArray());
-        var g = Gamma.Value.Span; var b = Beta.Value.Span;
-        var xs = x.Span; var ys = _y.Span;
-        int c = g.Length;
-        for (int i = 0; i < xs.Length; i++) ys[i] = xs[i] * g[i % c] + b[i % c];
-        return _y;
+        Ops.Multiply(x, _gamma!.Value, ref _y);
+        return Ops.Add(_y, _beta!.Value, ref _y);   // in place
     }
 
+    // dy = dLoss/dy. dLoss/dgamma = Σ dy ⊙ x and dLoss/dbeta = Σ dy over every axis but the channels, written into the
+    // weights' Grad; dLoss/dx = dy ⊙ gamma when asked.
     public override void Backward(Tensor dy, bool needInputGradients)
     {
-        var g = Gamma.Value.Span; var dg = Gamma.Grad.Span; var db = Beta.Grad.Span;
-        var xs = _x!.Span; var dys = dy.Span;
-        int c = g.Length;
-        dg.Clear(); db.Clear();
-        for (int i = 0; i < xs.Length; i++) { dg[i % c] += dys[i] * xs[i]; db[i % c] += dys[i]; }
-        if (!needInputGradients) { InputGradient = null; return; }
-        if (_dx is null || !_dx.Shape.SequenceEqual(dy.Shape)) _dx = new Tensor(dy.Shape.ToArray());
-        var dxs = _dx.Span;
-        for (int i = 0; i < dxs.Length; i++) dxs[i] = dys[i] * g[i % c];
-        InputGradient = _dx;
+        Tensor? dGamma = _gamma!.Grad, dBeta = _beta!.Grad;
+        Ops.Sum(Ops.Multiply(dy, _x!, ref _dyTimesX), _batchAxes, keepdims: false, ref dGamma);
+        Ops.Sum(dy, _batchAxes, keepdims: false, ref dBeta);
+        InputGradient = needInputGradients ? Ops.Multiply(dy, _gamma.Value, ref _dx) : null;
     }
 
     public override Dictionary<string, object?> GetConfig()
