@@ -4,8 +4,10 @@ namespace DeepSharp.Data;
 
 /// <summary>
 /// <c>map</c>, sequential or with <c>num_parallel_calls</c>: the upstream is read on the reader's thread (it is cheap:
-/// paths, indices, a shuffle buffer) and up to <c>parallelism</c> calls run at once on the thread pool; elements come
-/// out in input order (tf's deterministic=True).
+/// paths, indices, a shuffle buffer) and up to <c>parallelism</c> calls run at once on the thread pool, with four times
+/// as many queued (measured with <c>bench -- pipeline</c> on 2 cores: exactly <c>parallelism</c> in flight left a core idle
+/// whenever a call finished before the oldest one, and decoding ran 11-15 % slower than ImageDataGenerator's
+/// Parallel.For; queued, it is faster); elements come out in input order (tf's deterministic=True).
 /// </summary>
 internal sealed class MapDataset(Dataset input, Func<Element, long, Element> function, int parallelism, bool wrapErrors) : Dataset
 {
@@ -17,6 +19,11 @@ internal sealed class MapDataset(Dataset input, Func<Element, long, Element> fun
 
     private sealed class Iterator(DatasetIterator upstream, Func<Element, long, Element> function, int parallelism, bool wrapErrors) : DatasetIterator
     {
+        // At most `parallelism` calls run at once (the scheduler's cap), but up to InFlightPerCall times as many are queued,
+        // so that a call finished out of order does not leave a core idle while the oldest one is still running.
+        private const int InFlightPerCall = 4;
+        private readonly TaskFactory _factory = new(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, parallelism).ConcurrentScheduler);
+        private readonly CancellationTokenSource _disposed = new();   // calls queued but not started when the pass ends are dropped
         private readonly Queue<Task<Element>> _running = new();
         private long _index;        // the next input element's index
         private bool _upstreamDone;
@@ -29,12 +36,12 @@ internal sealed class MapDataset(Dataset input, Func<Element, long, Element> fun
                 element = Apply(input, _index++);
                 return true;
             }
-            // Keep `parallelism` calls in flight, then hand out the oldest when it is done.
-            while (!_upstreamDone && _running.Count < parallelism)
+            // Keep InFlightPerCall × parallelism calls queued, then hand out the oldest when it is done.
+            while (!_upstreamDone && _running.Count < parallelism * InFlightPerCall)
             {
                 if (!upstream.MoveNext(cancellationToken, out var input)) { _upstreamDone = true; break; }
                 long index = _index++;
-                _running.Enqueue(Task.Run(() => Apply(input, index), CancellationToken.None));
+                _running.Enqueue(_factory.StartNew(() => Apply(input, index), _disposed.Token));
             }
             if (_running.Count == 0) { element = default; return false; }
             var task = _running.Peek();
@@ -65,6 +72,7 @@ internal sealed class MapDataset(Dataset input, Func<Element, long, Element> fun
         public override void Dispose()
         {
             // Calls still running finish on the thread pool (a map function cannot be stopped); their results are dropped.
+            _disposed.Cancel();
             _running.Clear();
             upstream.Dispose();
         }
