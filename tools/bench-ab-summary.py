@@ -1,3 +1,6 @@
+# Summary of tools/bench-ab.sh's log: per workload, each build's GFLOP/s per round, their medians, and the median of the
+# rounds' paired time ratios (main/base within one round: both builds ran back to back, so a VM's drift between rounds
+# cancels out). Usage: python3 tools/bench-ab-summary.py LOG
 import re, statistics, sys
 
 rows = {}
@@ -6,8 +9,12 @@ for line in open(sys.argv[1]):
     if not m:
         continue
     # GFLOP/s: the inverse of the time, with 4 significant digits
-    rows.setdefault(m.group(3).strip(), {}).setdefault(m.group(1), []).append(float(m.group(8)))
+    rows.setdefault(m.group(3).strip(), {}).setdefault(m.group(1), {})[int(m.group(2))] = float(m.group(8))
 print("\nMedians of rounds, GFLOP/s (time main/base = GFLOP/s base/main):")
 for k, v in rows.items():
-    b, a = statistics.median(v.get('base', [0])), statistics.median(v.get('main', [0]))
-    print(f"  {k:24s} base {v.get('base')} med {b:.1f} | main {v.get('main')} med {a:.1f} | time main/base {b / a if a else float('nan'):.3f}")
+    base, main = v.get('base', {}), v.get('main', {})
+    b, a = statistics.median(base.values() or [0]), statistics.median(main.values() or [0])
+    paired = sorted(base[r] / main[r] for r in base if r in main and main[r])
+    spread = f" (rounds {paired[0]:.3f}-{paired[-1]:.3f})" if paired else ""
+    print(f"  {k:24s} base {list(base.values())} med {b:.1f} | main {list(main.values())} med {a:.1f}"
+          f" | time main/base {b / a if a else float('nan'):.3f}, paired {statistics.median(paired) if paired else float('nan'):.3f}{spread}")
